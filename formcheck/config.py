@@ -1,0 +1,34 @@
+"""Defaults and well-known locations, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODELS_DIR = PROJECT_ROOT / "models"
+EXERCISES_DIR = PROJECT_ROOT / "exercises"
+SAMPLE_VIDEOS_DIR = PROJECT_ROOT / "sample_videos"
+DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
+
+
+def data_home() -> Path:
+    """Where formcheck keeps user data (downloaded models, profiles, saved sessions).
+
+    ``$FORMCHECK_HOME`` wins; otherwise ``$XDG_DATA_HOME/formcheck`` or
+    ``~/.local/share/formcheck``.
+    """
+    env = os.environ.get("FORMCHECK_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "formcheck"
+
+
+def user_models_dir() -> Path:
+    return data_home() / "models"
+
+
+def profiles_dir() -> Path:
+    return data_home() / "profiles"

@@ -1,0 +1,298 @@
+"""Reading clips and stills as frames with true timestamps; writing browser-playable H.264.
+
+Reading uses PyAV (FFmpeg) for every container (mp4, mov, avi, webm, mkv, gif): it gives the
+real presentation time of each frame (variable frame rate stays true) and the display-rotation
+metadata of phone clips. Stills (jpg, png, webp, bmp) are read with OpenCV as one frame at t=0.
+Frames are yielded as RGB uint8 arrays (H, W, 3), rotated upright.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from .atomic import atomic_path
+from .errors import MediaError
+from .pose import ClipInfo
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".gif", ".mpg",
+                            ".mpeg", ".3gp", ".y4m"})
+MAX_PIXELS = 8192 * 8192  # larger frames are refused rather than exhausting memory
+STILL_DURATION_MS = 1000.0  # a still counts as one frame of this nominal length
+
+RGBFrame = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: index in decode order, presentation time, upright RGB (H, W, 3)."""
+
+    index: int
+    t_ms: float
+    rgb: RGBFrame
+
+
+def _rotate(img: RGBFrame, rotation_deg: int) -> RGBFrame:
+    # FFmpeg's display rotation is counter-clockwise; showing the frame upright means
+    # turning it by the opposite amount (np.rot90 with positive k turns counter-clockwise).
+    k = (round(rotation_deg / 90)) % 4
+    return np.ascontiguousarray(np.rot90(img, k=k)) if k else img
+
+
+class MediaReader:
+    """Open a clip or still, validate it, and iterate its frames.
+
+    >>> with MediaReader("clip.mp4") as r:
+    ...     for frame in r: ...
+
+    ``info`` is filled on open (frame count and duration are the container's estimate until
+    the clip has been read to the end). Raises :class:`MediaError` with a one-line message for
+    a missing, empty, non-media or undecodable file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], prefetch: int = 8) -> None:
+        self.path = Path(path)
+        self._prefetch = prefetch
+        self._container: av.container.InputContainer | None = None
+        self._still: RGBFrame | None = None
+        self.info = self._open()
+
+    # -- opening -------------------------------------------------------------------------
+    def _open(self) -> ClipInfo:
+        p = self.path
+        if not p.exists():
+            raise MediaError(f"{p}: no such file")
+        if p.is_dir():
+            raise MediaError(f"{p}: is a folder, not a clip or image")
+        if p.stat().st_size == 0:
+            raise MediaError(f"{p}: the file is empty")
+        if p.suffix.lower() in IMAGE_SUFFIXES:
+            return self._open_still()
+        return self._open_video()
+
+    def _open_still(self) -> ClipInfo:
+        data = np.fromfile(self.path, dtype=np.uint8)
+        img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        if img is None:
+            raise MediaError(f"{self.path}: not a readable image (corrupt or not an image)")
+        self._still = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        h, w = self._still.shape[:2]
+        return ClipInfo(path=str(self.path), fps=0.0, width=w, height=h, frames=1,
+                        duration_s=0.0, is_image=True)
+
+    def _open_video(self) -> ClipInfo:
+        try:
+            c = av.open(str(self.path), metadata_errors="ignore")
+        except av.error.InvalidDataError:
+            raise MediaError(f"{self.path}: not a video or image file (unrecognised format)") from None
+        except (av.error.FFmpegError, OSError) as e:
+            raise MediaError(f"{self.path}: cannot open ({e.__class__.__name__}: {e})") from None
+        if not c.streams.video:
+            c.close()
+            kind = "audio-only file" if c.streams.audio else "file with no video stream"
+            raise MediaError(f"{self.path}: {kind}; formcheck needs a video or an image")
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        ctx = s.codec_context
+        if ctx.width * ctx.height > MAX_PIXELS:
+            c.close()
+            raise MediaError(f"{self.path}: {ctx.width}x{ctx.height} is too large (max 8K)")
+        self._container = c
+        rate = s.average_rate or s.guessed_rate or Fraction(0)
+        duration = float(s.duration * s.time_base) if s.duration and s.time_base else (
+            c.duration / 1e6 if c.duration else 0.0)
+        rotation = 0
+        w, h = ctx.width, ctx.height
+        try:
+            first = next(iter(self._decode()), None)
+        except MediaError:
+            c.close()
+            raise
+        if first is None:
+            c.close()
+            raise MediaError(f"{self.path}: the clip has no decodable frames")
+        rotation = int(first.rotation or 0)
+        if round(rotation / 90) % 2:
+            w, h = h, w
+        self._first = first
+        return ClipInfo(path=str(self.path), fps=float(rate), width=w, height=h,
+                        frames=int(s.frames or round(duration * float(rate))),
+                        duration_s=duration, rotation_deg=rotation)
+
+    def _decode(self) -> Iterator[av.VideoFrame]:
+        assert self._container is not None
+        try:
+            yield from self._container.decode(video=0)
+        except av.error.FFmpegError as e:
+            raise MediaError(f"{self.path}: cannot decode the video ({e})") from None
+
+    # -- iteration -----------------------------------------------------------------------
+    def _frames(self) -> Iterator[Frame]:
+        if self._still is not None:
+            yield Frame(0, 0.0, self._still)
+            return
+        gen = self._decode()
+        frames = iter([self._first])
+        last_t = -np.inf
+        index = 0
+        fps = self.info.fps or 30.0
+        for vf in _chain(frames, gen):
+            rgb = _rotate(vf.to_ndarray(format="rgb24"), int(vf.rotation or 0))
+            t = float(vf.time) * 1000.0 if vf.time is not None else index * 1000.0 / fps
+            # Some containers repeat or reorder a timestamp; keep times strictly increasing
+            # (the pose tracker requires it) by nudging by 1 ms, which no rule can notice.
+            if t <= last_t:
+                t = last_t + 1.0
+            last_t = t
+            yield Frame(index, t, rgb)
+            index += 1
+
+    def __iter__(self) -> Iterator[Frame]:
+        """Frames in decode order; decoding runs ahead on a thread (bounded queue) so it
+        overlaps with whatever the consumer does."""
+        if self._prefetch <= 0 or self._still is not None:
+            yield from self._frames()
+            return
+        yield from prefetched(self._frames(), self._prefetch)
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def __enter__(self) -> MediaReader:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _chain(*its: Iterator[av.VideoFrame]) -> Iterator[av.VideoFrame]:
+    for it in its:
+        yield from it
+
+
+_DONE = object()
+
+
+def prefetched(source: Iterator[Frame], depth: int) -> Iterator[Frame]:
+    """Run ``source`` on a worker thread, ``depth`` items ahead; re-raise its errors here.
+
+    The queue is bounded so memory stays flat however long the clip is; the worker stops
+    when the consumer stops early (the generator is closed).
+    """
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_DONE)
+        except BaseException as e:  # handed to the consumer, which re-raises it
+            q.put(e)
+
+    t = threading.Thread(target=work, name="formcheck-decode", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        t.join(timeout=5)
+
+
+def probe(path: str | os.PathLike[str]) -> ClipInfo:
+    """Open and validate a clip or still without reading it all."""
+    with MediaReader(path, prefetch=0) as r:
+        return r.info
+
+
+class VideoWriter:
+    """Write RGB frames to a browser-playable H.264 mp4 (yuv420p, faststart), atomically.
+
+    Frames are stamped with their real times (ms) so variable frame rate survives. Odd sizes
+    are padded to even (H.264 4:2:0 needs it). On error the target file is not created.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], width: int, height: int,
+                 fps: float = 30.0, crf: int = 23) -> None:
+        self.path = Path(path)
+        self.width, self.height = width + width % 2, height + height % 2
+        self._ctx = atomic_path(self.path, suffix=".mp4")
+        tmp = self._ctx.__enter__()
+        self._out = av.open(str(tmp), "w", options={"movflags": "+faststart"})
+        # Millisecond time base: frames carry their own timestamps.
+        self._stream = self._out.add_stream("libx264", rate=Fraction(round(fps * 1000) or 30000, 1000))
+        self._stream.width, self._stream.height = self.width, self.height
+        self._stream.pix_fmt = "yuv420p"
+        self._stream.time_base = Fraction(1, 1000)
+        self._stream.codec_context.time_base = Fraction(1, 1000)
+        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        self._last_pts = -1
+
+    def write(self, rgb: RGBFrame, t_ms: float) -> None:
+        """Append one (H, W, 3) uint8 RGB frame shown at ``t_ms``."""
+        h, w = rgb.shape[:2]
+        if (w, h) != (self.width, self.height):
+            pad = np.zeros((self.height, self.width, 3), np.uint8)
+            pad[: min(h, self.height), : min(w, self.width)] = rgb[: self.height, : self.width]
+            rgb = pad
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        pts = max(int(round(t_ms)), self._last_pts + 1)
+        frame.pts, frame.time_base = pts, Fraction(1, 1000)
+        self._last_pts = pts
+        for packet in self._stream.encode(frame):
+            self._out.mux(packet)
+
+    def close(self, ok: bool = True) -> None:
+        """Flush and publish the file (``ok``) or discard it."""
+        if self._out is None:
+            return
+        try:
+            if ok:
+                for packet in self._stream.encode():
+                    self._out.mux(packet)
+            self._out.close()
+        finally:
+            self._out = None  # type: ignore[assignment]
+            if ok:
+                self._ctx.__exit__(None, None, None)
+            else:
+                err = RuntimeError("discarded")
+                self._ctx.__exit__(RuntimeError, err, None)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close(ok=et is None)
