@@ -82,14 +82,14 @@ def sideless_names() -> frozenset[str]:
 
 
 def resolve(name: str, side: Side) -> Landmark:
-    """Map ``"hip"`` -> LEFT_HIP/RIGHT_HIP for ``side``; ``"far_hip"`` -> the other side;
+    """Map ``"hip"`` -> LEFT_HIP/RIGHT_HIP for ``side``; ``"opposite_hip"`` -> the other side;
     full names (``"left_hip"``, ``"nose"``) pass through.
 
     Raises ``KeyError`` with the allowed names when ``name`` is unknown.
     """
     key = name.strip().lower()
-    if key.startswith("far_"):
-        key = key[4:]
+    if key.startswith("opposite_"):
+        key = key[len("opposite_"):]
         side = "right" if side == "left" else "left"
     if key in _SIDED_NAMES:
         return Landmark[f"{side}_{key}".upper()]

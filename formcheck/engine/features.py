@@ -1,0 +1,219 @@
+"""Per-frame features: smoothed landmarks -> camera view, near side, facing, measures.
+
+Everything here depends on the exercise's geometry (which landmarks, which angles) but not on
+its thresholds, so a clip's features are computed once and re-scored instantly when a
+therapist changes a threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import geometry as g
+from ..definition import Definition, Measure
+from ..landmarks import SIDES, Landmark, Side, resolve
+from ..pose import VIS, X, Y, Z, FramePose
+from .smoothing import OneEuroFilter, is_swapped, swap_sides
+
+View = Literal["side", "front", "unknown"]
+
+# Camera view from the world-landmark yaw of the shoulder and hip lines (0 deg = the line is
+# parallel to the image plane = front view; 90 = pointing at the camera = side view).
+SIDE_YAW_DEG = 50.0
+FRONT_YAW_DEG = 30.0
+SIDE_SWITCH_MARGIN = 0.3   # near-side score needed to switch sides (hysteresis)
+EDGE_MARGIN = 0.02         # a landmark this far (fraction of the frame) outside is "out of view"
+EMA_TAU_MS = 400.0         # time constant of the view / side / facing stabilisers
+
+
+@dataclass(slots=True)
+class Features:
+    """What the scorer needs of one frame.
+
+    values[side][measure] in degrees (NaN when not measurable); hidden[side][measure] lists
+    the landmarks that were not visible for it.
+    """
+
+    t_ms: float
+    pose: bool
+    view: View = "unknown"
+    yaw_deg: float = math.nan
+    near_side: Side = "left"
+    facing: float = 1.0
+    swapped: bool = False
+    values: dict[Side, dict[str, float]] = field(default_factory=dict)
+    hidden: dict[Side, dict[str, list[str]]] = field(default_factory=dict)
+    xy_px: npt.NDArray[np.float64] | None = None   # (33, 2) smoothed, for drawing
+    visible: npt.NDArray[np.bool_] | None = None   # (33,)
+
+
+@dataclass(frozen=True)
+class _CompiledMeasure:
+    name: str
+    kind: str
+    idx: dict[Side, tuple[int, ...]]
+    names: dict[Side, tuple[str, ...]]
+
+
+def _compile(name: str, m: Measure) -> _CompiledMeasure:
+    idx = {s: tuple(resolve(p, s).value for p in m.points) for s in SIDES}
+    names = {s: tuple(Landmark(i).name.lower().replace("_", " ") for i in idx[s]) for s in SIDES}
+    return _CompiledMeasure(name, m.kind, idx, names)
+
+
+def _measure(kind: str, pts: list[npt.NDArray[np.float64]], facing: float) -> float:
+    if kind == "angle":
+        v = g.joint_angle_deg(pts[0], pts[1], pts[2])
+    elif kind == "bend":
+        v = g.bend_deg(pts[0], pts[1], pts[2])
+    elif kind == "elevation":
+        v = g.elevation_deg(pts[0], pts[1])
+    elif kind == "forward_lean":
+        v = g.forward_lean_deg(pts[0], pts[1], facing)
+    else:
+        v = g.inclination_from_vertical_deg(pts[0], pts[1])
+    return float(v)
+
+
+class _Ema:
+    """Exponential moving average over real time (so it is frame-rate independent)."""
+
+    def __init__(self, tau_ms: float) -> None:
+        self.tau_ms, self.value, self.t_ms = tau_ms, math.nan, 0.0
+
+    def __call__(self, x: float, t_ms: float) -> float:
+        if math.isnan(x):
+            return self.value
+        if math.isnan(self.value) or t_ms - self.t_ms > 5 * self.tau_ms:
+            self.value = x
+        else:
+            a = 1.0 - math.exp(-max(t_ms - self.t_ms, 0.0) / self.tau_ms)
+            self.value += a * (x - self.value)
+        self.t_ms = t_ms
+        return self.value
+
+
+class FeatureExtractor:
+    """Turn (t_ms, FramePose | None) into :class:`Features`, one frame at a time.
+
+    ``frame_size`` (width, height) in pixels lets landmarks outside the frame count as not
+    visible. Keeps the small state live use needs (filter, sticky view/side/facing).
+    """
+
+    def __init__(self, definition: Definition, frame_size: tuple[int, int] | None = None) -> None:
+        self.d = definition
+        self.frame_size = frame_size
+        self.sided = definition.phases.kind == "sided"
+        self.measures = [_compile(n, m) for n, m in definition.measures.items()]
+        self.forward = {s: tuple(resolve(p, s).value for p in definition.forward) for s in SIDES}
+        self._filter: OneEuroFilter | None = None
+        self._prev_xy: npt.NDArray[np.float64] | None = None
+        self._view: View = "unknown"
+        self._yaw = _Ema(EMA_TAU_MS)
+        self._side_score = _Ema(EMA_TAU_MS)
+        self._near: Side | None = None
+        self._facing = _Ema(EMA_TAU_MS)
+
+    def reset(self) -> None:
+        self.__init__(self.d, self.frame_size)  # type: ignore[misc]
+
+    def __call__(self, t_ms: float, pose: FramePose | None) -> Features:
+        if pose is None or not np.isfinite(pose.landmarks[:, :2]).any():
+            self._prev_xy = None
+            return Features(t_ms=t_ms, pose=False, view=self._view)
+        lm = pose.landmarks.astype(np.float64)
+        world = pose.world_m.astype(np.float64)
+        if not np.all(np.isfinite(lm[:, :3])):
+            lm = np.where(np.isfinite(lm), lm, np.nan)
+        swapped = is_swapped(lm[:, :2], self._prev_xy)
+        if swapped:
+            lm, world = swap_sides(lm), swap_sides(world)
+        xy = self._smooth(lm[:, :2], t_ms)
+        self._prev_xy = xy
+        visible = self._visible(lm, xy)
+        f = Features(t_ms=t_ms, pose=True, swapped=swapped, xy_px=xy, visible=visible)
+        f.view, f.yaw_deg = self._view_of(world, t_ms)
+        f.near_side = self._near_side(lm, xy, t_ms)
+        f.facing = self._facing_of(xy, f.near_side, t_ms)
+        for side in (SIDES if self.sided else (f.near_side,)):
+            f.values[side], f.hidden[side] = self._measures(xy, visible, side, f.facing)
+        return f
+
+    # -- stages ----------------------------------------------------------------------
+    def _smooth(self, xy: npt.NDArray[np.float64], t_ms: float) -> npt.NDArray[np.float64]:
+        if self._filter is None:
+            body = np.nanmax(xy[:, 1]) - np.nanmin(xy[:, 1]) if np.isfinite(xy[:, 1]).any() else 1
+            s = self.d.smoothing
+            self._filter = OneEuroFilter(s.min_cutoff_hz, s.beta, s.d_cutoff_hz,
+                                         scale=max(float(body), 1.0) / 1000.0)
+        return self._filter(xy, t_ms)
+
+    def _visible(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        vis = np.nan_to_num(lm[:, VIS], nan=0.0) >= self.d.min_visibility
+        vis &= np.isfinite(xy).all(axis=1)
+        if self.frame_size is not None:
+            w, h = self.frame_size
+            mx, my = EDGE_MARGIN * w, EDGE_MARGIN * h
+            with np.errstate(invalid="ignore"):
+                inside = ((xy[:, X] >= -mx) & (xy[:, X] <= w + mx)
+                          & (xy[:, Y] >= -my) & (xy[:, Y] <= h + my))
+            vis &= inside
+        return vis
+
+    def _view_of(self, world: npt.NDArray[np.float64], t_ms: float) -> tuple[View, float]:
+        sh = world[Landmark.LEFT_SHOULDER] - world[Landmark.RIGHT_SHOULDER]
+        hp = world[Landmark.LEFT_HIP] - world[Landmark.RIGHT_HIP]
+        yaws = [math.degrees(math.atan2(abs(v[2]), abs(v[0]))) for v in (sh, hp)
+                if np.all(np.isfinite(v)) and (v[0] or v[2])]
+        yaw = self._yaw(float(np.mean(yaws)) if yaws else math.nan, t_ms)
+        if math.isnan(yaw):
+            return self._view, yaw
+        if yaw >= SIDE_YAW_DEG:
+            self._view = "side"
+        elif yaw <= FRONT_YAW_DEG:
+            self._view = "front"
+        elif self._view == "unknown" or (self._view == "front" and yaw > 40.0) \
+                or (self._view == "side" and yaw < 40.0):
+            self._view = "unknown"
+        return self._view, yaw
+
+    def _near_side(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],
+                   t_ms: float) -> Side:
+        left = [Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP]
+        right = [Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP]
+        torso = float(np.linalg.norm(xy[Landmark.LEFT_SHOULDER] - xy[Landmark.LEFT_HIP])) or 1.0
+        with np.errstate(invalid="ignore"):
+            score = float(g.near_side_score(lm[left, Z] / torso, lm[right, Z] / torso,
+                                            lm[left, VIS], lm[right, VIS]))
+        s = self._side_score(score, t_ms)
+        if self._near is None or math.isnan(s):
+            self._near = "left" if not (s < 0) else "right"
+        elif self._near == "left" and s < -SIDE_SWITCH_MARGIN:
+            self._near = "right"
+        elif self._near == "right" and s > SIDE_SWITCH_MARGIN:
+            self._near = "left"
+        return self._near
+
+    def _facing_of(self, xy: npt.NDArray[np.float64], side: Side, t_ms: float) -> float:
+        a, b = self.forward[side]
+        dx = float(xy[b, X] - xy[a, X])
+        v = self._facing(math.copysign(1.0, dx) if math.isfinite(dx) and dx else math.nan, t_ms)
+        return 1.0 if math.isnan(v) or v >= 0 else -1.0
+
+    def _measures(self, xy: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side,
+                  facing: float) -> tuple[dict[str, float], dict[str, list[str]]]:
+        values: dict[str, float] = {}
+        hidden: dict[str, list[str]] = {}
+        for m in self.measures:
+            idx = m.idx[side]
+            missing = [m.names[side][k] for k, i in enumerate(idx) if not visible[i]]
+            if missing:
+                values[m.name], hidden[m.name] = math.nan, missing
+            else:
+                values[m.name] = _measure(m.kind, [xy[i] for i in idx], facing)
+        return values, hidden

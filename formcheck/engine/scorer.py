@@ -1,0 +1,309 @@
+"""Thresholds over features: phases with hysteresis, reps, holds, checks, debounced cues.
+
+Pure Python over floats so that re-scoring a minute of cached features takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..definition import Check, Definition
+from ..landmarks import Side
+from .features import Features
+
+Status = Literal["ok", "fail", "skipped"]
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+CUE_MIN_SHOW_MS = 1500.0   # a cue stays at least this long so it can be read / heard
+MAX_DT_MS = 250.0          # longer gaps (dropped frames) do not count towards a hold
+NO_PERSON_CUE = "Step into view: the whole body should be in the picture."
+
+
+@dataclass(slots=True)
+class CheckResult:
+    id: str
+    status: Status
+    value: float | None
+    message: str | None
+
+
+@dataclass(slots=True)
+class Rep:
+    index: int
+    side: Side | None
+    start_ms: float
+    top_ms: float
+    end_ms: float
+    hold_ms: float = 0.0
+    faults: list[str] = field(default_factory=list)
+    last_top_ms: float = 0.0
+    peak: float = -math.inf
+    # (t_ms, phase measure, {check id: status}) of each top frame, judged when the rep closes
+    top_frames: list[tuple[float, float, dict[str, Status]]] = field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.faults
+
+
+@dataclass(slots=True)
+class FrameResult:
+    t_ms: float
+    pose: bool
+    view: str
+    phase: str | None
+    angles: dict[str, float | None]
+    checks: list[CheckResult]
+    rep_count: int
+    reps_by_side: dict[str, int]
+    hold_ms: float
+    cue: str | None
+    side: Side | None
+
+
+@dataclass(slots=True)
+class _Run:
+    """A check's current run of failures (for cue debouncing and sitting episodes)."""
+
+    start_ms: float = math.nan
+    counted: bool = False
+
+
+def _faults_at_top(rep: Rep, margin_deg: float, min_fault_ms: float) -> list[str]:
+    """Checks that failed at the settled top of a rep.
+
+    Settled top: the top frames whose phase measure is within ``margin_deg`` of the rep's
+    peak (the way in and out of the top is movement, not the position being judged). A check
+    is a fault when it fails on consecutive settled frames spanning ``min_fault_ms`` or more;
+    a settled top shorter than that (a still, a quick rep) is judged on all of it: a fault
+    when every frame that could be judged failed.
+    """
+    settled = [(t, st) for t, v, st in rep.top_frames if v >= rep.peak - margin_deg]
+    if not settled:
+        return []
+    span = settled[-1][0] - settled[0][0]
+    ids = list(dict.fromkeys(cid for _, st in settled for cid in st))
+    faults = []
+    for cid in ids:
+        statuses = [(t, st.get(cid, "skipped")) for t, st in settled]
+        judged = [s for _, s in statuses if s != "skipped"]
+        if span < min_fault_ms:
+            if judged and all(s == "fail" for s in judged):
+                faults.append(cid)
+            continue
+        run_start = None
+        for t, s in statuses:
+            if s == "fail":
+                run_start = t if run_start is None else run_start
+                if t - run_start >= min_fault_ms:
+                    faults.append(cid)
+                    break
+            elif s == "ok":
+                run_start = None
+    return faults
+
+
+def _status(check: Check, value: float) -> Status:
+    if math.isnan(value):
+        return "skipped"
+    if (check.min is not None and value < check.min) or (check.max is not None and value > check.max):
+        return "fail"
+    return "ok"
+
+
+class Scorer:
+    """Feed :class:`Features` in time order; get a :class:`FrameResult` per frame.
+
+    ``still=True`` judges single images: no time-based debouncing.
+    """
+
+    def __init__(self, definition: Definition, still: bool = False) -> None:
+        self.d = definition
+        self.still = still
+        p = definition.phases
+        self.active_name = p.active
+        self.state: str | None = p.active if p.kind == "continuous" else None
+        self.active_side: Side | None = None
+        self.reps: list[Rep] = []
+        self.episodes: dict[str, int] = {}
+        self._runs: dict[str, _Run] = {c.id: _Run() for c in definition.checks}
+        self._last_t: float | None = None
+        self._cue: str | None = None
+        self._cue_since = -math.inf
+        self._frames_judged = 0
+        self._frames_good = 0
+        self.views: dict[str, int] = {}
+        self._rise_ms = 0.0
+        self._top_value = math.nan
+
+    # -- per frame -------------------------------------------------------------------
+    def __call__(self, f: Features) -> FrameResult:
+        dt = 0.0 if self._last_t is None else min(f.t_ms - self._last_t, MAX_DT_MS)
+        self._last_t = f.t_ms
+        if not f.pose:
+            self._end_runs(f.t_ms)
+            return self._result(f, None, [], self._debounced_cue(NO_PERSON_CUE, f.t_ms, urgent=True))
+        self.views[f.view] = self.views.get(f.view, 0) + 1
+        if self.d.view != "any" and f.view != self.d.view:
+            self._end_runs(f.t_ms)
+            msg = f"Camera view looks {f.view}, not {self.d.view}: {self.d.view_cue}"
+            checks = [CheckResult(c.id, "skipped", None, msg) for c in self.d.checks]
+            return self._result(f, None, checks, self._debounced_cue(self.d.view_cue, f.t_ms, urgent=True))
+        self._update_phase(f)
+        side = self.active_side if self.active_side is not None else f.near_side
+        checks = self._judge(f, side)
+        self._track(checks, f.t_ms, dt)
+        return self._result(f, side, checks, self._cue_for(checks, f.t_ms))
+
+    def _update_phase(self, f: Features) -> None:
+        p = self.d.phases
+        if p.kind == "continuous":
+            return
+        assert p.measure is not None and p.enter is not None and p.exit is not None
+        if p.kind == "cycle":
+            candidates = {f.near_side: f.values[f.near_side].get(p.measure, math.nan)}
+        else:
+            candidates = {s: v[p.measure] for s, v in f.values.items()}
+        if self.active_side is not None:
+            v = candidates.get(self.active_side, math.nan)
+            if math.isnan(v):
+                return  # not measurable this frame: keep the phase rather than guess
+            rep = self.reps[-1]
+            rep.last_top_ms = f.t_ms
+            rep.peak = max(rep.peak, v)
+            self._top_value = v
+            if v < p.exit:
+                self._leave_top(f.t_ms)
+            return
+        finite = {s: v for s, v in candidates.items() if not math.isnan(v)}
+        if not finite:
+            return
+        side, v = max(finite.items(), key=lambda kv: kv[1])
+        if v >= p.enter:
+            self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
+        elif p.rest is not None and v < p.rest:
+            if self.state == p.lowering_name and self.reps:
+                self.reps[-1].end_ms = f.t_ms
+            self.state = p.rest_name
+        elif self.state in (None, p.rest_name):
+            self.state = p.rising_name
+            self._rise_ms = f.t_ms
+
+    def _enter_top(self, side: Side | None, t_ms: float, v: float, near: Side) -> None:
+        start = self._rise_ms if self.state == self.d.phases.rising_name else t_ms
+        if self.reps and self.reps[-1].end_ms < self.reps[-1].last_top_ms:
+            self.reps[-1].end_ms = t_ms
+        self.reps.append(Rep(len(self.reps) + 1, side, start, t_ms, t_ms, last_top_ms=t_ms, peak=v))
+        self.active_side = side if side is not None else near
+        self.state = self.active_name if side is None else f"{self.active_name}_{side}"
+        self._top_value = v
+
+    def _leave_top(self, t_ms: float) -> None:
+        self._close_rep(t_ms)
+        self.active_side = None
+        self.state = self.d.phases.lowering_name
+
+    def _close_rep(self, t_ms: float) -> None:
+        rep = self.reps[-1]
+        rep.end_ms = t_ms
+        for cid in _faults_at_top(rep, self.d.phases.top_margin_deg, self.d.min_fault_ms):
+            if cid not in rep.faults:
+                rep.faults.append(cid)
+        target_ms = self.d.hold.target_s * 1000.0
+        if target_ms > 0 and rep.hold_ms < target_ms:
+            rep.faults.append(self.d.hold.check_id)
+
+    # -- checks ----------------------------------------------------------------------
+    def _applies(self, c: Check) -> bool:
+        if c.phase == "any":
+            return True
+        if self.state is None:
+            return False
+        return c.phase == self.state or (
+            self.active_side is not None and c.phase == self.active_name)
+
+    def _judge(self, f: Features, side: Side) -> list[CheckResult]:
+        values = f.values.get(side, {})
+        hidden = f.hidden.get(side, {})
+        out = []
+        for c in self.d.checks:
+            if not self._applies(c):
+                continue
+            v = values.get(c.measure, math.nan)
+            st = _status(c, v)
+            if st == "skipped":
+                who = ", ".join(hidden.get(c.measure, [])) or "landmarks"
+                msg: str | None = f"Cannot judge: {who} not visible."
+            else:
+                msg = c.cue if st == "fail" else None
+            out.append(CheckResult(c.id, st, None if math.isnan(v) else round(v, 1), msg))
+        return out
+
+    def _track(self, checks: list[CheckResult], t_ms: float, dt: float) -> None:
+        failing = {c.id for c in checks if c.status == "fail"}
+        in_top = self.active_side is not None and bool(self.reps)
+        for c in self.d.checks:
+            run = self._runs[c.id]
+            if c.id not in failing:
+                run.start_ms = math.nan
+                continue
+            if math.isnan(run.start_ms):
+                run.start_ms, run.counted = t_ms, False
+            lasted = t_ms - run.start_ms + dt
+            if not run.counted and self.d.phases.kind == "continuous" \
+                    and (self.still or lasted >= self.d.sustain_s * 1000.0):
+                run.counted = True
+                self.episodes[c.id] = self.episodes.get(c.id, 0) + 1
+        if checks:
+            self._frames_judged += 1
+            self._frames_good += not failing
+        if in_top:
+            rep = self.reps[-1]
+            rep.top_frames.append((t_ms, self._top_value, {c.id: c.status for c in checks}))
+            if checks and not failing and all(c.status == "ok" for c in checks):
+                rep.hold_ms += dt
+
+    def _end_runs(self, t_ms: float) -> None:
+        for run in self._runs.values():
+            run.start_ms = math.nan
+
+    # -- cues ------------------------------------------------------------------------
+    def _cue_for(self, checks: list[CheckResult], t_ms: float) -> str | None:
+        by_id = {c.id: c for c in self.d.checks}
+        delay = 0.0 if self.still else max(self.d.min_fault_ms, self.d.sustain_s * 1000.0)
+        due = [c for c in checks if c.status == "fail"
+               and t_ms - self._runs[c.id].start_ms + 1e-9 >= delay]
+        due.sort(key=lambda c: SEVERITY_RANK[by_id[c.id].severity])
+        return self._debounced_cue(due[0].message if due else None, t_ms)
+
+    def _debounced_cue(self, cue: str | None, t_ms: float, urgent: bool = False) -> str | None:
+        if cue == self._cue:
+            return cue
+        if self.still or urgent or t_ms - self._cue_since >= CUE_MIN_SHOW_MS or self._cue is None:
+            self._cue, self._cue_since = cue, t_ms
+        return self._cue
+
+    # -- output ----------------------------------------------------------------------
+    def _result(self, f: Features, side: Side | None, checks: list[CheckResult],
+                cue: str | None) -> FrameResult:
+        values = f.values.get(side, {}) if side else {}
+        angles = {k: (None if math.isnan(v) else round(v, 1))
+                  for k in self.d.key_angles for v in [values.get(k, math.nan)]}
+        hold = self.reps[-1].hold_ms if self.reps and self.active_side is not None else 0.0
+        by_side: dict[str, int] = {}
+        for r in self.reps:
+            if r.side:
+                by_side[r.side] = by_side.get(r.side, 0) + 1
+        phase = self.state if f.pose and (side is not None) else None
+        return FrameResult(f.t_ms, f.pose, f.view, phase, angles, checks, len(self.reps),
+                           by_side, hold, cue, side)
+
+    def finish(self) -> None:
+        """Close a rep still at the top when the clip or stream ends (it still counts)."""
+        if self.active_side is not None and self.reps:
+            self._close_rep(self.reps[-1].last_top_ms)
+            self.active_side = None
+
+    def good_form_fraction(self) -> float:
+        return self._frames_good / self._frames_judged if self._frames_judged else 0.0

@@ -1,0 +1,94 @@
+"""The one session object the CLI, clip review and live page share, so they cannot disagree.
+
+A :class:`Session` turns (t_ms, pose) into per-frame feedback, keeps the reps, and produces
+the report. Features (smoothing, view, side, measures) are kept so that a clip can be
+re-scored with new thresholds without re-running the pose model or the filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..definition import Definition
+from ..pose import ClipInfo, FramePose, PoseSequence
+from ..profile import Profile
+from .features import FeatureExtractor, Features
+from .scorer import FrameResult, Rep, Scorer
+
+
+@dataclass
+class SessionResult:
+    """Everything a report needs: the definition used, the clip, frames and reps."""
+
+    definition: Definition
+    profile: Profile | None
+    info: ClipInfo
+    frames: list[FrameResult]
+    reps: list[Rep]
+    episodes: dict[str, int]
+    views: dict[str, int]
+    good_form_fraction: float
+    features: list[Features] = field(default_factory=list, repr=False)
+
+
+class Session:
+    """Per-stream analysis state. ``keep_features`` retains features for re-scoring."""
+
+    def __init__(self, definition: Definition, profile: Profile | None = None,
+                 info: ClipInfo | None = None, keep_features: bool = True,
+                 keep_frames: bool = True) -> None:
+        self.definition = definition
+        self.profile = profile
+        self.info = info or ClipInfo()
+        size = (self.info.width, self.info.height) if self.info.width else None
+        self.extractor = FeatureExtractor(definition, size)
+        self.scorer = Scorer(definition, still=self.info.is_image)
+        self.keep_features = keep_features
+        self.keep_frames = keep_frames
+        self.features: list[Features] = []
+        self.frames: list[FrameResult] = []
+
+    def update(self, t_ms: float, pose: FramePose | None,
+               frame_size: tuple[int, int] | None = None) -> FrameResult:
+        """Analyse one frame; ``frame_size`` (w, h) may change mid-stream (live video)."""
+        if frame_size is not None:
+            self.extractor.frame_size = frame_size
+        f = self.extractor(t_ms, pose)
+        r = self.scorer(f)
+        if self.keep_features:
+            self.features.append(f)
+        if self.keep_frames:
+            self.frames.append(r)
+        return r
+
+    def finish(self) -> SessionResult:
+        self.scorer.finish()
+        return SessionResult(self.definition, self.profile, self.info, self.frames,
+                             self.scorer.reps, self.scorer.episodes, self.scorer.views,
+                             self.scorer.good_form_fraction(), self.features)
+
+
+def analyze_sequence(seq: PoseSequence, definition: Definition,
+                     profile: Profile | None = None) -> SessionResult:
+    """Run a whole cached pose sequence through a fresh session."""
+    s = Session(definition, profile, seq.info)
+    for i in range(len(seq)):
+        s.update(float(seq.t_ms[i]), seq.frame(i))
+    return s.finish()
+
+
+def rescore(result: SessionResult, definition: Definition,
+            profile: Profile | None = None) -> SessionResult:
+    """Re-judge cached features with other thresholds (same measures): no model, no filter.
+
+    The definition must share the original's measures and phases measure; only thresholds,
+    hold targets and timings may differ.
+    """
+    if definition.measures != result.definition.measures:
+        raise ValueError("rescore needs the same measures; run analyze_sequence instead")
+    scorer = Scorer(definition, still=result.info.is_image)
+    frames = [scorer(f) for f in result.features]
+    scorer.finish()
+    return SessionResult(definition, profile, result.info, frames, scorer.reps,
+                         scorer.episodes, scorer.views, scorer.good_form_fraction(),
+                         result.features)

@@ -1,0 +1,88 @@
+"""Per-patient threshold profiles: small TOML files that override an exercise's thresholds
+without touching the exercise file.
+
+    exercise = "bridge"
+    definition_version = "1.0"
+    patient = "jane-doe"
+    hold_target_s = 3.0
+    [thresholds.hips_too_low]
+    min = 160.0
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .definition import Definition, _format_error, load_toml
+from .errors import DefinitionError
+
+Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
+
+
+class Bounds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min: Deg | None = None
+    max: Deg | None = None
+
+
+class Profile(BaseModel):
+    """Threshold overrides for one patient and one exercise definition version."""
+
+    model_config = ConfigDict(extra="forbid")
+    exercise: str
+    definition_version: str
+    patient: str = ""
+    version: Annotated[int, Field(ge=1)] = 1
+    saved_at: str = ""
+    note: str = ""
+    hold_target_s: Annotated[float, Field(ge=0.0, le=600.0)] | None = None
+    thresholds: dict[str, Bounds] = Field(default_factory=dict)
+
+    def label(self) -> str:
+        who = self.patient or "profile"
+        return f"{who} v{self.version}"
+
+
+def load_profile(path: str | os.PathLike[str]) -> Profile:
+    p = Path(path)
+    data = load_toml(p)
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as e:
+        raise DefinitionError(_format_error(p, e)) from None
+
+
+def apply_profile(d: Definition, profile: Profile | None, where: str = "profile") -> Definition:
+    """A copy of ``d`` with the profile's thresholds; DefinitionError naming the field when
+    the profile is for another exercise/version or names an unknown check."""
+    if profile is None:
+        return d
+    if profile.exercise != d.id:
+        raise DefinitionError(f"{where}: exercise: profile is for {profile.exercise!r}, not {d.id!r}")
+    if profile.definition_version != d.version:
+        raise DefinitionError(
+            f"{where}: definition_version: profile was made for {d.id} version "
+            f"{profile.definition_version!r}, this is version {d.version!r}; review and re-save it")
+    known = {c.id for c in d.checks}
+    checks = []
+    for cid in profile.thresholds:
+        if cid not in known:
+            raise DefinitionError(f"{where}: thresholds.{cid}: unknown check id; "
+                                  f"allowed: {', '.join(sorted(known))}")
+    for c in d.checks:
+        b = profile.thresholds.get(c.id)
+        if b is None:
+            checks.append(c)
+            continue
+        new_min = b.min if b.min is not None else c.min
+        new_max = b.max if b.max is not None else c.max
+        if new_min is not None and new_max is not None and new_min > new_max:
+            raise DefinitionError(f"{where}: thresholds.{c.id}: min ({new_min}) is above max ({new_max})")
+        checks.append(c.model_copy(update={"min": new_min, "max": new_max}))
+    hold = d.hold if profile.hold_target_s is None else d.hold.model_copy(
+        update={"target_s": profile.hold_target_s})
+    return d.model_copy(update={"checks": checks, "hold": hold})
