@@ -49,7 +49,9 @@ class PoseEstimator:
         path = Path(model_path)
         if not path.is_file():
             raise ModelError(f"{path}: pose model not found (see `formcheck models`)")
-        # Imported here so that importing formcheck never loads MediaPipe's native code.
+        # Imported here so that importing formcheck never loads MediaPipe's native code;
+        # its C++ logging is quietened first (the ~38 "Sparsity" lines cannot be, per STACK).
+        os.environ.setdefault("GLOG_minloglevel", "2")
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._vision = vision

@@ -1,0 +1,84 @@
+"""Overlay drawing: skeleton coloured by check status, key angles, phase, reps, hold, cue.
+
+Contract (as supervision's annotators): ``annotate(rgb, features, result, definition) -> rgb``
+draws on a copy. Uses OpenCV only for drawing primitives.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .definition import Definition
+from .engine.features import Features
+from .engine.scorer import FrameResult
+from .landmarks import SKELETON_EDGES, resolve
+from .video import RGBFrame
+
+GREEN = (40, 200, 90)
+RED = (230, 60, 50)
+GREY = (170, 170, 170)
+WHITE = (255, 255, 255)
+BLACK = (0, 0, 0)
+AMBER = (245, 170, 30)
+
+
+def _landmark_status(result: FrameResult, d: Definition) -> dict[int, tuple[int, int, int]]:
+    """Colour per landmark index: red if a failing check uses it, grey if skipped, green ok."""
+    colour: dict[int, tuple[int, int, int]] = {}
+    side = result.side or "left"
+    rank = {GREEN: 0, GREY: 1, RED: 2}
+    by_id = {c.id: c for c in d.checks}
+    for c in result.checks:
+        m = d.measures[by_id[c.id].measure]
+        col = RED if c.status == "fail" else GREY if c.status == "skipped" else GREEN
+        for p in m.points:
+            i = resolve(p, side).value
+            if rank[col] >= rank.get(colour.get(i, GREEN), 0):
+                colour[i] = col
+    return colour
+
+
+def _text(img: RGBFrame, text: str, org: tuple[int, int], scale: float,
+          colour: tuple[int, int, int] = WHITE, thick: int = 2) -> None:
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, BLACK, thick + 3, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+
+
+def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFrame:
+    """Return a copy of the (H, W, 3) RGB frame with the feedback drawn on it."""
+    img = rgb.copy()
+    h, w = img.shape[:2]
+    unit = max(min(w, h) / 720.0, 0.4)
+    if f.pose and f.xy_px is not None:
+        colour = _landmark_status(r, d)
+        vis = f.visible if f.visible is not None else np.ones(len(f.xy_px), bool)
+        for a, b in SKELETON_EDGES:
+            if not (vis[a] and vis[b]):
+                continue
+            col = RED if RED in (colour.get(a), colour.get(b)) else colour.get(a, colour.get(b, WHITE))
+            pa = tuple(int(v) for v in f.xy_px[a])
+            pb = tuple(int(v) for v in f.xy_px[b])
+            cv2.line(img, pa, pb, col, max(2, int(4 * unit)), cv2.LINE_AA)
+        for i, (x, y) in enumerate(f.xy_px):
+            if vis[i] and i >= 11:
+                cv2.circle(img, (int(x), int(y)), max(3, int(5 * unit)), colour.get(i, WHITE), -1,
+                           cv2.LINE_AA)
+    scale = 0.7 * unit
+    line = int(30 * unit)
+    y = line
+    head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}"
+    if r.reps_by_side:
+        head += " (" + ", ".join(f"{k[0].upper()} {v}" for k, v in sorted(r.reps_by_side.items())) + ")"
+    _text(img, head, (10, y), scale)
+    if r.phase and r.side and (r.hold_ms or d.hold.target_s):
+        y += line
+        target = f" / {d.hold.target_s:.0f} s" if d.hold.target_s else ""
+        _text(img, f"hold: {r.hold_ms / 1000:.1f} s{target}", (10, y), scale, AMBER)
+    for name, val in r.angles.items():
+        y += line
+        label = d.measures[name].label or name
+        _text(img, f"{label}: {'-' if val is None else f'{val:.0f} deg'}", (10, y), scale * 0.9)
+    if r.cue:
+        _text(img, r.cue, (10, h - int(20 * unit)), scale * 1.05, AMBER if r.pose else WHITE)
+    return img

@@ -1,0 +1,124 @@
+"""Clip analysis, pipelined: decoding (thread) | pose inference + analysis (caller) |
+drawing + H.264 encoding (thread), joined by bounded queues so memory stays flat and the
+slowest stage sets the pace. The live page feeds the same :class:`Session` frame by frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from .definition import Definition
+from .draw import annotate
+from .engine.features import Features
+from .engine.scorer import FrameResult
+from .engine.session import Session, SessionResult, analyze_sequence
+from .errors import FormcheckError
+from .estimator import PoseEstimator
+from .models import resolve_model
+from .pose import FramePose, PoseSequence
+from .profile import Profile
+from .video import MediaReader, RGBFrame, VideoWriter
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+class _EncoderThread:
+    """Draws and encodes frames on a worker thread; re-raises its error on close."""
+
+    def __init__(self, path: Path, width: int, height: int, fps: float, d: Definition) -> None:
+        self._q: queue.Queue[tuple[RGBFrame, Features, FrameResult, float] | None] = queue.Queue(16)
+        self._writer = VideoWriter(path, width, height, fps or 30.0)
+        self._d = d
+        self._error: BaseException | None = None
+        self._t = threading.Thread(target=self._run, name="formcheck-encode", daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        try:
+            while (item := self._q.get()) is not None:
+                rgb, f, r, t_ms = item
+                self._writer.write(annotate(rgb, f, r, self._d), t_ms)
+        except BaseException as e:
+            self._error = e
+            while self._q.get() is not None:  # drain so the producer never blocks
+                pass
+
+    def put(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:
+        if self._error is None:
+            self._q.put((rgb, f, r, t_ms))
+
+    def close(self, ok: bool) -> None:
+        self._q.put(None)
+        self._t.join()
+        self._writer.close(ok=ok and self._error is None)
+        if self._error is not None and ok:
+            raise FormcheckError(f"cannot write the annotated video: {self._error}")
+
+
+def analyze_clip(
+    path: str | os.PathLike[str],
+    definition: Definition,
+    profile: Profile | None = None,
+    model: str | os.PathLike[str] | None = None,
+    landmarks: PoseSequence | None = None,
+    video_out: str | os.PathLike[str] | None = None,
+    poses_out: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> SessionResult:
+    """Analyse a clip or still. With ``landmarks`` (a cached sequence of this clip) the pose
+    model is not run; the clip is decoded only if an annotated video is asked for."""
+    if landmarks is not None and video_out is None:
+        return analyze_sequence(landmarks, definition, profile)
+    with MediaReader(path) as reader:
+        info = reader.info
+        est = None
+        if landmarks is None:
+            model_path = resolve_model(model)
+            info.model = model_path.name
+            est = PoseEstimator(model_path, mode="image" if info.is_image else "video")
+        else:
+            info = landmarks.info
+        session = Session(definition, profile, info)
+        enc = _EncoderThread(Path(video_out), info.width, info.height, info.fps, definition) \
+            if video_out is not None else None
+        t_list: list[float] = []
+        poses: list[FramePose | None] = []
+        ok = False
+        try:
+            for i, frame in enumerate(reader):
+                if est is not None:
+                    pose = est.detect(frame.rgb, frame.t_ms)
+                    t = frame.t_ms
+                elif i < len(landmarks):  # type: ignore[arg-type]
+                    pose, t = landmarks.frame(i), float(landmarks.t_ms[i])  # type: ignore[union-attr]
+                else:
+                    break
+                r = session.update(t, pose)
+                t_list.append(t)
+                poses.append(pose)
+                if enc is not None:
+                    enc.put(frame.rgb, session.features[-1], r, t)
+                if progress is not None:
+                    progress(i + 1, info.frames)
+            ok = True
+        finally:
+            if est is not None:
+                est.close()
+            if enc is not None:
+                enc.close(ok)
+    if est is not None:
+        info.frames = len(t_list)
+        if len(t_list) > 1:
+            span = t_list[-1] - t_list[0]
+            info.duration_s = span / 1000.0 * len(t_list) / (len(t_list) - 1)
+            info.fps = (len(t_list) - 1) * 1000.0 / span if span > 0 else info.fps
+        if poses_out is not None:
+            PoseSequence.from_frames(t_list, poses, info).save(poses_out)
+    return session.finish()

@@ -1,0 +1,79 @@
+"""The JSON report (a stable contract, schema 1) and the per-frame CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from typing import Any
+
+from .atomic import write_text
+from .engine.session import SessionResult
+
+SCHEMA = 1
+
+
+def _ms(x: float) -> int:
+    return int(round(x))
+
+
+def build_report(r: SessionResult) -> dict[str, Any]:
+    """The report dict (see README "Report format")."""
+    info = r.info
+    reps = [{"index": x.index, "side": x.side, "start_ms": _ms(x.start_ms), "top_ms": _ms(x.top_ms),
+             "end_ms": _ms(x.end_ms), "hold_ms": _ms(x.hold_ms), "ok": x.ok, "faults": list(x.faults)}
+            for x in r.reps]
+    frames = [{"t_ms": _ms(f.t_ms), "pose": f.pose, "view": f.view, "phase": f.phase,
+               "angles": f.angles,
+               "checks": [{"id": c.id, "status": c.status, "value": c.value, "message": c.message}
+                          for c in f.checks]}
+              for f in r.frames]
+    if r.definition.phases.kind == "continuous":
+        faults = dict(r.episodes)
+    else:
+        faults = dict(Counter(cid for x in r.reps for cid in x.faults))
+    view = max(r.views.items(), key=lambda kv: kv[1])[0] if r.views else "unknown"
+    return {
+        "schema": SCHEMA,
+        "exercise": r.definition.id,
+        "definition_version": r.definition.version,
+        "profile": r.profile.label() if r.profile else None,
+        "clip": {"path": info.path, "fps": round(info.fps, 3), "frames": info.frames,
+                 "width": info.width, "height": info.height,
+                 "duration_s": round(info.duration_s, 3)},
+        "rep_count": len(r.reps),
+        "reps": reps,
+        "frames": frames,
+        "summary": {"view": view, "faults": faults,
+                    "good_form_fraction": round(r.good_form_fraction, 4),
+                    "camera_message": r.definition.view_cue
+                    if r.definition.view not in ("any", view) else None},
+    }
+
+
+def write_report(r: SessionResult, path: str | os.PathLike[str]) -> dict[str, Any]:
+    rep = build_report(r)
+    write_text(path, json.dumps(rep, indent=1))
+    return rep
+
+
+def frames_csv(r: SessionResult) -> str:
+    """One row per frame: time, pose, view, phase, key angles, each check's status."""
+    angle_cols = list(r.definition.key_angles)
+    check_cols = [c.id for c in r.definition.checks]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["t_ms", "pose", "view", "phase", "rep_count", "hold_ms", *angle_cols,
+                *check_cols, "cue"])
+    for f in r.frames:
+        st = {c.id: c.status for c in f.checks}
+        w.writerow([_ms(f.t_ms), int(f.pose), f.view, f.phase or "", f.rep_count, _ms(f.hold_ms),
+                    *["" if f.angles.get(a) is None else f.angles[a] for a in angle_cols],
+                    *[st.get(c, "") for c in check_cols], f.cue or ""])
+    return buf.getvalue()
+
+
+def write_csv(r: SessionResult, path: str | os.PathLike[str]) -> None:
+    write_text(path, frames_csv(r))
