@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One command that installs everything formcheck needs on a Debian/Ubuntu machine:
+#   ./install.sh           the app, the CLI and the test tools, into ./.venv
+#   ./install.sh --browser also Chromium (Debian package) for the real-browser test
+# System libraries are installed only when missing (MediaPipe links libGL/EGL/GLES).
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+
+need_pkgs=()
+for lib in libGL.so.1:libgl1 libEGL.so.1:libegl1 libGLESv2.so.2:libgles2 libglib-2.0.so.0:libglib2.0-0; do
+  so=${lib%%:*}; pkg=${lib##*:}
+  ldconfig -p 2>/dev/null | grep -q "$so" || need_pkgs+=("$pkg")
+done
+if [[ " $* " == *" --browser "* ]] && ! command -v chromium >/dev/null; then
+  need_pkgs+=(chromium)
+fi
+if ((${#need_pkgs[@]})); then
+  echo "installing system packages: ${need_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}"
+fi
+
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "formcheck needs Python >= 3.11 (found $("$PY" --version))"; exit 1; }
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"
+.venv/bin/python -c "import cv2, mediapipe, av, streamlit; print('formcheck installed: mediapipe', mediapipe.__version__, '| opencv', cv2.__version__, '| av', av.__version__)"
