@@ -58,7 +58,8 @@ def forward_lean_deg(p: npt.ArrayLike, q: npt.ArrayLike, facing: npt.ArrayLike) 
     """Signed angle (deg, -180..180) of 2D segment p->q from image-up, positive when q is
     ahead of p in the facing direction (``facing``: +1 image-right, -1 image-left, (...))."""
     d = _as_float(q) - _as_float(p)
-    ang = np.degrees(np.arctan2(d[..., 0] * np.sign(_as_float(facing)), -d[..., 1]))
+    # "+ 0.0" turns -0.0 into 0.0 so straight down is +180, not -180, on either facing.
+    ang = np.degrees(np.arctan2(d[..., 0] * np.sign(_as_float(facing)) + 0.0, -d[..., 1] + 0.0))
     return np.where(np.hypot(d[..., 0], d[..., 1]) == 0, np.nan, ang)
 
 

@@ -173,5 +173,6 @@ class PoseSequence:
                 return cls(z["t_ms"], z["landmarks"], z["world_m"], info)
         except FormcheckError:
             raise
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as e:
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile,
+                json.JSONDecodeError) as e:
             raise FormcheckError(f"{p}: not a readable formcheck pose file ({e})") from None

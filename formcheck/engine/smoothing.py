@@ -20,7 +20,8 @@ F = npt.NDArray[np.float64]
 PAIRS = np.array([(Landmark[n].value, Landmark[n.replace("LEFT", "RIGHT")].value)
                   for n in Landmark.__members__ if n.startswith("LEFT_")])
 _BODY_PAIRS = PAIRS[[i for i, (a, _) in enumerate(PAIRS) if a >= Landmark.LEFT_SHOULDER]]
-RESET_GAP_MS = 1000.0  # after a longer gap the filter restarts instead of gliding
+RESET_GAP_MS = 1000.0
+MIN_JUMP = 0.15  # mean landmark jump, as a fraction of torso length, before a swap is judged  # after a longer gap the filter restarts instead of gliding
 
 
 def _alpha(cutoff_hz: F | float, dt_s: float) -> F | float:
@@ -77,7 +78,10 @@ def is_swapped(xy: F, previous: F | None) -> bool:
                      + np.linalg.norm(xy[right] - previous[right], axis=-1))
     crossed = np.nansum(np.linalg.norm(xy[left] - previous[right], axis=-1)
                         + np.linalg.norm(xy[right] - previous[left], axis=-1))
-    return bool(crossed * 2.0 < same)
+    torso = float(np.linalg.norm(previous[Landmark.LEFT_SHOULDER] - previous[Landmark.LEFT_HIP]))
+    if not np.isfinite(torso) or torso <= 0:
+        return False
+    return bool(same / (2 * len(left)) > MIN_JUMP * torso and crossed * 2.0 < same)
 
 
 def swap_sides(arr: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:

@@ -1,0 +1,114 @@
+"""Synthetic side-view poses with known angles, for engine tests (no model, no images)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.landmarks import Landmark
+from formcheck.pose import FramePose
+
+
+def _dir(deg: float) -> np.ndarray:
+    """Unit vector at ``deg`` above the image horizontal (image y points down)."""
+    r = math.radians(deg)
+    return np.array([math.cos(r), -math.sin(r)])
+
+
+def make_pose(points: dict[str, tuple[float, float]], view: str = "side",
+              hidden: tuple[str, ...] = (), near: str = "left") -> FramePose:
+    """A FramePose from near-side points given without side ("hip") or with ("nose").
+
+    The far side is the same points shifted by 3 px; ``view`` sets the world landmarks so the
+    shoulder/hip lines point at the camera (side) or lie in the image plane (front).
+    """
+    far = "right" if near == "left" else "left"
+    lm = np.zeros((33, 5), np.float32)
+    base = np.array(points.get("shoulder", (300.0, 300.0)))
+    lm[:, :2] = base
+    lm[:, 3:] = 0.99
+    for name, xy in points.items():
+        if name in ("nose",):
+            lm[Landmark.NOSE, :2] = xy
+            continue
+        lm[Landmark[f"{near}_{name}".upper()], :2] = xy
+        lm[Landmark[f"{far}_{name}".upper()], :2] = np.array(xy) + 3.0
+    for side, z, vis in ((near, -0.2, 0.99), (far, 0.2, 0.8)):
+        for n in Landmark:
+            if n.name.startswith(side.upper() + "_"):
+                lm[n, 2] = z * 100
+                lm[n, 3] = vis
+    for h in hidden:
+        lm[Landmark[h.upper()], 3] = 0.05
+    world = np.zeros((33, 3), np.float32)
+    across = np.array([0, 0, 0.1]) if view == "side" else np.array([0.1, 0, 0])
+    for part in ("SHOULDER", "HIP"):
+        world[Landmark[f"LEFT_{part}"]] = -across
+        world[Landmark[f"RIGHT_{part}"]] = across
+    return FramePose(lm, world)
+
+
+def bridge_pose(hip_deg: float, knee_deg: float = 85.0, trunk_deg: float = 20.0,
+                hip_above: bool = False, **kw) -> FramePose:
+    """Supine bridge seen from the side, head at the left: shoulder-hip-knee interior angle
+    ``hip_deg`` (hip below the shoulder-knee line unless ``hip_above``), knee ``knee_deg``."""
+    s = np.array([100.0, 400.0])
+    h = s + 120 * _dir(trunk_deg)
+    turn = (180.0 - hip_deg) * (-1 if hip_above else 1)
+    thigh = trunk_deg + turn
+    k = h + 110 * _dir(thigh)
+    a1 = k + 100 * _dir(thigh + 180 + knee_deg)
+    a2 = k + 100 * _dir(thigh + 180 - knee_deg)
+    a = a1 if a1[1] > a2[1] else a2
+    pts = {"shoulder": tuple(s), "hip": tuple(h), "knee": tuple(k), "ankle": tuple(a),
+           "ear": tuple(s - [40, 5]), "nose": tuple(s - [45, 15]), "elbow": tuple(s + [30, 20]),
+           "wrist": tuple(s + [60, 25])}
+    return make_pose(pts, **kw)
+
+
+def sitting_pose(trunk_lean_deg: float = 0.0, neck_lean_deg: float = 5.0,
+                 thigh_deg: float = -5.0, **kw) -> FramePose:
+    """Seated person facing image-right: signed trunk/neck lean (+ forward), thigh elevation."""
+    h = np.array([300.0, 500.0])
+    s = h + 200 * _dir(90 - trunk_lean_deg)
+    e = s + 80 * _dir(90 - neck_lean_deg)
+    k = h + 180 * _dir(thigh_deg)
+    a = k + np.array([0.0, 170.0])
+    pts = {"hip": tuple(h), "shoulder": tuple(s), "ear": tuple(e), "knee": tuple(k),
+           "ankle": tuple(a), "nose": tuple(e + [25, 5]), "elbow": tuple(s + [20, 100]),
+           "wrist": tuple(s + [80, 110])}
+    return make_pose(pts, **kw)
+
+
+def bird_dog_pose(leg_deg: float, arm_deg: float, leg_side: str = "left",
+                  knee_deg: float = 175.0, elbow_deg: float = 175.0, trunk_deg: float = 0.0,
+                  **kw) -> FramePose:
+    """Quadruped facing image-right; the ``leg_side`` thigh/leg raised to ``leg_deg`` elevation
+    (-90 hanging) and the opposite arm to ``arm_deg`` (-90 hanging)."""
+    other = "right" if leg_side == "left" else "left"
+    h = np.array([200.0, 300.0])
+    s = h + 220 * _dir(trunk_deg)
+    lm = make_pose({"shoulder": tuple(s), "hip": tuple(h)}, **kw).landmarks.copy()
+    world = make_pose({"shoulder": tuple(s), "hip": tuple(h)}, **kw).world_m
+
+    def put(side: str, name: str, xy: np.ndarray) -> None:
+        lm[Landmark[f"{side}_{name}".upper()], :2] = xy
+
+    # raised leg (thigh and shank nearly in line at knee_deg) and the support leg
+    thigh_dir = 180 - leg_deg  # pointing backwards (image-left), leg_deg above horizontal
+    k = h + 110 * _dir(thigh_dir)
+    a = k + 100 * _dir(thigh_dir + (180 - knee_deg))
+    put(leg_side, "knee", k)
+    put(leg_side, "ankle", a)
+    put(other, "knee", h + np.array([0.0, 110.0]))
+    put(other, "ankle", h + np.array([-100.0, 110.0]))
+    # reaching arm on the opposite side, support arm on the leg side
+    e = s + 110 * _dir(arm_deg)
+    w = e + 100 * _dir(arm_deg - (180 - elbow_deg))
+    put(other, "elbow", e)
+    put(other, "wrist", w)
+    put(leg_side, "elbow", s + np.array([0.0, 110.0]))
+    put(leg_side, "wrist", s + np.array([0.0, 210.0]))
+    lm[Landmark.NOSE, :2] = s + np.array([60.0, -10.0])
+    return FramePose(lm, world)

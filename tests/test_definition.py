@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from formcheck.definition import available_exercises, get_definition, load_definition
+from formcheck.errors import DefinitionError
+
+REQUIRED = {
+    "bridge": {"hips_too_low", "hips_too_high", "knee_angle", "hold_too_short"},
+    "bird_dog": {"arm_not_level", "leg_too_high", "leg_too_low", "elbow_bent", "knee_bent",
+                 "trunk_not_level", "hold_too_short"},
+    "sitting": {"knees_above_hips", "trunk_slouched", "trunk_reclined", "forward_head"},
+}
+
+
+@pytest.mark.parametrize("exercise", sorted(REQUIRED))
+def test_bundled_definitions_have_required_checks_and_sources(exercise):
+    d = get_definition(exercise)
+    assert REQUIRED[exercise] <= set(d.check_ids())
+    assert d.view == "side" and d.sources
+    assert all(c.source for c in d.checks), "every threshold cites a source"
+
+
+def test_available_lists_the_three():
+    assert {"bridge", "bird_dog", "sitting"} <= set(available_exercises())
+
+
+BASE = open(get_definition.__globals__["config"].EXERCISES_DIR / "sitting.toml").read()
+
+
+@pytest.mark.parametrize("edit,expect", [
+    (lambda s: s + "\ncolour = 'red'\n", r"colour: unknown key"),
+    (lambda s: s.replace('points = ["hip", "shoulder"]', 'points = ["hip", "sholder"]', 1),
+     r"measures.trunk_lean_deg.points: unknown landmark name"),
+    (lambda s: s.replace("max = 20                  # RULA/REBA", "min = 30\nmax = 20 #", 1),
+     r"min \(30.0\) is above max \(20.0\)"),
+    (lambda s: s.replace("max = 120", "max = 250", 1), r"checks.2.max: .*less than or equal to 180"),
+    (lambda s: s.replace('measure = "neck_lean_deg"', 'measure = "neck_deg"', 1),
+     r"unknown measure 'neck_deg'"),
+    (lambda s: s.replace('max = 5 ', 'max = "five" ', 1), r"checks.0.max: .*valid number"),
+    (lambda s: s + "\n[[checks\n", r"not valid TOML"),
+])
+def test_invalid_definitions_name_file_field_and_reason(tmp_path, edit, expect):
+    p = tmp_path / "broken.toml"
+    p.write_text(edit(BASE))
+    with pytest.raises(DefinitionError, match=expect) as e:
+        load_definition(p)
+    assert str(p) in str(e.value)
+
+
+def test_unknown_exercise_lists_choices():
+    with pytest.raises(DefinitionError, match="choose one of .*bridge"):
+        get_definition("squat")

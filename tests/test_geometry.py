@@ -1,0 +1,104 @@
+"""Geometry: table-driven known angles and property tests (hypothesis)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from formcheck import geometry as g
+
+finite = st.floats(-1000, 1000, allow_nan=False, allow_infinity=False)
+point2 = st.tuples(finite, finite).map(np.array)
+point3 = st.tuples(finite, finite, finite).map(np.array)
+
+
+@pytest.mark.parametrize("a,b,c,deg", [
+    ((1, 0), (0, 0), (0, 1), 90.0),
+    ((1, 0), (0, 0), (-1, 0), 180.0),
+    ((1, 0), (0, 0), (1, 0), 0.0),
+    ((1, 0), (0, 0), (1, 1), 45.0),
+    ((1, 0, 0), (0, 0, 0), (0, 0, 1), 90.0),
+    ((0, 0), (0, 0), (1, 1), math.nan),   # degenerate: NaN, never a guess
+])
+def test_joint_angle_table(a, b, c, deg):
+    got = float(g.joint_angle_deg(a, b, c))
+    assert (math.isnan(got) and math.isnan(deg)) or got == pytest.approx(deg, abs=1e-9)
+
+
+@pytest.mark.parametrize("p,q,vertical,elev", [
+    ((0, 0), (0, -1), 0.0, 90.0),      # straight up in the image
+    ((0, 0), (1, 0), 90.0, 0.0),
+    ((0, 0), (-1, 0), 90.0, 0.0),
+    ((0, 0), (1, 1), 135.0, -45.0),    # down-right
+])
+def test_inclination_and_elevation(p, q, vertical, elev):
+    assert float(g.inclination_from_vertical_deg(p, q)) == pytest.approx(vertical)
+    assert float(g.elevation_deg(p, q)) == pytest.approx(elev)
+
+
+@pytest.mark.parametrize("q,facing,lean", [
+    ((1, -1), 1, 45.0), ((1, -1), -1, -45.0), ((-1, -1), -1, 45.0), ((0, -1), 1, 0.0),
+])
+def test_forward_lean_sign_follows_facing(q, facing, lean):
+    assert float(g.forward_lean_deg((0, 0), q, facing)) == pytest.approx(lean)
+
+
+@pytest.mark.parametrize("b,sign", [((5, -1), 1), ((5, 1), -1), ((5, 0), 0)])
+def test_bend_sign_is_above_line(b, sign):
+    for a, c in (((0, 0), (10, 0)), ((10, 0), (0, 0))):   # independent of a/c order
+        v = float(g.bend_deg(a, b, c))
+        assert np.sign(round(v, 9)) == sign
+
+
+def _rot(theta: float) -> np.ndarray:
+    c, s = math.cos(theta), math.sin(theta)
+    return np.array([[c, -s], [s, c]])
+
+
+@settings(max_examples=200, deadline=None)
+@given(point2, point2, point2, finite, finite, st.floats(0, 2 * math.pi), st.floats(0.01, 100))
+def test_angle_invariant_under_similarity(a, b, c, tx, ty, theta, scale):
+    assume(np.linalg.norm(a - b) > 1e-3 and np.linalg.norm(c - b) > 1e-3)
+    base = float(g.joint_angle_deg(a, b, c))
+    t = np.array([tx, ty])
+    moved = [scale * (_rot(theta) @ p) + t for p in (a, b, c)]
+    assert 0.0 <= base <= 180.0
+    assert float(g.joint_angle_deg(*moved)) == pytest.approx(base, abs=1e-5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(point3, point3, point3)
+def test_angle_3d_range_and_symmetry(a, b, c):
+    assume(np.linalg.norm(a - b) > 1e-3 and np.linalg.norm(c - b) > 1e-3)
+    v = float(g.joint_angle_deg(a, b, c))
+    assert 0.0 <= v <= 180.0
+    assert float(g.joint_angle_deg(c, b, a)) == pytest.approx(v, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(point2, point2, st.sampled_from([-1.0, 1.0]))
+def test_mirror_symmetry(p, q, facing):
+    """Mirroring the image (x -> -x) and the facing direction leaves signed leans unchanged,
+    and mirrors nothing in interior angles or elevations."""
+    assume(np.linalg.norm(q - p) > 1e-3)
+    m = np.array([-1.0, 1.0])
+    assert float(g.forward_lean_deg(p * m, q * m, -facing)) == pytest.approx(
+        float(g.forward_lean_deg(p, q, facing)), abs=1e-9)
+    assert float(g.elevation_deg(p * m, q * m)) == pytest.approx(float(g.elevation_deg(p, q)), abs=1e-9)
+
+
+def test_vectorised_over_sequences():
+    a = np.tile([1.0, 0.0], (5, 33, 1))
+    b = np.zeros((5, 33, 2))
+    c = np.tile([0.0, 1.0], (5, 33, 1))
+    out = g.joint_angle_deg(a, b, c)
+    assert out.shape == (5, 33) and np.allclose(out, 90.0)
+
+
+def test_near_side_score_prefers_nearer_and_more_visible():
+    assert g.near_side_score([-0.2, -0.2], [0.2, 0.2], [0.99, 0.99], [0.5, 0.5]) > 0
+    assert g.near_side_score([0.2, 0.2], [-0.2, -0.2], [0.5, 0.5], [0.99, 0.99]) < 0
