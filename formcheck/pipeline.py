@@ -76,11 +76,11 @@ def analyze_clip(
     model is not run; the clip is decoded only if an annotated video is asked for."""
     if landmarks is not None and video_out is None:
         return analyze_sequence(landmarks, definition, profile)
+    model_path = resolve_model(model) if landmarks is None else None
     with MediaReader(path) as reader:
         info = reader.info
         est = None
-        if landmarks is None:
-            model_path = resolve_model(model)
+        if model_path is not None:
             info.model = model_path.name
             est = PoseEstimator(model_path, mode="image" if info.is_image else "video")
         else:

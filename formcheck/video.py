@@ -103,8 +103,8 @@ class MediaReader:
         except (av.error.FFmpegError, OSError) as e:
             raise MediaError(f"{self.path}: cannot open ({e.__class__.__name__}: {e})") from None
         if not c.streams.video:
-            c.close()
             kind = "audio-only file" if c.streams.audio else "file with no video stream"
+            c.close()
             raise MediaError(f"{self.path}: {kind}; formcheck needs a video or an image")
         s = c.streams.video[0]
         s.thread_type = "AUTO"

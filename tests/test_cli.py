@@ -1,0 +1,103 @@
+"""CLI: one-line errors with non-zero exits; analyze writes the schema-1 report, CSV, video."""
+
+from __future__ import annotations
+
+import json
+
+import av
+import numpy as np
+import pytest
+
+from formcheck.cli import main
+from formcheck.pose import ClipInfo, PoseSequence
+from synth import sitting_pose
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["analyze", "{tmp}/missing.mp4", "-e", "sitting", "-q"], "no such file"),
+    (["analyze", "{tmp}/text.mp4", "-e", "sitting", "-q"], "not a video or image"),
+    (["analyze", "{tmp}/empty.mp4", "-e", "sitting", "-q"], "the file is empty"),
+    (["analyze", "{tmp}/text.mp4", "-e", "squats", "-q"], "unknown exercise 'squats'"),
+    (["analyze", "{tmp}/text.mp4", "-e", "sitting", "--profile", "{tmp}/none.toml"], "no such file"),
+    (["landmarks", "{tmp}/text.mp4", "-o", "{tmp}/o.npz", "-q"], "not a video or image"),
+    (["landmarks", "--info", "{tmp}/text.mp4"], "not a readable formcheck pose file"),
+    (["analyze", "{tmp}/text.mp4", "-e", "sitting", "--model", "{tmp}/text.mp4", "-q"],
+     "not a MediaPipe .task bundle"),
+])
+def test_bad_input_is_one_line_and_nonzero(tmp_path, capsys, args, msg):
+    (tmp_path / "text.mp4").write_text("this is text, not video\n" * 10)
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    code = main([a.format(tmp=tmp_path) for a in args])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert msg in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def _clip_and_poses(tmp_path, n=45):
+    clip = tmp_path / "c.mp4"
+    with av.open(str(clip), "w") as out:
+        s = out.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = 640, 720, "yuv420p"
+        for i in range(n):
+            f = av.VideoFrame.from_ndarray(np.full((720, 640, 3), 90, np.uint8), format="rgb24")
+            f.pts = i
+            for p in s.encode(f):
+                out.mux(p)
+        for p in s.encode():
+            out.mux(p)
+    poses = [sitting_pose(trunk_lean_deg=35.0 if i > 20 else 0.0) for i in range(n)]
+    seq = PoseSequence.from_frames([i * 1000 / 30 for i in range(n)], poses,
+                                   ClipInfo(path=str(clip), fps=30, width=640, height=720, frames=n))
+    seq.save(tmp_path / "p.npz")
+    return clip, tmp_path / "p.npz"
+
+
+def test_analyze_from_cached_landmarks_writes_report_csv_and_video(tmp_path, capsys):
+    clip, poses = _clip_and_poses(tmp_path)
+    rep, csv, vid = tmp_path / "r.json", tmp_path / "f.csv", tmp_path / "v.mp4"
+    code = main(["analyze", str(clip), "-e", "sitting", "--landmarks", str(poses), "--report",
+                 str(rep), "--csv", str(csv), "--video", str(vid), "-q"])
+    assert code == 0, capsys.readouterr().err
+    r = json.loads(rep.read_text())
+    assert r["schema"] == 1 and r["exercise"] == "sitting" and r["profile"] is None
+    assert set(r["clip"]) == {"path", "fps", "frames", "width", "height", "duration_s"}
+    assert r["rep_count"] == 0 and len(r["frames"]) == 45
+    f = r["frames"][-1]
+    assert set(f) == {"t_ms", "pose", "view", "phase", "angles", "checks"}
+    assert {c["id"]: c["status"] for c in f["checks"]}["trunk_slouched"] == "fail"
+    assert set(r["summary"]) >= {"view", "faults", "good_form_fraction"}
+    assert csv.read_text().count("\n") == 46
+    with av.open(str(vid)) as c:
+        assert c.streams.video[0].codec_context.name == "h264"
+        assert sum(1 for _ in c.decode(video=0)) == 45
+
+
+def test_analyze_with_profile_records_it(tmp_path):
+    clip, poses = _clip_and_poses(tmp_path)
+    prof = tmp_path / "jd.toml"
+    prof.write_text('exercise = "sitting"\ndefinition_version = "1.0"\npatient = "jd"\n'
+                    '[thresholds.trunk_slouched]\nmax = 40\n')
+    rep = tmp_path / "r.json"
+    assert main(["analyze", str(clip), "-e", "sitting", "--landmarks", str(poses),
+                 "--profile", str(prof), "--report", str(rep), "-q"]) == 0
+    r = json.loads(rep.read_text())
+    assert r["profile"] == "jd v1"
+    assert all(c["status"] != "fail" for fr in r["frames"] for c in fr["checks"] if c["id"] == "trunk_slouched")
+
+
+def test_models_lists_the_bundled_model(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "pose_landmarker_full" in out and "bundled" in out
+
+
+def test_models_download_offline_is_a_clear_error(monkeypatch, capsys):
+    import urllib.request
+
+    def offline(*a, **k):
+        raise urllib.error.URLError("network unreachable")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    assert main(["models", "--download", "lite"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot download the lite model" in err and len(err.splitlines()) == 1
