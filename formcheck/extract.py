@@ -29,10 +29,9 @@ def extract_poses(
     with MediaReader(path) as reader:
         info = reader.info
         info.model = model_path.name
-        mode = "image" if info.is_image else "video"
         t_ms: list[float] = []
         poses: list[FramePose | None] = []
-        with PoseEstimator(model_path, mode=mode) as est:
+        with PoseEstimator(model_path, mode="image" if info.is_image else "video") as est:
             for frame in reader:
                 poses.append(est.detect(frame.rgb, frame.t_ms))
                 t_ms.append(frame.t_ms)

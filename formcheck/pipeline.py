@@ -83,7 +83,7 @@ def analyze_clip(
         if model_path is not None:
             info.model = model_path.name
             est = PoseEstimator(model_path, mode="image" if info.is_image else "video")
-        else:
+        elif landmarks is not None:
             info = landmarks.info
         session = Session(definition, profile, info)
         enc = _EncoderThread(Path(video_out), info.width, info.height, info.fps, definition) \

@@ -31,7 +31,7 @@ FloatArray = npt.NDArray[np.float32]
 
 
 def _check_array(name: str, arr: np.ndarray, shape: tuple[int | None, ...]) -> None:
-    ok = arr.ndim == len(shape) and all(s is None or s == a for s, a in zip(shape, arr.shape))
+    ok = arr.ndim == len(shape) and all(s is None or s == a for s, a in zip(shape, arr.shape, strict=True))
     if not ok:
         want = "(" + ", ".join("T" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {want}, got {arr.shape}")

@@ -90,8 +90,9 @@ class MediaReader:
         img = cv2.imdecode(data, cv2.IMREAD_COLOR)
         if img is None:
             raise MediaError(f"{self.path}: not a readable image (corrupt or not an image)")
-        self._still = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        h, w = self._still.shape[:2]
+        rgb: RGBFrame = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        self._still = rgb
+        h, w = rgb.shape[:2]
         return ClipInfo(path=str(self.path), fps=0.0, width=w, height=h, frames=1,
                         duration_s=0.0, is_image=True)
 
@@ -152,7 +153,7 @@ class MediaReader:
         index = 0
         fps = self.info.fps or 30.0
         for vf in _chain(frames, gen):
-            rgb = _rotate(vf.to_ndarray(format="rgb24"), int(vf.rotation or 0))
+            rgb = _rotate(np.asarray(vf.to_ndarray(format="rgb24"), np.uint8), int(vf.rotation or 0))
             t = float(vf.time) * 1000.0 if vf.time is not None else index * 1000.0 / fps
             # Some containers repeat or reorder a timestamp; keep times strictly increasing
             # (the pose tracker requires it) by nudging by 1 ms, which no rule can notice.

@@ -7,10 +7,10 @@ import json
 import av
 import numpy as np
 import pytest
+from synth import sitting_pose
 
 from formcheck.cli import main
 from formcheck.pose import ClipInfo, PoseSequence
-from synth import sitting_pose
 
 
 @pytest.mark.parametrize("args,msg", [

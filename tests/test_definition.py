@@ -25,7 +25,7 @@ def test_available_lists_the_three():
     assert {"bridge", "bird_dog", "sitting"} <= set(available_exercises())
 
 
-BASE = open(get_definition.__globals__["config"].EXERCISES_DIR / "sitting.toml").read()
+BASE = (get_definition.__globals__["config"].EXERCISES_DIR / "sitting.toml").read_text()
 
 
 @pytest.mark.parametrize("edit,expect", [
@@ -49,5 +49,5 @@ def test_invalid_definitions_name_file_field_and_reason(tmp_path, edit, expect):
 
 
 def test_unknown_exercise_lists_choices():
-    with pytest.raises(DefinitionError, match="choose one of .*bridge"):
+    with pytest.raises(DefinitionError, match=r"choose one of .*bridge"):
         get_definition("squat")

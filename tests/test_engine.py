@@ -7,12 +7,12 @@ import math
 
 import numpy as np
 import pytest
+from synth import bird_dog_pose, bridge_pose, sitting_pose
 
 from formcheck.definition import get_definition
 from formcheck.engine.session import Session, rescore
 from formcheck.pose import ClipInfo, FramePose
 from formcheck.profile import Bounds, Profile, apply_profile
-from synth import bird_dog_pose, bridge_pose, sitting_pose
 
 FPS = 30.0
 

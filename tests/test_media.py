@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import LABELS, MEDIA, media_or_skip
+
 from formcheck.definition import load_toml
 
 pytestmark = [pytest.mark.media, pytest.mark.slow]

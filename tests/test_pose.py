@@ -53,7 +53,7 @@ def test_roundtrip_keeps_arrays_metadata_and_missing_frames(tmp_path):
 def test_load_rejects_non_pose_files(tmp_path, content):
     p = tmp_path / "bad.npz"
     p.write_bytes(content)
-    with pytest.raises(FormcheckError, match="bad.npz"):
+    with pytest.raises(FormcheckError, match=r"bad\.npz"):
         PoseSequence.load(p)
 
 

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from .. import geometry as g
 from ..definition import Definition, Measure
 from ..landmarks import SIDES, Landmark, Side, resolve
-from ..pose import VIS, X, Y, Z, FramePose
+from ..pose import VIS, FramePose, X, Y, Z
 from .smoothing import OneEuroFilter, is_swapped, swap_sides
 
 View = Literal["side", "front", "unknown"]
@@ -126,13 +126,13 @@ class FeatureExtractor:
         if pose is None or not np.isfinite(pose.landmarks[:, :2]).any():
             self._prev_xy = None
             return Features(t_ms=t_ms, pose=False, view=self._view)
-        lm = pose.landmarks.astype(np.float64)
+        lm: npt.NDArray[np.float64] = pose.landmarks.astype(np.float64)
         world = pose.world_m.astype(np.float64)
         if not np.all(np.isfinite(lm[:, :3])):
-            lm = np.where(np.isfinite(lm), lm, np.nan)
+            lm = np.where(np.isfinite(lm), lm, np.nan).astype(np.float64)
         swapped = is_swapped(lm[:, :2], self._prev_xy)
         if swapped:
-            lm, world = swap_sides(lm), swap_sides(world)
+            lm, world = swap_sides(lm).astype(np.float64), swap_sides(world).astype(np.float64)
         xy = self._smooth(lm[:, :2], t_ms)
         self._prev_xy = xy
         visible = self._visible(lm, xy)

@@ -17,11 +17,14 @@ from ..landmarks import Landmark
 F = npt.NDArray[np.float64]
 
 # Paired (left, right) landmark indices, used to detect a one-frame left/right label swap.
-PAIRS = np.array([(Landmark[n].value, Landmark[n.replace("LEFT", "RIGHT")].value)
-                  for n in Landmark.__members__ if n.startswith("LEFT_")])
+PAIRS = np.array([
+    (Landmark[n].value, Landmark[n.replace("LEFT", "RIGHT")].value)
+    for n in Landmark.__members__
+    if n.startswith("LEFT_")
+])
 _BODY_PAIRS = PAIRS[[i for i, (a, _) in enumerate(PAIRS) if a >= Landmark.LEFT_SHOULDER]]
-RESET_GAP_MS = 1000.0
-MIN_JUMP = 0.15  # mean landmark jump, as a fraction of torso length, before a swap is judged  # after a longer gap the filter restarts instead of gliding
+RESET_GAP_MS = 1000.0  # after a longer gap the filter restarts instead of gliding
+MIN_JUMP = 0.15  # mean landmark jump, as a fraction of torso length, before a swap is judged
 
 
 def _alpha(cutoff_hz: F | float, dt_s: float) -> F | float:
