@@ -118,11 +118,16 @@ class FeatureExtractor:
         self._side_score = _Ema(EMA_TAU_MS)
         self._near: Side | None = None
         self._facing = _Ema(EMA_TAU_MS)
+        self.last: Features | None = None
 
     def reset(self) -> None:
         self.__init__(self.d, self.frame_size)  # type: ignore[misc]
 
     def __call__(self, t_ms: float, pose: FramePose | None) -> Features:
+        self.last = self._features(t_ms, pose)
+        return self.last
+
+    def _features(self, t_ms: float, pose: FramePose | None) -> Features:
         if pose is None or not np.isfinite(pose.landmarks[:, :2]).any():
             self._prev_xy = None
             return Features(t_ms=t_ms, pose=False, view=self._view)
