@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -25,6 +25,7 @@ POINTS_PER_KIND: dict[str, int] = {
 }
 Severity = Literal["info", "warning", "error"]
 Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -229,14 +230,19 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise DefinitionError(f"{path}: cannot read ({e})") from None
 
 
-def load_definition(path: str | os.PathLike[str]) -> Definition:
-    """Load and validate one exercise file; raises DefinitionError naming file and field."""
+def load_validated(model: type[M], path: str | os.PathLike[str]) -> M:
+    """Read a TOML file into ``model``; DefinitionError naming the file, field and reason."""
     p = Path(path)
     data = load_toml(p)
     try:
-        return Definition.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as e:
         raise DefinitionError(_format_error(p, e)) from None
+
+
+def load_definition(path: str | os.PathLike[str]) -> Definition:
+    """Load and validate one exercise file; raises DefinitionError naming file and field."""
+    return load_validated(Definition, path)
 
 
 def available_exercises(folder: Path | None = None) -> dict[str, Path]:

@@ -12,12 +12,11 @@ without touching the exercise file.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .definition import Definition, _format_error, load_toml
+from .definition import Definition, load_validated
 from .errors import DefinitionError
 
 Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
@@ -48,12 +47,8 @@ class Profile(BaseModel):
 
 
 def load_profile(path: str | os.PathLike[str]) -> Profile:
-    p = Path(path)
-    data = load_toml(p)
-    try:
-        return Profile.model_validate(data)
-    except ValidationError as e:
-        raise DefinitionError(_format_error(p, e)) from None
+    """Load and validate a profile file; raises DefinitionError naming file and field."""
+    return load_validated(Profile, path)
 
 
 def apply_profile(d: Definition, profile: Profile | None, where: str = "profile") -> Definition:
