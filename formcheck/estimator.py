@@ -105,12 +105,6 @@ class PoseEstimator:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: MediaPipe's own teardown may be gone
-            pass
-
 
 def _most_prominent(poses: list[Any]) -> int:
     """Index of the pose with the largest bounding box (the person nearest the camera)."""

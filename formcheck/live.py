@@ -42,7 +42,10 @@ class LiveProcessor:
         self.definition = definition
         self.session = Session(definition, profile, ClipInfo(path="webcam"), keep_features=False,
                                keep_frames=False)
-        self._est = PoseEstimator(model, mode="video")
+        # Created on the first frame, on the callback's thread: rendering the page (and the
+        # page tests) never loads the model.
+        self._model = model
+        self._est: PoseEstimator | None = None
         self._lock = threading.Lock()
         self._snap = LiveSnapshot()
         self._t0: float | None = None
@@ -55,6 +58,8 @@ class LiveProcessor:
         t_ms = (start - self._t0) * 1000.0
         h, w = rgb.shape[:2]
         try:
+            if self._est is None:
+                self._est = PoseEstimator(self._model, mode="video")
             pose = self._est.detect(rgb, t_ms)
             r = self.session.update(t_ms, pose, frame_size=(w, h))
             feats = self.session.extractor.last
@@ -84,7 +89,8 @@ class LiveProcessor:
             return LiveSnapshot(s.frames, s.fps, s.latency_ms, s.last, list(s.reps), list(s.cues), s.error)
 
     def close(self) -> None:
-        self._est.close()
+        if self._est is not None:
+            self._est.close()
 
 
 def blank_frame(width: int = 640, height: int = 480) -> RGBFrame:
