@@ -1,5 +1,5 @@
-"""Engine cost per frame (smoothing, measures, scoring) and re-scoring time for 60 s of poses,
-next to the pose model's per-frame time, all measured in this run.
+"""Engine cost per frame (smoothing, measures, scoring) per exercise and re-scoring time for
+60 s of poses, next to the pose model's per-frame time, all measured in this run.
 
     .venv/bin/python benchmarks/bench_engine.py
 """
@@ -14,48 +14,90 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("GLOG_minloglevel", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+FPS = 30
+N = 60 * FPS   # 60 s of poses
 
 
-def main() -> int:
-    from synth import bridge_pose
+def synthetic_poses(exercise: str) -> list:
+    """60 s of jittered synthetic poses doing 10 reps (sides alternating for bird-dog)."""
+    from synth import bird_dog_pose, bridge_pose, sitting_pose
 
-    from formcheck.definition import get_definition
-    from formcheck.engine.session import Session, rescore
-    from formcheck.estimator import PoseEstimator
-    from formcheck.models import default_model_path
-    from formcheck.pose import ClipInfo
-    from formcheck.profile import Bounds, Profile, apply_profile
-
-    d = get_definition("bridge")
-    fps = 30
-    n = 60 * fps   # 60 s of poses
     rng = np.random.default_rng(0)
-    angles = 150 + 28 * np.sin(np.linspace(0, 20 * np.pi, n))
-    poses = [bridge_pose(float(a)) for a in angles]
+    wave = np.sin(np.linspace(0, 20 * np.pi, N))
+    if exercise == "bridge":
+        poses = [bridge_pose(float(150 + 28 * w)) for w in wave]
+    elif exercise == "bird_dog":
+        poses = [bird_dog_pose(float(-60 + 60 * abs(w)), float(-60 + 60 * abs(w)),
+                               leg_side="left" if (i // (N // 20)) % 2 == 0 else "right")
+                 for i, w in enumerate(wave)]
+    else:
+        poses = [sitting_pose(float(10 * w)) for w in wave]
     for p in poses:
         p.landmarks[:, :2] += rng.normal(0, 1.5, (33, 2)).astype(np.float32)
-    s = Session(d, info=ClipInfo(width=1280, height=720, fps=fps))
+    return poses
+
+
+def engine_ms_per_frame(exercise: str):
+    from formcheck.definition import get_definition
+    from formcheck.engine.session import Session
+    from formcheck.pose import ClipInfo
+
+    poses = synthetic_poses(exercise)
+    s = Session(get_definition(exercise), info=ClipInfo(width=1280, height=720, fps=FPS))
     t0 = time.perf_counter()
     for i, p in enumerate(poses):
-        s.update(i * 1000 / fps, p)
+        s.update(i * 1000 / FPS, p)
     result = s.finish()
-    per_frame_ms = (time.perf_counter() - t0) * 1000 / n
-    prof = Profile(exercise="bridge", definition_version=d.version, thresholds={"hips_too_low": Bounds(min=170)})
+    return (time.perf_counter() - t0) * 1000 / N, result
+
+
+def rescore_ms(result) -> float:
+    from formcheck.engine.session import rescore
+    from formcheck.profile import Bounds, Profile, apply_profile
+
+    d = result.definition
+    first = d.checks[0]
+    bounds = Bounds(min=first.min + 5 if first.min is not None else None,
+                    max=first.max - 5 if first.max is not None else None)
+    prof = Profile(exercise=d.id, definition_version=d.version, thresholds={first.id: bounds})
     d2 = apply_profile(d, prof)
     t0 = time.perf_counter()
     rescore(result, d2, prof)
-    rescore_ms = (time.perf_counter() - t0) * 1000
-    img = np.zeros((720, 1280, 3), np.uint8)
+    return (time.perf_counter() - t0) * 1000
+
+
+def model_ms_per_frame() -> tuple[float, str]:
+    """Full model in VIDEO mode on a real frame with a person when ../shared/media is there."""
+    from formcheck.estimator import PoseEstimator
+    from formcheck.models import default_model_path
+    from formcheck.video import MediaReader
+
+    clip = ROOT.parent / "shared" / "media" / "bridge" / "darebee_bridge.mp4"
+    if clip.is_file():
+        with MediaReader(clip) as r:
+            img = next(iter(r)).rgb
+        what = f"{clip.name} frame {img.shape[1]}x{img.shape[0]}"
+    else:
+        img, what = np.zeros((480, 640, 3), np.uint8), "blank 640x480 (no ../shared/media)"
     with PoseEstimator(default_model_path(), mode="video") as est:
+        est.detect(img, 0.0)
         t0 = time.perf_counter()
-        for i in range(30):
+        for i in range(1, 31):
             est.detect(img, i * 33.3)
-        model_ms = (time.perf_counter() - t0) * 1000 / 30
-    print(f"engine per frame (smoothing + measures + scoring): {per_frame_ms:.3f} ms  (target <= 0.2)")
-    print(f"re-score 60 s ({n} frames) with new thresholds:   {rescore_ms:.1f} ms  (target <= 100)")
-    print(f"pose model per frame, 1280x720, no person:         {model_ms:.1f} ms")
-    print(f"engine / model: {per_frame_ms / model_ms:.3f}; reps found {len(result.reps)}")
+        return (time.perf_counter() - t0) * 1000 / 30, what
+
+
+def main() -> int:
+    model_ms, what = model_ms_per_frame()
+    print(f"pose model per frame ({what}): {model_ms:.1f} ms")
+    print("| exercise | engine ms/frame (target <= 0.2) | engine/model | re-score 60 s ms (target <= 100) | reps |")
+    print("|---|---|---|---|---|")
+    for ex in ("bridge", "bird_dog", "sitting"):
+        per_frame, result = engine_ms_per_frame(ex)
+        print(f"| {ex} | {per_frame:.3f} | {per_frame / model_ms:.4f} | {rescore_ms(result):.1f} | "
+              f"{len(result.reps)} |")
     return 0
 
 

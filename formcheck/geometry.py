@@ -14,6 +14,9 @@ Degenerate input (coincident points, NaN) gives NaN, never a guessed value.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -96,3 +99,62 @@ def near_side_score(
     dz = np.nanmean(_as_float(right_z) - _as_float(left_z), axis=-1)
     dv = np.nanmean(_as_float(left_vis) - _as_float(right_vis), axis=-1)
     return np.tanh(dz * 4.0) + dv
+
+
+# -- Scalar 2D fast path ----------------------------------------------------------------------
+# The live engine measures a handful of angles per frame; numpy's per-call overhead (~5 us)
+# would dominate its budget, so it uses these plain-float twins of the functions above. They
+# follow the same conventions and NaN rules; tests assert they agree with the array versions.
+
+Pt = Sequence[float]   # (x_px, y_px)
+
+
+def _sign(v: float) -> float:
+    return math.nan if math.isnan(v) else (v > 0) - (v < 0)
+
+
+def joint_angle_2d(a: Pt, b: Pt, c: Pt) -> float:
+    """Interior angle at ``b`` (deg, 0..180) of three (x_px, y_px) points."""
+    bax, bay, bcx, bcy = a[0] - b[0], a[1] - b[1], c[0] - b[0], c[1] - b[1]
+    # Degenerate like the array version: a zero (or underflowing) squared length.
+    if bax * bax + bay * bay == 0 or bcx * bcx + bcy * bcy == 0:
+        return math.nan
+    return math.degrees(math.atan2(abs(bax * bcy - bay * bcx), bax * bcx + bay * bcy))
+
+
+def bend_2d(a: Pt, b: Pt, c: Pt) -> float:
+    """Scalar :func:`bend_deg`: + when ``b`` is above the line a->c."""
+    acx, acy, abx, aby = c[0] - a[0], c[1] - a[1], b[0] - a[0], b[1] - a[1]
+    cross = acx * aby - acy * abx
+    up = -cross if acx >= 0 else cross
+    return _sign(up) * (180.0 - joint_angle_2d(a, b, c))
+
+
+def elevation_2d(p: Pt, q: Pt) -> float:
+    """Scalar :func:`elevation_deg` (deg, -90..90, + = q higher)."""
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    return math.nan if dx == 0 and dy == 0 else math.degrees(math.atan2(-dy, abs(dx)))
+
+
+def forward_lean_2d(p: Pt, q: Pt, facing: float) -> float:
+    """Scalar :func:`forward_lean_deg` (deg, -180..180, + = q ahead in the facing direction)."""
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    if dx == 0 and dy == 0:
+        return math.nan
+    return math.degrees(math.atan2(dx * _sign(facing) + 0.0, -dy + 0.0))
+
+
+def inclination_2d(p: Pt, q: Pt) -> float:
+    """Scalar :func:`inclination_from_vertical_deg` (deg, 0..180 from image-up)."""
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    return math.nan if dx == 0 and dy == 0 else math.degrees(math.atan2(abs(dx), -dy))
+
+
+def near_side_score_2(pairs: tuple[tuple[float, float, float, float], ...], z_scale: float) -> float:
+    """Scalar :func:`near_side_score` over K (left_z, right_z, left_vis, right_vis) tuples;
+    z is divided by ``z_scale`` (a body length). NaN members are ignored like ``nanmean``."""
+    dz = [(r_z - l_z) / z_scale for l_z, r_z, _, _ in pairs if not math.isnan(r_z - l_z)]
+    dv = [l_v - r_v for _, _, l_v, r_v in pairs if not math.isnan(l_v - r_v)]
+    if not dz or not dv:
+        return math.nan
+    return math.tanh(sum(dz) / len(dz) * 4.0) + sum(dv) / len(dv)

@@ -102,3 +102,32 @@ def test_vectorised_over_sequences():
 def test_near_side_score_prefers_nearer_and_more_visible():
     assert g.near_side_score([-0.2, -0.2], [0.2, 0.2], [0.99, 0.99], [0.5, 0.5]) > 0
     assert g.near_side_score([0.2, 0.2], [-0.2, -0.2], [0.5, 0.5], [0.99, 0.99]) < 0
+
+
+# -- The scalar fast path the live engine uses must agree with the array versions. -----------
+pt = st.tuples(finite, finite)
+edge_pt = st.sampled_from([(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (math.nan, 0.0)])
+any_pt = pt | edge_pt
+
+
+def _same(x: float, y: float) -> bool:
+    return (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, abs=1e-6)
+
+
+@settings(max_examples=300)
+@given(any_pt, any_pt, any_pt, st.sampled_from([1.0, -1.0]))
+def test_scalar_fast_path_matches_arrays(a, b, c, facing):
+    with np.errstate(invalid="ignore"):
+        assert _same(g.joint_angle_2d(a, b, c), float(g.joint_angle_deg(a, b, c)))
+        assert _same(g.bend_2d(a, b, c), float(g.bend_deg(a, b, c)))
+        assert _same(g.elevation_2d(a, b), float(g.elevation_deg(a, b)))
+        assert _same(g.forward_lean_2d(a, b, facing), float(g.forward_lean_deg(a, b, facing)))
+        assert _same(g.inclination_2d(a, b), float(g.inclination_from_vertical_deg(a, b)))
+
+
+@given(st.lists(st.tuples(finite, finite, st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=3),
+       st.floats(0.5, 500))
+def test_scalar_near_side_matches_arrays(pairs, scale):
+    lz, rz, lv, rv = (np.array(col) for col in zip(*pairs, strict=True))
+    want = float(g.near_side_score(lz / scale, rz / scale, lv, rv))
+    assert _same(g.near_side_score_2(tuple(pairs), scale), want)

@@ -66,18 +66,17 @@ def _compile(name: str, m: Measure) -> _CompiledMeasure:
     return _CompiledMeasure(name, m.kind, idx, names)
 
 
-def _measure(kind: str, pts: list[npt.NDArray[np.float64]], facing: float) -> float:
+def _measure(kind: str, pts: list[g.Pt], facing: float) -> float:
+    """One measure on plain (x_px, y_px) tuples (the scalar fast path of :mod:`geometry`)."""
     if kind == "angle":
-        v = g.joint_angle_deg(pts[0], pts[1], pts[2])
-    elif kind == "bend":
-        v = g.bend_deg(pts[0], pts[1], pts[2])
-    elif kind == "elevation":
-        v = g.elevation_deg(pts[0], pts[1])
-    elif kind == "forward_lean":
-        v = g.forward_lean_deg(pts[0], pts[1], facing)
-    else:
-        v = g.inclination_from_vertical_deg(pts[0], pts[1])
-    return float(v)
+        return g.joint_angle_2d(pts[0], pts[1], pts[2])
+    if kind == "bend":
+        return g.bend_2d(pts[0], pts[1], pts[2])
+    if kind == "elevation":
+        return g.elevation_2d(pts[0], pts[1])
+    if kind == "forward_lean":
+        return g.forward_lean_2d(pts[0], pts[1], facing)
+    return g.inclination_2d(pts[0], pts[1])
 
 
 class _Ema:
@@ -119,6 +118,8 @@ class FeatureExtractor:
         self._near: Side | None = None
         self._facing = _Ema(EMA_TAU_MS)
         self.last: Features | None = None
+        self._pts: list[g.Pt] | None = None   # this frame's xy as lists (fast path)
+        self._vis: list[bool] | None = None
 
     def reset(self) -> None:
         self.__init__(self.d, self.frame_size)  # type: ignore[misc]
@@ -145,6 +146,7 @@ class FeatureExtractor:
         f.view, f.yaw_deg = self._view_of(world, t_ms)
         f.near_side = self._near_side(lm, xy, t_ms)
         f.facing = self._facing_of(xy, f.near_side, t_ms)
+        self._pts = self._vis = None
         for side in (SIDES if self.sided else (f.near_side,)):
             f.values[side], f.hidden[side] = self._measures(xy, visible, side, f.facing)
         return f
@@ -159,8 +161,8 @@ class FeatureExtractor:
         return self._filter(xy, t_ms)
 
     def _visible(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-        vis = np.nan_to_num(lm[:, VIS], nan=0.0) >= self.d.min_visibility
-        vis &= np.isfinite(xy).all(axis=1)
+        with np.errstate(invalid="ignore"):   # NaN visibility or position: not visible
+            vis = (lm[:, VIS] >= self.d.min_visibility) & np.isfinite(xy).all(axis=1)
         if self.frame_size is not None:
             w, h = self.frame_size
             mx, my = EDGE_MARGIN * w, EDGE_MARGIN * h
@@ -171,11 +173,13 @@ class FeatureExtractor:
         return vis
 
     def _view_of(self, world: npt.NDArray[np.float64], t_ms: float) -> tuple[View, float]:
-        sh = world[Landmark.LEFT_SHOULDER] - world[Landmark.RIGHT_SHOULDER]
-        hp = world[Landmark.LEFT_HIP] - world[Landmark.RIGHT_HIP]
-        yaws = [math.degrees(math.atan2(abs(v[2]), abs(v[0]))) for v in (sh, hp)
-                if np.all(np.isfinite(v)) and (v[0] or v[2])]
-        yaw = self._yaw(float(np.mean(yaws)) if yaws else math.nan, t_ms)
+        w = world.tolist()
+        yaws = []
+        for left, right in ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP)):
+            dx, dz = w[left][0] - w[right][0], w[left][2] - w[right][2]
+            if math.isfinite(dx) and math.isfinite(dz) and (dx or dz):
+                yaws.append(math.degrees(math.atan2(abs(dz), abs(dx))))
+        yaw = self._yaw(sum(yaws) / len(yaws) if yaws else math.nan, t_ms)
         if math.isnan(yaw):
             return self._view, yaw
         if yaw >= SIDE_YAW_DEG:
@@ -189,12 +193,11 @@ class FeatureExtractor:
 
     def _near_side(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],
                    t_ms: float) -> Side:
-        left = [Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP]
-        right = [Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP]
-        torso = float(np.linalg.norm(xy[Landmark.LEFT_SHOULDER] - xy[Landmark.LEFT_HIP])) or 1.0
-        with np.errstate(invalid="ignore"):
-            score = float(g.near_side_score(lm[left, Z] / torso, lm[right, Z] / torso,
-                                            lm[left, VIS], lm[right, VIS]))
+        ls, lh, rs, rh = Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP
+        torso = math.hypot(*(xy[ls] - xy[lh]).tolist())
+        torso = torso if torso > 0 else 1.0
+        z, v = lm[:, Z].tolist(), lm[:, VIS].tolist()
+        score = g.near_side_score_2(((z[ls], z[rs], v[ls], v[rs]), (z[lh], z[rh], v[lh], v[rh])), torso)
         s = self._side_score(score, t_ms)
         if self._near is None or math.isnan(s):
             self._near = "left" if not (s < 0) else "right"
@@ -214,11 +217,15 @@ class FeatureExtractor:
                   facing: float) -> tuple[dict[str, float], dict[str, list[str]]]:
         values: dict[str, float] = {}
         hidden: dict[str, list[str]] = {}
+        pts = self._pts if self._pts is not None else xy.tolist()
+        self._pts = pts   # one list conversion per frame, shared by both sides
+        vis = self._vis if self._vis is not None else visible.tolist()
+        self._vis = vis
         for m in self.measures:
             idx = m.idx[side]
-            missing = [m.names[side][k] for k, i in enumerate(idx) if not visible[i]]
-            if missing:
-                values[m.name], hidden[m.name] = math.nan, missing
+            if all(vis[i] for i in idx):
+                values[m.name] = _measure(m.kind, [pts[i] for i in idx], facing)
             else:
-                values[m.name] = _measure(m.kind, [xy[i] for i in idx], facing)
+                values[m.name] = math.nan
+                hidden[m.name] = [m.names[side][k] for k, i in enumerate(idx) if not vis[i]]
         return values, hidden

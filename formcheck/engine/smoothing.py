@@ -76,15 +76,21 @@ def is_swapped(xy: F, previous: F | None) -> bool:
     """
     if previous is None:
         return False
-    left, right = _BODY_PAIRS[:, 0], _BODY_PAIRS[:, 1]
-    same = np.nansum(np.linalg.norm(xy[left] - previous[left], axis=-1)
-                     + np.linalg.norm(xy[right] - previous[right], axis=-1))
-    crossed = np.nansum(np.linalg.norm(xy[left] - previous[right], axis=-1)
-                        + np.linalg.norm(xy[right] - previous[left], axis=-1))
-    torso = float(np.linalg.norm(previous[Landmark.LEFT_SHOULDER] - previous[Landmark.LEFT_HIP]))
+    torso = float(np.hypot(*(previous[Landmark.LEFT_SHOULDER] - previous[Landmark.LEFT_HIP])))
     if not np.isfinite(torso) or torso <= 0:
         return False
-    return bool(same / (2 * len(left)) > MIN_JUMP * torso and crossed * 2.0 < same)
+    left, right = xy[_BODY_PAIRS[:, 0]], xy[_BODY_PAIRS[:, 1]]
+    p_left, p_right = previous[_BODY_PAIRS[:, 0]], previous[_BODY_PAIRS[:, 1]]
+    d = left - p_left
+    e = right - p_right
+    same = float(np.nansum(np.sqrt(np.concatenate([(d * d).sum(-1), (e * e).sum(-1)]))))
+    # Most frames barely move: skip the crossed distances (half the cost) when they cannot matter.
+    if same / (2 * len(left)) <= MIN_JUMP * torso:
+        return False
+    d = left - p_right
+    e = right - p_left
+    crossed = float(np.nansum(np.sqrt(np.concatenate([(d * d).sum(-1), (e * e).sum(-1)]))))
+    return crossed * 2.0 < same
 
 
 def swap_sides(arr: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
