@@ -1,61 +1,100 @@
 """Live webcam processing, UI-agnostic: one estimator + one Session per stream, a frame
 callback for a worker thread, and a lock-protected snapshot for the page to read.
 
-streamlit-webrtc calls :meth:`LiveProcessor.process` on its own thread; the page polls
-:meth:`LiveProcessor.snapshot`. Stale frames are dropped by the transport (async mode).
+streamlit-webrtc calls the page's callback on its own thread with every frame queued since the
+last call; the page passes only the newest to :meth:`LiveProcessor.process` and reports the
+rest with :meth:`LiveProcessor.note_dropped`, so latency cannot build up when the model is
+slower than the camera. The page polls
+:meth:`LiveProcessor.snapshot` (a copy taken under the lock).
 """
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .definition import Definition
 from .draw import annotate
 from .engine.scorer import FrameResult, Rep
-from .engine.session import Session
+from .engine.session import Session, SessionResult
+from .engine.setup import SetupItem, setup_verdicts
 from .estimator import PoseEstimator
 from .pose import ClipInfo
 from .profile import Profile
+from .report import build_report
 from .video import RGBFrame
+
+FPS_WINDOW = 30   # frames over which the processed frame rate is measured
 
 
 @dataclass
 class LiveSnapshot:
-    """What the page shows beside the video; copied under the lock."""
+    """What the page shows beside the video; a copy, safe to read on the page's thread."""
 
     frames: int = 0
+    dropped: int = 0
     fps: float = 0.0
-    latency_ms: float = 0.0
+    latency_ms: float = 0.0        # capture -> result (capture clock aligned on the fastest frame)
+    process_ms: float = 0.0        # model + engine + drawing for the last frame
+    first_result_s: float | None = None   # first frame received -> first result
     last: FrameResult | None = None
     reps: list[Rep] = field(default_factory=list)
     cues: list[str] = field(default_factory=list)
+    setup: list[SetupItem] = field(default_factory=list)
+    frame_size: tuple[int, int] | None = None
     error: str | None = None
 
 
 class LiveProcessor:
+    """One live set: thread-safe, tolerant of frame-size changes and frames with nobody in them."""
+
     def __init__(self, definition: Definition, model: Path, profile: Profile | None = None) -> None:
         self.definition = definition
-        self.session = Session(definition, profile, ClipInfo(path="webcam"), keep_features=False,
-                               keep_frames=False)
+        self.profile = profile
+        self._model = model
         # Created on the first frame, on the callback's thread: rendering the page (and the
         # page tests) never loads the model.
-        self._model = model
         self._est: PoseEstimator | None = None
         self._lock = threading.Lock()
-        self._snap = LiveSnapshot()
-        self._t0: float | None = None
-        self._times: list[float] = []
+        self._new_session()
 
-    def process(self, rgb: RGBFrame) -> RGBFrame:
-        """Analyse one (H, W, 3) RGB frame (any size, may change) and return it annotated."""
+    def _new_session(self) -> None:
+        self.session = Session(self.definition, self.profile, ClipInfo(path="webcam"),
+                               keep_features=False, keep_frames=False)
+        self._snap = LiveSnapshot()
+        self._times: collections.deque[float] = collections.deque(maxlen=FPS_WINDOW)
+        self._t0: float | None = None
+        self._clock_offset_s: float | None = None
+        self._last_t_ms = -1.0
+
+    def reset(self) -> None:
+        """Start a new set (keeps the loaded model)."""
+        with self._lock:
+            self._new_session()
+
+    def note_dropped(self, n: int) -> None:
+        """Count ``n`` stale frames the caller skipped (it analyses only the newest)."""
+        if n > 0:
+            with self._lock:
+                self._snap.dropped += n
+
+    def process(self, rgb: RGBFrame, capture_s: float | None = None) -> RGBFrame:
+        """Analyse one (H, W, 3) RGB frame (any size, may change) and return it annotated.
+
+        ``capture_s`` is the frame's presentation time in seconds (stream clock); it gives
+        the capture-to-result latency. Never raises: a problem is kept for the page to show.
+        """
         start = time.perf_counter()
         self._t0 = self._t0 if self._t0 is not None else start
-        t_ms = (start - self._t0) * 1000.0
+        # Pose timestamps must strictly increase for the landmarker, whatever the clock did.
+        t_ms = max((start - self._t0) * 1000.0, self._last_t_ms + 1.0)
+        self._last_t_ms = t_ms
         h, w = rgb.shape[:2]
         try:
             if self._est is None:
@@ -63,34 +102,68 @@ class LiveProcessor:
             pose = self._est.detect(rgb, t_ms)
             r = self.session.update(t_ms, pose, frame_size=(w, h))
             feats = self.session.extractor.last
-            assert feats is not None
-            out = annotate(rgb, feats, r, self.definition)
+            out = annotate(rgb, feats, r, self.definition) if feats is not None else rgb
+            setup = setup_verdicts(self.definition, feats)
         except Exception as e:  # keep the stream alive; the page shows the error
             with self._lock:
                 self._snap.error = f"{e.__class__.__name__}: {e}"
             return rgb
-        self._times.append(start)
-        self._times = self._times[-30:]
+        done = time.perf_counter()
+        self._record(r, setup, start, done, capture_s, (w, h))
+        return out
+
+    def _record(self, r: FrameResult, setup: list[SetupItem], start: float, done: float,
+                capture_s: float | None, size: tuple[int, int]) -> None:
+        self._times.append(done)
         with self._lock:
             s = self._snap
             s.frames += 1
-            s.last = r
-            s.latency_ms = (time.perf_counter() - start) * 1000.0
+            s.last, s.setup, s.frame_size, s.error = r, setup, size, None
+            s.process_ms = (done - start) * 1000.0
+            if s.first_result_s is None and self._t0 is not None:
+                s.first_result_s = done - self._t0
+            if capture_s is not None:
+                # The capture clock is the stream's; align it on the fastest hand-over seen
+                # (the smallest arrival - capture), so latency = queueing + processing.
+                offset = start - capture_s
+                if self._clock_offset_s is None or offset < self._clock_offset_s:
+                    self._clock_offset_s = offset
+                s.latency_ms = (done - (self._clock_offset_s + capture_s)) * 1000.0
+            else:
+                s.latency_ms = s.process_ms
             if len(self._times) > 1:
                 s.fps = (len(self._times) - 1) / max(self._times[-1] - self._times[0], 1e-6)
             s.reps = list(self.session.scorer.reps)
             if r.cue and (not s.cues or s.cues[-1] != r.cue):
                 s.cues = (s.cues + [r.cue])[-5:]
-        return out
 
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
             s = self._snap
-            return LiveSnapshot(s.frames, s.fps, s.latency_ms, s.last, list(s.reps), list(s.cues), s.error)
+            return LiveSnapshot(s.frames, s.dropped, s.fps, s.latency_ms, s.process_ms, s.first_result_s,
+                                s.last, list(s.reps), list(s.cues), list(s.setup), s.frame_size, s.error)
+
+    def summary(self) -> dict[str, Any]:
+        """The set so far as a schema-1 report (reps, holds, faults per rep; no frame list).
+
+        Safe to call while streaming: a rep still at the top is reported as it stands.
+        """
+        with self._lock:
+            sc = self.session.scorer
+            reps = [Rep(x.index, x.side, x.start_ms, x.top_ms, x.end_ms, x.hold_ms, list(x.faults))
+                    for x in sc.reps]
+            info = ClipInfo(path="webcam", fps=self._snap.fps, frames=self._snap.frames,
+                            width=(self._snap.frame_size or (0, 0))[0],
+                            height=(self._snap.frame_size or (0, 0))[1],
+                            duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
+            result = SessionResult(self.definition, self.profile, info, [], reps, dict(sc.episodes),
+                                   dict(sc.views), sc.good_form_fraction())
+        return build_report(result)
 
     def close(self) -> None:
         if self._est is not None:
             self._est.close()
+            self._est = None
 
 
 def blank_frame(width: int = 640, height: int = 480) -> RGBFrame:

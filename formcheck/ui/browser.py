@@ -1,0 +1,50 @@
+"""Small pieces of browser-side JavaScript: camera availability and spoken cues."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit.components.v1 as components
+
+# Runs in a same-origin iframe; the parent window holds the page's camera permission and
+# the user's activation (speech synthesis may need it).
+_CAMERA_CHECK = """
+<div id="m" style="font-family:sans-serif;font-size:15px"></div>
+<script>
+const w = window.parent || window, el = document.getElementById("m");
+const say = (t, bad) => { el.textContent = t; el.style.color = bad ? "#b00020" : "#1b5e20";
+  el.dataset.state = bad ? "bad" : "ok"; };
+const clip = " You can still check a recorded clip in the Clip review tab.";
+if (!w.isSecureContext) {
+  say("Camera blocked: the browser only allows cameras on http://localhost or HTTPS, and this page is "
+      + w.location.origin + "." + clip, true);
+} else if (!w.navigator.mediaDevices || !w.navigator.mediaDevices.enumerateDevices) {
+  say("This browser gives no camera access to web pages." + clip, true);
+} else {
+  w.navigator.mediaDevices.enumerateDevices().then(ds => {
+    const n = ds.filter(d => d.kind === "videoinput").length;
+    if (!n) { say("No camera found: connect one (or close the app using it) and reload." + clip, true); return; }
+    const ok = () => say("Camera found. Press START under the video and allow the camera.", false);
+    if (!w.navigator.permissions) { ok(); return; }
+    w.navigator.permissions.query({name: "camera"}).then(p => {
+      if (p.state === "denied") say("Camera permission is blocked for this page: allow it in the browser's "
+          + "site settings (camera icon in the address bar) and reload." + clip, true);
+      else ok();
+    }).catch(ok);
+  }).catch(e => say("Cannot list cameras (" + e.name + ")." + clip, true));
+}
+</script>
+"""
+
+
+def camera_check() -> None:
+    """Say up front why the camera cannot be used, instead of an endless spinner."""
+    components.html(_CAMERA_CHECK, height=48)
+
+
+def speak(text: str) -> None:
+    """Speak ``text`` once with the browser's speech synthesis (no audio leaves the machine)."""
+    components.html(
+        "<script>const s = (window.parent || window).speechSynthesis;"
+        f"if (s) {{ s.cancel(); s.speak(new SpeechSynthesisUtterance({json.dumps(text)})); }}</script>",
+        height=0)

@@ -1,0 +1,96 @@
+"""Clip review: upload (or pick a sample), progress while it runs, then the annotated video,
+reps with faults, angle charts with threshold bands, and downloads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from .. import config
+from ..engine.session import SessionResult
+from ..errors import FormcheckError
+from ..pipeline import analyze_clip
+from ..report import build_report, frames_csv
+from .charts import angle_charts
+from .common import PageState
+
+MEDIA_TYPES = ["mp4", "mov", "m4v", "avi", "webm", "mkv", "gif", "jpg", "jpeg", "png", "webp"]
+
+
+def clip_page(ps: PageState) -> None:
+    st.header("Clip review")
+    up = st.file_uploader("Upload a clip or photo (side view)", type=MEDIA_TYPES, key="clip_upload")
+    samples = sorted(p for p in config.SAMPLE_VIDEOS_DIR.glob("*") if p.suffix.lower().lstrip(".") in MEDIA_TYPES)
+    pick = st.selectbox("...or a sample", ["-"] + [p.name for p in samples], key="sample") if samples else "-"
+    if st.button("Analyse", type="primary", key="analyse"):
+        _run(up, pick, ps)
+    r: SessionResult | None = st.session_state.get("result")
+    if r is not None and r.definition.id == ps.exercise:
+        show_result(r, st.session_state.get("video"))
+    elif r is not None:
+        st.caption(f"The loaded clip was analysed as {r.definition.id}; analyse it again for {ps.exercise}.")
+
+
+def _run(up, pick: str, ps: PageState) -> None:  # type: ignore[no-untyped-def]
+    work = Path(tempfile.mkdtemp(prefix="formcheck-"))   # per browser tab, removed on the next run
+    old = st.session_state.get("workdir")
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+    st.session_state["workdir"] = str(work)
+    if up is not None:
+        path = work / Path(up.name).name
+        path.write_bytes(up.getvalue())
+    elif pick != "-":
+        path = config.SAMPLE_VIDEOS_DIR / pick
+    else:
+        st.warning("Choose a clip first.")
+        return
+    bar = st.progress(0.0, text="Analysing...")
+
+    def progress(done: int, total: int) -> None:
+        if total:
+            bar.progress(min(done / total, 1.0), text=f"Analysing frame {done} of {total}")
+
+    try:
+        r = analyze_clip(path, ps.definition, ps.profile, video_out=work / "annotated.mp4", progress=progress)
+    except FormcheckError as e:
+        st.error(str(e).replace(str(work) + "/", ""))
+        return
+    finally:
+        bar.empty()
+    st.session_state["result"] = r
+    st.session_state["video"] = str(work / "annotated.mp4")
+
+
+def show_result(r: SessionResult, video: str | None = None) -> None:
+    rep = build_report(r)
+    s = rep["summary"]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Reps", rep["rep_count"])
+    c2.metric("Camera view", s["view"])
+    c3.metric("Good form (judged frames)", f"{s['good_form_fraction']:.0%}")
+    if s.get("camera_message"):
+        st.warning(s["camera_message"])
+    if rep["reps"]:
+        st.subheader("Reps")
+        st.dataframe(pd.DataFrame([{"rep": x["index"], "side": x["side"] or "-", "top s": x["top_ms"] / 1000,
+                                    "hold s": x["hold_ms"] / 1000, "ok": x["ok"],
+                                    "faults": ", ".join(x["faults"]) or "none"} for x in rep["reps"]]),
+                     hide_index=True)
+    if s["faults"]:
+        st.write("Faults:", s["faults"])
+    charts = angle_charts(rep, r.definition)
+    if charts:
+        st.subheader("Key angles over time (green: allowed range; dashed: rep tops)")
+        for ch in charts:
+            st.altair_chart(ch, use_container_width=True)
+    if video and Path(video).is_file():
+        st.video(video)
+        st.download_button("Annotated video", Path(video).read_bytes(), "annotated.mp4", "video/mp4")
+    st.download_button("JSON report", json.dumps(rep, indent=1), "report.json", "application/json")
+    st.download_button("CSV (per frame)", frames_csv(r), "frames.csv", "text/csv")

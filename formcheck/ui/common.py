@@ -1,0 +1,73 @@
+"""Sidebar and shared page state: exercise, data folder and patient profile."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from ..definition import Definition, available_exercises, get_definition
+from ..errors import FormcheckError
+from ..profile import Profile, apply_profile, load_profile
+from ..store import Store
+
+NO_PATIENT = "(no patient: default thresholds)"
+
+
+@dataclass
+class PageState:
+    exercise: str
+    definition: Definition          # with the profile applied
+    profile: Profile | None
+    store: Store
+    patient: str
+
+
+def sidebar() -> PageState:
+    st.sidebar.title("formcheck")
+    ex = st.sidebar.selectbox("Exercise", list(available_exercises()), key="exercise")
+    root = st.sidebar.text_input("Data folder (profiles, saved sets)", str(Store().root), key="data_root")
+    store = Store(root)
+    patients = [NO_PATIENT, *store.patients()]
+    patient = st.sidebar.selectbox("Patient", patients, key="patient")
+    patient = "" if patient == NO_PATIENT else patient
+    base = get_definition(ex)
+    profile = _stored_profile(store, patient, ex) if patient else None
+    up = st.sidebar.file_uploader("...or a profile file (.toml)", type=["toml"], key="profile_file")
+    if up is not None:
+        profile = _uploaded_profile(up, ex) or profile
+    d = base
+    if profile is not None:
+        try:
+            d = apply_profile(base, profile, where=profile.label())
+            st.sidebar.success(f"Profile {profile.label()} in use")
+        except FormcheckError as e:
+            st.sidebar.error(str(e))
+            profile = None
+    st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
+                       "is stored unless you save it.")
+    return PageState(ex, d, profile, store, patient)
+
+
+def _stored_profile(store: Store, patient: str, ex: str) -> Profile | None:
+    try:
+        prof = store.load(patient, ex)
+    except FormcheckError as e:
+        st.sidebar.error(f"Saved profile cannot be used: {e}")
+        return None
+    if prof is None:
+        st.sidebar.info(f"{patient} has no saved {ex} profile yet: default thresholds.")
+    return prof
+
+
+def _uploaded_profile(up, ex: str) -> Profile | None:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "profile.toml"
+        path.write_bytes(up.getvalue())
+        try:
+            return load_profile(path)
+        except FormcheckError as e:
+            st.sidebar.error(str(e).replace(str(path), up.name))
+            return None

@@ -1,0 +1,163 @@
+"""Live coaching: webcam via streamlit-webrtc, set-up verdicts, cues (shown and spoken),
+reps per side, hold timer, a debug panel, and the set summary when the stream stops."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ..errors import FormcheckError
+from ..live import LiveProcessor, LiveSnapshot
+from ..models import default_model_path
+from .browser import camera_check, speak
+from .common import PageState
+
+STREAMER_KEY = "formcheck-live"
+PANEL_REFRESH_S = 0.5
+SPEECH_COOLDOWN_S = 4.0   # at most one spoken cue per 4 s, so it does not chatter
+
+
+def live_page(ps: PageState) -> None:
+    st.header("Live coaching")
+    proc = _processor(ps)
+    left, right = st.columns([3, 2])
+    with left:
+        camera_check()
+        ctx = _streamer(proc)
+    with right:
+        st.toggle("Speak cues", value=True, key="speak_cues",
+                  help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
+        live_panel(proc)
+    snap = proc.snapshot()
+    if not ctx.state.playing and snap.frames:
+        _set_summary(proc, ps)
+    elif not ctx.state.playing:
+        st.caption("Press START to begin. Set-up first: camera at your side at hip height, whole "
+                   f"body in view. {ps.definition.view_cue}")
+
+
+def _processor(ps: PageState) -> LiveProcessor:
+    key = f"live-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}"
+    if st.session_state.get("live_key") != key:
+        old = st.session_state.get("live_proc")
+        if old is not None:
+            old.close()
+        st.session_state["live_key"] = key
+        st.session_state["live_proc"] = LiveProcessor(ps.definition, default_model_path(), ps.profile)
+    proc: LiveProcessor = st.session_state["live_proc"]
+    return proc
+
+
+def _streamer(proc: LiveProcessor) -> Any:
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+    # streamlit-webrtc 0.79 resets a context it believes was not rendered in the previous run,
+    # which stopped the worker right after connecting in ~30% of starts (STACK.md). This page
+    # renders the streamer on every run, so that belief is always wrong here: clear it.
+    ctx_state = st.session_state.get(STREAMER_KEY)
+    if ctx_state is not None and hasattr(ctx_state, "_last_rendered_run_count"):
+        ctx_state._last_rendered_run_count = None
+
+    async def on_frames(frames: list[Any]) -> list[Any]:
+        import av
+
+        proc.note_dropped(len(frames) - 1)   # analyse only the newest: latency cannot grow
+        newest = frames[-1]
+        out = proc.process(newest.to_ndarray(format="rgb24"), newest.time)
+        vf = av.VideoFrame.from_ndarray(out, format="rgb24")
+        vf.pts, vf.time_base = newest.pts, newest.time_base
+        return [vf]
+
+    return webrtc_streamer(key=STREAMER_KEY, mode=WebRtcMode.SENDRECV,
+                           rtc_configuration={"iceServers": []},
+                           media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+                           queued_video_frames_callback=on_frames, async_processing=True)
+
+
+@st.fragment(run_every=PANEL_REFRESH_S)
+def live_panel(proc: LiveProcessor) -> None:
+    """Refreshed twice a second while the page is open (only this panel re-runs)."""
+    snap = proc.snapshot()
+    if snap.error:
+        st.warning(f"Frame processing problem (the stream continues): {snap.error}")
+    _setup(snap)
+    r = snap.last
+    cue = r.cue if r else None
+    st.markdown(f"<div data-testid='fc-cue' style='font-size:1.8em;font-weight:600;min-height:1.3em'>"
+                f"{cue or '&nbsp;'}</div>", unsafe_allow_html=True)
+    _maybe_speak(cue)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Reps", len(snap.reps))
+    if proc.definition.phases.kind == "sided":
+        by_side = r.reps_by_side if r else {}
+        c2.metric("Left / right", f"{by_side.get('left', 0)} / {by_side.get('right', 0)}")
+    if proc.definition.phases.kind != "continuous":
+        c3.metric("Hold (s)", f"{(r.hold_ms if r else 0) / 1000:.1f}")
+    if r and r.angles:
+        labels = {k: m.label or k for k, m in proc.definition.measures.items()}
+        st.caption(" | ".join(f"{labels.get(k, k)}: {v:.0f} deg" for k, v in r.angles.items() if v is not None)
+                   + (f" | phase: {r.phase}" if r.phase else ""))
+    if snap.cues:
+        st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
+    if snap.reps:
+        st.dataframe(_reps_table(snap), hide_index=True)
+    with st.expander("Debug: live performance"):
+        first = f"{snap.first_result_s:.2f}" if snap.first_result_s is not None else "-"
+        st.markdown(f"""- frames processed: {snap.frames}
+- processed fps: {snap.fps:.1f}
+- capture-to-result latency ms: {snap.latency_ms:.0f}
+- processing ms (last frame): {snap.process_ms:.1f}
+- stale frames dropped: {snap.dropped}
+- frame size: {snap.frame_size[0] if snap.frame_size else '-'} x {snap.frame_size[1] if snap.frame_size else '-'}
+- first frame to first result s: {first}""")
+
+
+def _setup(snap: LiveSnapshot) -> None:
+    if not snap.setup:
+        return
+    marks = {True: "OK", False: "FIX", None: "..."}
+    st.markdown("\n".join(f"- **{marks[i.ok]}** {i.label}: {i.message}" for i in snap.setup))
+
+
+def _maybe_speak(cue: str | None) -> None:
+    if not cue or not st.session_state.get("speak_cues", True):
+        return
+    last_cue, last_t = st.session_state.get("spoken", (None, 0.0))
+    now = time.monotonic()
+    if cue != last_cue and now - last_t >= SPEECH_COOLDOWN_S:
+        st.session_state["spoken"] = (cue, now)
+        speak(cue)
+
+
+def _reps_table(snap: LiveSnapshot) -> pd.DataFrame:
+    return pd.DataFrame([{"rep": x.index, "side": x.side or "-", "hold s": round(x.hold_ms / 1000, 1),
+                          "faults": ", ".join(x.faults) or "none"} for x in snap.reps])
+
+
+def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
+    rep = proc.summary()
+    st.subheader("Set summary")
+    s = rep["summary"]
+    st.write(f"{rep['rep_count']} reps over {rep['clip']['duration_s']:.0f} s; faults: "
+             f"{', '.join(f'{k} x{v}' for k, v in s['faults'].items()) or 'none'}.")
+    if rep["reps"]:
+        st.dataframe(pd.DataFrame([{"rep": x["index"], "side": x["side"] or "-", "hold s": x["hold_ms"] / 1000,
+                                    "ok": x["ok"], "faults": ", ".join(x["faults"]) or "none"}
+                                   for x in rep["reps"]]), hide_index=True)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
+                       "application/json")
+    if c2.button("Save set to patient folder", disabled=not ps.patient,
+                 help="Choose a patient in the sidebar first." if not ps.patient else None):
+        try:
+            path = ps.store.save_session(ps.patient, ps.exercise, rep)
+            st.success(f"Saved {path}")
+        except (FormcheckError, OSError) as e:
+            st.error(f"Not saved: {e}")
+    if c3.button("Start a new set"):
+        proc.reset()
+        st.rerun()

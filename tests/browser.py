@@ -1,0 +1,98 @@
+"""Helpers for the real-browser tests: a fake-webcam y4m made from a real clip, the app
+started on a free port, and headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic", "--allow-loopback-in-peer-connection",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def make_y4m(clip: Path, out: Path, width: int = 640, height: int = 480, fps: int = 30) -> tuple[int, float]:
+    """Convert ``clip`` to a raw I420 y4m webcam feed: ``width`` x ``height`` (letterboxed, so
+    the aspect ratio and every angle are kept) at ``fps``, each output frame showing the clip
+    frame current at its time (real speed). Returns (frames written, duration in s)."""
+    import av
+
+    n = 0
+    with av.open(str(clip)) as c, open(out, "wb") as fh:
+        fh.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in c.decode(video=0):
+            t_end = float(frame.time or 0.0) + 1.0 / float(c.streams.video[0].average_rate or fps)
+            data = b"FRAME\n" + cv2.cvtColor(_letterbox(frame.to_ndarray(format="rgb24"), width, height),
+                                              cv2.COLOR_RGB2YUV_I420).tobytes()
+            while n / fps < t_end:     # repeat the frame until the next one is due
+                fh.write(data)
+                n += 1
+    return n, n / fps
+
+
+def _letterbox(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    s = min(width / w, height / h)
+    nw, nh = int(round(w * s)) // 2 * 2, int(round(h * s)) // 2 * 2
+    canvas = np.zeros((height, width, 3), np.uint8)
+    y0, x0 = (height - nh) // 2, (width - nw) // 2
+    canvas[y0:y0 + nh, x0:x0 + nw] = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
+    return canvas
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_app(data_home: Path, timeout_s: float = 60.0) -> Iterator[str]:
+    """Start ``streamlit run streamlit_app.py`` on 127.0.0.1:<free port>; yield its URL."""
+    port = free_port()
+    env = {**os.environ, "FORMCHECK_HOME": str(data_home), "GLOG_minloglevel": "2"}
+    log = open(data_home / "streamlit.log", "wb")   # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited {proc.returncode}: {(data_home / 'streamlit.log').read_text()}")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not become healthy in time")
+            time.sleep(0.3)
+        yield url   # 127.0.0.1 is a secure origin: the browser allows the camera
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

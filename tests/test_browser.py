@@ -1,0 +1,114 @@
+"""Real browser, real clip: headless Debian Chromium with a fake webcam fed from a labelled
+clip drives the live page; processed frames must arrive and the rep counter must reach the
+clip's labelled count. Also measures fps and time to first feedback (printed, not asserted).
+
+``FORMCHECK_BROWSER_STARTS=20`` repeats stop/start to prove the start is reliable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.media]
+CLIP = "bridge/darebee_bridge.mp4"
+LABELLED_REPS = 5
+STARTS = int(os.environ.get("FORMCHECK_BROWSER_STARTS", "2"))
+
+
+@pytest.fixture(scope="module")
+def y4m(media, tmp_path_factory) -> tuple[Path, int, float]:
+    out = tmp_path_factory.mktemp("webcam") / "darebee_bridge.y4m"
+    frames, duration_s = make_y4m(media / CLIP, out)
+    return out, frames, duration_s
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed: run ./install.sh --browser")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        yield pw
+
+
+def _metric(page, label: str) -> str:
+    loc = page.locator("[data-testid='stMetric']", has_text=label).first
+    return loc.locator("[data-testid='stMetricValue']").inner_text(timeout=2000)
+
+
+def _debug_value(page, name: str) -> float:
+    text = page.get_by_text(re.compile(f"{name}: ")).first.inner_text(timeout=5000)
+    return float(re.search(f"{name}: (-?[0-9.]+)", text).group(1))
+
+
+def _start(page, frame) -> float:
+    """Press START; return seconds until the processed stream shows its first frame."""
+    frame.get_by_role("button", name=re.compile("^start$", re.I)).click()
+    t0 = time.monotonic()
+    video = frame.locator("video").first
+    video.wait_for(state="attached", timeout=30_000)
+    while not video.evaluate("v => v.readyState >= 2 && v.videoWidth > 0 && v.currentTime > 0"):
+        assert time.monotonic() - t0 < 30, "no processed frame arrived within 30 s of START"
+        time.sleep(0.02)
+    return time.monotonic() - t0
+
+
+def _received_fps(frame, seconds: float = 4.0) -> float:
+    video = frame.locator("video").first
+    js = "v => v.getVideoPlaybackQuality().totalVideoFrames"
+    a, t0 = video.evaluate(js), time.monotonic()
+    time.sleep(seconds)
+    return (video.evaluate(js) - a) / (time.monotonic() - t0)
+
+
+def test_live_page_counts_reps_from_a_fake_webcam(browser, y4m, tmp_path):
+    path, _, clip_s = y4m
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                       args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={path}"])
+    with running_app(tmp_path) as url:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_test_id("stSelectbox").first.click()      # sidebar: Exercise
+        page.get_by_role("option", name="bridge").click()
+        page.get_by_text(re.compile("lie side-on to it")).wait_for()   # the bridge set-up cue
+        frame = page.frame_locator("iframe[title*='streamlit_webrtc'] >> visible=true")
+        frame.get_by_role("button", name=re.compile("^start$", re.I)).wait_for(timeout=60_000)
+        for attempt in range(STARTS):
+            first_s = _start(page, frame)
+            t_first = time.monotonic()
+            fps = _received_fps(frame)
+            series = []
+            reps = 0
+            while time.monotonic() - t_first < clip_s * 2.5 + 20:
+                reps = int(_metric(page, "Reps"))
+                series.append((time.monotonic() - t_first, reps))
+                if reps >= LABELLED_REPS:
+                    break
+                time.sleep(0.5)
+            page.get_by_text("Debug: live performance").click()
+            server_fps = _debug_value(page, "processed fps")
+            latency = _debug_value(page, "capture-to-result latency ms")
+            page.get_by_text("Debug: live performance").click()
+            page.screenshot(path=str(tmp_path / f"live-{attempt}.png"), full_page=True)
+            print(f"start {attempt}: first processed frame shown {first_s:.2f} s after START; browser received "
+                  f"{fps:.1f} fps, server processed {server_fps:.1f} fps, latency {latency:.0f} ms; "
+                  f"reps {reps} after {series[-1][0]:.1f} s (clip {clip_s:.1f} s)")
+            assert reps >= LABELLED_REPS, f"rep counter stuck at {reps}: {series}"
+            # The clip (looped by Chromium) holds 5 reps: 5 must not be reached absurdly early.
+            assert series[-1][0] > clip_s * 0.5, f"5 reps after only {series[-1][0]:.1f} s of a {clip_s:.1f} s clip"
+            if attempt + 1 < STARTS:
+                frame.get_by_role("button", name=re.compile("^stop$", re.I)).click()
+                page.get_by_text("Set summary").wait_for(timeout=30_000)
+                page.get_by_role("button", name="Start a new set").click()
+                frame.get_by_role("button", name=re.compile("^start$", re.I)).wait_for(timeout=30_000)
+        shots = os.environ.get("FORMCHECK_SCREENSHOTS")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(shots) / "live.png"), full_page=True)
+    chromium.close()
