@@ -1,8 +1,8 @@
 """Propose per-patient thresholds from a clip of the patient doing the exercise well.
 
 The therapist picks the clip; for each check we take the values the patient actually showed
-where the check is judged (the top / extended phase of every rep, or every judged frame of a
-continuous exercise), use the 5th-95th percentile so one jittery frame does not set a
+where the check is judged (the settled top / extended position of every rep, or every judged
+frame of a continuous exercise), use the 5th-95th percentile so one jittery frame does not set a
 threshold, and widen that by a stated margin. The therapist accepts or edits the proposal.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine.scorer import FrameResult
 from .engine.session import SessionResult
 from .errors import FormcheckError
 from .profile import Bounds
@@ -36,9 +37,7 @@ def propose(result: SessionResult, margin_deg: float = DEFAULT_MARGIN_DEG) -> li
     (no rep reached the top, wrong view, nobody in the picture)."""
     d = result.definition
     values: dict[str, list[float]] = {c.id: [] for c in d.checks}
-    for fr in result.frames:
-        if fr.phase != d.phases.active:
-            continue
+    for fr in _judged_frames(result):
         for cr in fr.checks:
             if cr.status != "skipped" and cr.value is not None and math.isfinite(cr.value) and cr.id in values:
                 values[cr.id].append(cr.value)
@@ -55,6 +54,25 @@ def propose(result: SessionResult, margin_deg: float = DEFAULT_MARGIN_DEG) -> li
     if not out:
         raise FormcheckError("nothing to calibrate from: no frame of this clip reached the judged "
                              f"'{d.phases.active}' position in a {d.view} view")
+    return out
+
+
+def _judged_frames(result: SessionResult) -> list[FrameResult]:
+    """Frames where checks are judged: the settled top of each rep (within the definition's
+    top margin of the rep's peak, as for faults), or every frame of a continuous exercise."""
+    d = result.definition
+    active = [fr for fr in result.frames if fr.phase == d.phases.active]
+    if d.phases.kind == "continuous" or len(result.features) != len(result.frames):
+        return active
+    out = []
+    for fr, f in zip(result.frames, result.features, strict=True):
+        if fr.phase != d.phases.active:
+            continue
+        rep = next((r for r in result.reps if r.start_ms <= fr.t_ms <= r.end_ms
+                    and (r.side is None or r.side == fr.side)), None)
+        v = f.values.get(fr.side or f.near_side, {}).get(d.phases.measure, math.nan)
+        if rep is not None and v >= rep.peak - d.phases.top_margin_deg:
+            out.append(fr)
     return out
 
 

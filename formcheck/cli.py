@@ -98,6 +98,32 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(a: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .batch import BatchJob, find_clips, format_summary, run_batch
+    from .definition import get_definition
+    from .profile import apply_profile, load_profile
+
+    d = get_definition(a.exercise)      # fail fast on a bad definition or profile
+    if a.profile:
+        apply_profile(d, load_profile(a.profile), where=str(a.profile))
+    clips = find_clips(a.inputs)
+    if not clips:
+        raise SystemExit("formcheck batch: no video or image files found in the inputs")
+    job = BatchJob(a.exercise, Path(a.out), Path(a.profile) if a.profile else None, a.model,
+                   video=a.video, force=a.force)
+    with tqdm(total=len(clips), unit="clip", disable=a.quiet, dynamic_ncols=True) as bar:
+        def done(o):  # type: ignore[no-untyped-def]
+            bar.update(1)
+            if o.status == "failed":
+                bar.write(f"failed: {o.error}")
+        outcomes = run_batch(clips, job, workers=a.workers, on_result=done)
+    print(format_summary(outcomes))
+    print(f"reports and summary.csv in {a.out}")
+    return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else 0
+
+
 def cmd_evaluate(a: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table
 
@@ -157,6 +183,19 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--model", help=model_help)
     an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     an.set_defaults(func=cmd_analyze)
+
+    ba = sub.add_parser("batch", help="analyse many clips (folders, files, globs) in parallel")
+    ba.add_argument("inputs", nargs="+", help="clips, folders (searched recursively) or quoted globs")
+    ba.add_argument("--exercise", "-e", required=True, help="bridge, bird_dog, sitting or a .toml")
+    ba.add_argument("--out", "-o", required=True, help="folder for per-clip reports and summary.csv")
+    ba.add_argument("--workers", "-j", type=int, default=max(1, min(2, os.cpu_count() or 1)),
+                    help="worker processes, one pose model each (default: 2 or the CPU count)")
+    ba.add_argument("--video", action="store_true", help="also write annotated videos")
+    ba.add_argument("--profile", help="patient profile .toml with threshold overrides")
+    ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
+    ba.add_argument("--model", help=model_help)
+    ba.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ba.set_defaults(func=cmd_batch)
 
     ev = sub.add_parser("evaluate", help="check the analysis against a LABELS.toml")
     ev.add_argument("labels")

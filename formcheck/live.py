@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,10 @@ class LiveProcessor:
         # page tests) never loads the model.
         self._est: PoseEstimator | None = None
         self._lock = threading.Lock()
+        # The thread delivering the current stream's frames; a restarted stream gets a new
+        # worker thread, and late frames of a superseded one must not mix into the set.
+        self._stream_thread: threading.Thread | None = None
+        self._retired: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
         self._new_session()
 
     def _new_session(self) -> None:
@@ -90,6 +95,9 @@ class LiveProcessor:
         ``capture_s`` is the frame's presentation time in seconds (stream clock); it gives
         the capture-to-result latency. Never raises: a problem is kept for the page to show.
         """
+        if not self._from_current_stream():
+            self.note_dropped(1)
+            return rgb
         start = time.perf_counter()
         self._t0 = self._t0 if self._t0 is not None else start
         # Pose timestamps must strictly increase for the landmarker, whatever the clock did.
@@ -111,6 +119,19 @@ class LiveProcessor:
         done = time.perf_counter()
         self._record(r, setup, start, done, capture_s, (w, h))
         return out
+
+    def _from_current_stream(self) -> bool:
+        me = threading.current_thread()
+        with self._lock:
+            if me is self._stream_thread:
+                return True
+            if me in self._retired:
+                return False
+            if self._stream_thread is not None:   # a new stream took over
+                self._retired.add(self._stream_thread)
+                self._clock_offset_s = None       # its capture clock starts afresh
+            self._stream_thread = me
+            return True
 
     def _record(self, r: FrameResult, setup: list[SetupItem], start: float, done: float,
                 capture_s: float | None, size: tuple[int, int]) -> None:

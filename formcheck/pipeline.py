@@ -30,15 +30,20 @@ Progress = Callable[[int, int], None]
 
 
 class _EncoderThread:
-    """Draws and encodes frames on a worker thread; re-raises its error on close."""
+    """Draws and encodes frames on a worker thread; re-raises its error on close.
 
-    def __init__(self, path: Path, width: int, height: int, fps: float, d: Definition) -> None:
+    ``threaded=False`` draws and encodes inline (the sequential reference path)."""
+
+    def __init__(self, path: Path, width: int, height: int, fps: float, d: Definition,
+                 threaded: bool = True) -> None:
         self._q: queue.Queue[tuple[RGBFrame, Features, FrameResult, float] | None] = queue.Queue(16)
         self._writer = VideoWriter(path, width, height, fps or 30.0)
         self._d = d
         self._error: BaseException | None = None
-        self._t = threading.Thread(target=self._run, name="formcheck-encode", daemon=True)
-        self._t.start()
+        self._t: threading.Thread | None = None
+        if threaded:
+            self._t = threading.Thread(target=self._run, name="formcheck-encode", daemon=True)
+            self._t.start()
 
     def _run(self) -> None:
         try:
@@ -51,12 +56,20 @@ class _EncoderThread:
                 pass
 
     def put(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:
-        if self._error is None:
-            self._q.put((rgb, f, r, t_ms))
+        if self._error is not None:
+            return
+        if self._t is None:
+            try:
+                self._writer.write(annotate(rgb, f, r, self._d), t_ms)
+            except Exception as e:
+                self._error = e
+            return
+        self._q.put((rgb, f, r, t_ms))
 
     def close(self, ok: bool) -> None:
-        self._q.put(None)
-        self._t.join()
+        if self._t is not None:
+            self._q.put(None)
+            self._t.join()
         self._writer.close(ok=ok and self._error is None)
         if self._error is not None and ok:
             raise FormcheckError(f"cannot write the annotated video: {self._error}")
@@ -71,13 +84,17 @@ def analyze_clip(
     video_out: str | os.PathLike[str] | None = None,
     poses_out: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
+    pipelined: bool = True,
 ) -> SessionResult:
     """Analyse a clip or still. With ``landmarks`` (a cached sequence of this clip) the pose
-    model is not run; the clip is decoded only if an annotated video is asked for."""
+    model is not run; the clip is decoded only if an annotated video is asked for.
+
+    ``pipelined=False`` decodes, analyses and encodes one frame after another in this thread:
+    slower, and the reference the pipelined path must match exactly."""
     if landmarks is not None and video_out is None:
         return analyze_sequence(landmarks, definition, profile)
     model_path = resolve_model(model) if landmarks is None else None
-    with MediaReader(path) as reader:
+    with MediaReader(path, prefetch=8 if pipelined else 0) as reader:
         info = reader.info
         est = None
         if model_path is not None:
@@ -86,7 +103,7 @@ def analyze_clip(
         elif landmarks is not None:
             info = landmarks.info
         session = Session(definition, profile, info)
-        enc = _EncoderThread(Path(video_out), info.width, info.height, info.fps, definition) \
+        enc = _EncoderThread(Path(video_out), info.width, info.height, info.fps, definition, pipelined) \
             if video_out is not None else None
         t_list: list[float] = []
         poses: list[FramePose | None] = []

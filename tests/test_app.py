@@ -13,7 +13,8 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 
 @pytest.fixture
-def app(monkeypatch):
+def app(monkeypatch, tmp_path):
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path))
     import streamlit_webrtc
     from streamlit.testing.v1 import AppTest
 
@@ -55,7 +56,74 @@ def test_live_callback_on_real_frames():
                 rgb = np.ascontiguousarray(rgb[::2, ::2])
             out = proc.process(rgb)
             assert out.shape == rgb.shape
+    proc.note_dropped(3)
     snap = proc.snapshot()
+    summary = proc.summary()
     proc.close()
-    assert snap.error is None and snap.frames > 80
-    assert len(snap.reps) == 1
+    assert snap.error is None and snap.frames > 80 and snap.dropped == 3
+    assert len(snap.reps) == 1 and summary["rep_count"] == 1 and summary["schema"] == 1
+    assert [i.ok for i in snap.setup] == [True, True, True]
+    assert snap.fps > 0 and snap.first_result_s is not None
+    proc.reset()
+    assert proc.snapshot().frames == 0 and proc.summary()["rep_count"] == 0
+
+
+def test_tuning_saves_versioned_patient_profiles(app, tmp_path):
+    from formcheck.store import Store
+
+    at = app.run()
+    at.selectbox(key="exercise").set_value("bridge").run()
+    at.number_input(key="bridge-hips_too_low-min").set_value(158.0).run()
+    at.text_input(key="tune_patient").set_value("Jane Doe").run()
+    at.button(key="save_profile").click().run()
+    assert not at.exception and any("Saved version 1" in s.value for s in at.success)
+    at.button(key="save_profile").click().run()
+    assert any("Saved version 2" in s.value for s in at.success)
+    store = Store(tmp_path)
+    cur = store.load("Jane Doe", "bridge")
+    assert cur is not None and cur.version == 2 and cur.thresholds["hips_too_low"].min == 158.0
+    assert [h.version for h in store.history("Jane Doe", "bridge")] == [1]
+    # the sidebar now offers the patient, and choosing them applies the profile
+    at.selectbox(key="patient").set_value("Jane Doe").run()
+    assert any("Jane Doe v2" in s.value for s in at.sidebar.success)
+
+
+def test_frames_of_a_superseded_stream_are_dropped():
+    """A restarted stream runs on a new worker thread; late frames of the old one must not
+    mix into the new set (they once added phantom reps in the browser loop)."""
+    import queue
+    import threading
+
+    from formcheck.definition import get_definition
+    from formcheck.live import LiveProcessor, blank_frame
+    from formcheck.models import default_model_path
+
+    proc = LiveProcessor(get_definition("bridge"), default_model_path())
+
+    class Worker(threading.Thread):   # stands in for one stream's webrtc worker thread
+        def __init__(self) -> None:
+            super().__init__(daemon=True)
+            self.jobs: queue.Queue = queue.Queue()
+            self.done: queue.Queue = queue.Queue()
+            self.start()
+
+        def run(self) -> None:
+            while (t := self.jobs.get()) is not None:
+                proc.process(blank_frame(), t)
+                self.done.put(t)
+
+        def frame(self, t: float) -> None:
+            self.jobs.put(t)
+            self.done.get(timeout=30)
+
+    old, new = Worker(), Worker()
+    for i in range(3):
+        old.frame(i / 30)
+    for i in range(4):
+        new.frame(i / 30)
+    old.frame(0.2)            # a late frame of the stopped stream
+    snap = proc.snapshot()
+    assert snap.frames == 7 and snap.dropped == 1
+    for w in (old, new):
+        w.jobs.put(None)
+    proc.close()

@@ -1,0 +1,1 @@
+"""formcheck benchmarks: ``.venv/bin/python -m benchmarks`` runs them all (see README)."""

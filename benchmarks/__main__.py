@@ -1,0 +1,169 @@
+"""One benchmark command: ``.venv/bin/python -m benchmarks [--media DIR] [--quick]``.
+
+Everything is measured in this run on this machine and printed as tables:
+1. per clip of ../shared/media: bare loop fps (OpenCV decode + detect_for_video, nothing
+   else), ``formcheck analyze`` report-only fps and with annotated video, and their ratios
+   to the bare loop (targets >= 1.0 and >= 0.85);
+2. engine cost per frame (target <= 0.2 ms) and re-scoring 60 s of poses (<= 100 ms);
+3. peak memory (RSS) of analysing a long clip vs a short one, each in a fresh process
+   (target: flat, within 50 MB);
+4. batch throughput with 1 and 2 workers (clips per minute) and its scaling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def labelled_clips(media: Path) -> list[tuple[Path, str]]:
+    from formcheck.definition import load_toml
+
+    labels = load_toml(media / "LABELS.toml")
+    out = [(media / e["path"], e["exercise"]) for e in labels.get("clip", [])]
+    return [(p, ex) for p, ex in out if p.suffix.lower() in (".mp4", ".mov", ".webm", ".avi")]
+
+
+def clip_table(clips: list[tuple[Path, str]]) -> None:
+    from bench_landmarks import bare_loop
+
+    from formcheck.definition import get_definition
+    from formcheck.models import default_model_path
+    from formcheck.pipeline import analyze_clip
+
+    model = default_model_path()
+    print("\n## 1. Clip analysis vs a bare loop (fps)\n")
+    print("| clip | frames | bare | report-only | ratio (>= 1.0) | + annotated video | ratio (>= 0.85) |")
+    print("|---|---|---|---|---|---|---|")
+    r1, r2 = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for clip, ex in clips:
+            d = get_definition(ex)
+            n, tb = bare_loop(clip, model)
+            t0 = time.perf_counter()
+            res = analyze_clip(clip, d)
+            tr = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            analyze_clip(clip, d, video_out=Path(tmp) / "v.mp4")
+            tv = time.perf_counter() - t0
+            nf = res.info.frames
+            bare, rep, vid = n / tb, nf / tr, nf / tv
+            r1.append(rep / bare)
+            r2.append(vid / bare)
+            print(f"| {clip.name} | {nf} | {bare:.1f} | {rep:.1f} | {rep / bare:.2f} | {vid:.1f} | {vid / bare:.2f} |",
+                  flush=True)
+    print(f"\nmedian ratio report-only {statistics.median(r1):.2f}, with video {statistics.median(r2):.2f}")
+
+
+def engine_table() -> None:
+    from bench_engine import engine_ms_per_frame, model_ms_per_frame, rescore_ms
+
+    model_ms, what = model_ms_per_frame()
+    print(f"\n## 2. Engine (pose model per frame on {what}: {model_ms:.1f} ms)\n")
+    print("| exercise | engine ms/frame (<= 0.2) | re-score 60 s, ms (<= 100) |")
+    print("|---|---|---|")
+    for ex in ("bridge", "bird_dog", "sitting"):
+        per_frame, result = engine_ms_per_frame(ex)
+        print(f"| {ex} | {per_frame:.3f} | {rescore_ms(result):.1f} |", flush=True)
+
+
+PEAK_RSS = """
+import resource, sys
+from formcheck.definition import get_definition
+from formcheck.pipeline import analyze_clip
+video = sys.argv[3] if len(sys.argv) > 3 else None
+r = analyze_clip(sys.argv[1], get_definition(sys.argv[2]), video_out=video)
+print(r.info.frames, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def make_long_clip(src: Path, out: Path, repeats: int) -> None:
+    """``src`` played ``repeats`` times back to back (real frames, H.264) via PyAV."""
+    from formcheck.video import MediaReader, VideoWriter
+
+    with MediaReader(src) as r:
+        info = r.info
+        frames = [(f.rgb, f.t_ms) for f in r]
+    span = frames[-1][1] + 1000.0 / (info.fps or 30.0)
+    w = VideoWriter(out, info.width, info.height, info.fps or 30.0)
+    ok = False
+    try:
+        for k in range(repeats):
+            for rgb, t in frames:
+                w.write(rgb, k * span + t)
+        ok = True
+    finally:
+        w.close(ok=ok)
+
+
+def memory_table(short: Path, ex: str, repeats: int) -> None:
+    print(f"\n## 3. Peak memory, fresh process per run ({short.name} vs it looped {repeats}x)\n")
+    print("| clip | output | frames | peak RSS MB |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        long = Path(tmp) / "long.mp4"
+        make_long_clip(short, long, repeats)
+        peaks = {}
+        for label, clip in (("short", short), ("long", long)):
+            for out in ("report", "video"):
+                args = [sys.executable, "-c", PEAK_RSS, str(clip), ex] + ([str(Path(tmp) / "o.mp4")]
+                                                                         if out == "video" else [])
+                res = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=True)
+                frames, mb = (int(x) for x in res.stdout.split()[-2:])
+                peaks[(label, out)] = mb
+                print(f"| {label} | {out} | {frames} | {mb} |", flush=True)
+        for out in ("report", "video"):
+            print(f"\ngrowth long - short ({out}): {peaks[('long', out)] - peaks[('short', out)]} MB (target <= 50)")
+
+
+def batch_table(clips: list[Path], ex: str) -> None:
+    from formcheck.batch import BatchJob, run_batch
+
+    print(f"\n## 4. Batch throughput ({len(clips)} clips)\n")
+    print("| workers | seconds | clips/min |")
+    print("|---|---|---|")
+    rate = {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            out = run_batch(clips, BatchJob(ex, Path(tmp)), workers=workers)
+            dt = time.perf_counter() - t0
+            assert all(o.status == "done" for o in out), [o.error for o in out]
+            rate[workers] = len(clips) / dt * 60
+            print(f"| {workers} | {dt:.1f} | {rate[workers]:.1f} |", flush=True)
+    print(f"\nscaling 2 workers / 1 worker: {rate[2] / rate[1]:.2f}x on {os.cpu_count()} CPUs")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks")
+    ap.add_argument("--media", default=str(ROOT.parent / "shared" / "media"))
+    ap.add_argument("--quick", action="store_true", help="three clips, a shorter long clip")
+    a = ap.parse_args()
+    media = Path(a.media)
+    if not (media / "LABELS.toml").is_file():
+        print(f"no LABELS.toml under {media}: pass --media DIR")
+        return 1
+    clips = labelled_clips(media)
+    if a.quick:
+        clips = clips[:3]
+    print(f"formcheck benchmarks on {os.cpu_count()} CPUs, media {media}")
+    clip_table(clips)
+    engine_table()
+    short = media / "bridge" / "physioplus_bridging.mp4"
+    memory_table(short, "bridge", 8 if a.quick else 20)
+    batch_table([p for p, ex in clips if ex == "bridge"] * 2, "bridge")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
