@@ -62,7 +62,8 @@ def _judged_frames(result: SessionResult) -> list[FrameResult]:
     top margin of the rep's peak, as for faults), or every frame of a continuous exercise."""
     d = result.definition
     active = [fr for fr in result.frames if fr.phase == d.phases.active]
-    if d.phases.kind == "continuous" or len(result.features) != len(result.frames):
+    measure = d.phases.measure
+    if measure is None or d.phases.kind == "continuous" or len(result.features) != len(result.frames):
         return active
     out = []
     for fr, f in zip(result.frames, result.features, strict=True):
@@ -70,7 +71,7 @@ def _judged_frames(result: SessionResult) -> list[FrameResult]:
             continue
         rep = next((r for r in result.reps if r.start_ms <= fr.t_ms <= r.end_ms
                     and (r.side is None or r.side == fr.side)), None)
-        v = f.values.get(fr.side or f.near_side, {}).get(d.phases.measure, math.nan)
+        v = f.values.get(fr.side or f.near_side, {}).get(measure, math.nan)
         if rep is not None and v >= rep.peak - d.phases.top_margin_deg:
             out.append(fr)
     return out

@@ -88,6 +88,8 @@ def cmd_analyze(a: argparse.Namespace) -> int:
           f"good form {s['good_form_fraction']:.0%} of judged frames")
     if s.get("camera_message"):
         print(f"  camera: {s['camera_message']}")
+    if s.get("position_message"):
+        print(f"  not judged for most of the clip: {s['position_message']}")
     for x in rep["reps"]:
         side = f" {x['side']}" if x["side"] else ""
         verdict = "ok" if x["ok"] else "faults: " + ", ".join(x["faults"])

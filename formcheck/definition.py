@@ -123,6 +123,27 @@ class Check(_Strict):
         return self
 
 
+class Position(_Strict):
+    """A body position the exercise is done in (e.g. bird-dog: on hands and knees). While a
+    measurable position measure is outside its range, the exercise is not being done: no rep
+    starts, no check is judged, and the cue says how to get into position. A measure that
+    cannot be seen does not block (it is not a guess either way)."""
+
+    measure: str
+    min: Deg | None = None
+    max: Deg | None = None
+    cue: str
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Position:
+        if self.min is None and self.max is None:
+            raise ValueError(f"position on {self.measure!r} needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"position on {self.measure!r}: min ({self.min}) is above max ({self.max})")
+        return self
+
+
 class Hold(_Strict):
     """Time to hold the active position with correct form; 0 = not checked (therapist-set)."""
 
@@ -160,6 +181,7 @@ class Definition(_Strict):
     measures: dict[str, Measure]
     phases: Phases
     checks: list[Check]
+    position: list[Position] = Field(default_factory=list)
     hold: Hold = Hold()
     sources: list[str] = Field(default_factory=list)
 
@@ -178,6 +200,7 @@ class Definition(_Strict):
         refs = [("phases.measure", self.phases.measure)] if self.phases.measure else []
         refs += [(f"checks[{c.id}].measure", c.measure) for c in self.checks]
         refs += [("key_angles", k) for k in self.key_angles]
+        refs += [(f"position[{i}].measure", q.measure) for i, q in enumerate(self.position)]
         for where, m in refs:
             if m not in names:
                 raise ValueError(f"{where}: unknown measure {m!r}; defined: {sorted(names)}")

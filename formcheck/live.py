@@ -67,6 +67,7 @@ class LiveProcessor:
         # worker thread, and late frames of a superseded one must not mix into the set.
         self._stream_thread: threading.Thread | None = None
         self._retired: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+        self.finished_sets: list[dict[str, Any]] = []   # summaries of earlier streams, oldest first
         self._new_session()
 
     def _new_session(self) -> None:
@@ -127,9 +128,11 @@ class LiveProcessor:
                 return True
             if me in self._retired:
                 return False
-            if self._stream_thread is not None:   # a new stream took over
+            if self._stream_thread is not None:   # a new stream (START again): a new set
                 self._retired.add(self._stream_thread)
-                self._clock_offset_s = None       # its capture clock starts afresh
+                if self._snap.frames:
+                    self.finished_sets.append(self._summary_locked())
+                self._new_session()
             self._stream_thread = me
             return True
 
@@ -170,15 +173,19 @@ class LiveProcessor:
         Safe to call while streaming: a rep still at the top is reported as it stands.
         """
         with self._lock:
-            sc = self.session.scorer
-            reps = [Rep(x.index, x.side, x.start_ms, x.top_ms, x.end_ms, x.hold_ms, list(x.faults))
-                    for x in sc.reps]
-            info = ClipInfo(path="webcam", fps=self._snap.fps, frames=self._snap.frames,
-                            width=(self._snap.frame_size or (0, 0))[0],
-                            height=(self._snap.frame_size or (0, 0))[1],
-                            duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
-            result = SessionResult(self.definition, self.profile, info, [], reps, dict(sc.episodes),
-                                   dict(sc.views), sc.good_form_fraction())
+            return self._summary_locked()
+
+    def _summary_locked(self) -> dict[str, Any]:
+        """:meth:`summary`, for callers that already hold the lock."""
+        sc = self.session.scorer
+        reps = [Rep(x.index, x.side, x.start_ms, x.top_ms, x.end_ms, x.hold_ms, list(x.faults))
+                for x in sc.reps]
+        w, h = self._snap.frame_size or (0, 0)
+        info = ClipInfo(path="webcam", fps=self._snap.fps, frames=self._snap.frames, width=w, height=h,
+                        duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
+        result = SessionResult(self.definition, self.profile, info, [], reps, dict(sc.episodes),
+                               dict(sc.views), sc.good_form_fraction(),
+                               out_of_position_frames=sc.out_of_position_frames)
         return build_report(result)
 
     def close(self) -> None:

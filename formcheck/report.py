@@ -35,6 +35,9 @@ def build_report(r: SessionResult) -> dict[str, Any]:
     else:
         faults = dict(Counter(cid for x in r.reps for cid in x.faults))
     view = max(r.views.items(), key=lambda kv: kv[1])[0] if r.views else "unknown"
+    posed = sum(r.views.values())
+    position = next((q.cue for q in r.definition.position), None) \
+        if posed and r.out_of_position_frames * 2 > posed else None
     return {
         "schema": SCHEMA,
         "exercise": r.definition.id,
@@ -49,7 +52,8 @@ def build_report(r: SessionResult) -> dict[str, Any]:
         "summary": {"view": view, "faults": faults,
                     "good_form_fraction": round(r.good_form_fraction, 4),
                     "camera_message": r.definition.view_cue
-                    if r.definition.view not in ("any", view) else None},
+                    if r.definition.view not in ("any", view) else None,
+                    "position_message": position},
     }
 
 

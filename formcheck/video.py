@@ -33,7 +33,11 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".gif", ".mpg",
                             ".mpeg", ".3gp", ".y4m"})
 MAX_PIXELS = 8192 * 8192  # larger frames are refused rather than exhausting memory
+# Frames with a longer side above this are scaled down while decoding: the pose model works
+# at 256 px anyway, and a queue of 8K frames (100 MB each) would exhaust memory.
+MAX_ANALYSIS_SIDE_PX = 1920
 STILL_DURATION_MS = 1000.0  # a still counts as one frame of this nominal length
+MAX_BAD_PACKETS = 300        # this many damaged packets in a row: give up with a clear message
 
 RGBFrame = npt.NDArray[np.uint8]
 
@@ -70,6 +74,7 @@ class MediaReader:
         self._prefetch = prefetch
         self._container: av.container.InputContainer | None = None
         self._still: RGBFrame | None = None
+        self._decode_size: tuple[int, int] | None = None
         self.info = self._open()
 
     # -- opening -------------------------------------------------------------------------
@@ -90,6 +95,9 @@ class MediaReader:
         img = cv2.imdecode(data, cv2.IMREAD_COLOR)
         if img is None:
             raise MediaError(f"{self.path}: not a readable image (corrupt or not an image)")
+        fit = _fit(img.shape[1], img.shape[0], MAX_ANALYSIS_SIDE_PX)
+        if fit is not None:
+            img = cv2.resize(img, fit, interpolation=cv2.INTER_AREA)
         rgb: RGBFrame = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         self._still = rgb
         h, w = rgb.shape[:2]
@@ -100,7 +108,11 @@ class MediaReader:
         try:
             c = av.open(str(self.path), metadata_errors="ignore")
         except av.error.InvalidDataError:
-            raise MediaError(f"{self.path}: not a video or image file (unrecognised format)") from None
+            raise MediaError(f"{self.path}: not a video or image file (unrecognised format: not a video, "
+                             "or truncated or corrupt, e.g. a recording that was cut off)") from None
+        except av.error.EOFError:
+            raise MediaError(f"{self.path}: the clip has no decodable frames (it ends right after "
+                             "its header)") from None
         except (av.error.FFmpegError, OSError) as e:
             raise MediaError(f"{self.path}: cannot open ({e.__class__.__name__}: {e})") from None
         if not c.streams.video:
@@ -108,8 +120,13 @@ class MediaReader:
             c.close()
             raise MediaError(f"{self.path}: {kind}; formcheck needs a video or an image")
         s = c.streams.video[0]
-        s.thread_type = "AUTO"
         ctx = s.codec_context
+        if ctx is None:
+            tag = getattr(s, "codec_tag", "") or "unknown"
+            c.close()
+            raise MediaError(f"{self.path}: cannot decode the video: unsupported codec ({tag}); "
+                             "convert it to H.264 mp4")
+        s.thread_type = "AUTO"
         if ctx.width * ctx.height > MAX_PIXELS:
             c.close()
             raise MediaError(f"{self.path}: {ctx.width}x{ctx.height} is too large (max 8K)")
@@ -128,6 +145,10 @@ class MediaReader:
             c.close()
             raise MediaError(f"{self.path}: the clip has no decodable frames")
         rotation = int(first.rotation or 0)
+        self._decode_size = _fit(w, h, MAX_ANALYSIS_SIDE_PX)
+        if self._decode_size is not None:
+            w, h = self._decode_size
+            log.info("%s: %dx%d frames analysed at %dx%d", self.path, ctx.width, ctx.height, w, h)
         if round(rotation / 90) % 2:
             w, h = h, w
         self._first = first
@@ -136,11 +157,26 @@ class MediaReader:
                         duration_s=duration, rotation_deg=rotation)
 
     def _decode(self) -> Iterator[av.VideoFrame]:
+        """Decoded frames; damaged packets are skipped (and counted) rather than ending the
+        clip, up to MAX_BAD_PACKETS in a row."""
         assert self._container is not None
+        bad = run = 0
         try:
-            yield from self._container.decode(video=0)
+            for packet in self._container.demux(video=0):
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError:
+                    bad, run = bad + 1, run + 1
+                    if run > MAX_BAD_PACKETS:
+                        raise
+                    continue
+                run = 0
+                yield from frames
         except av.error.FFmpegError as e:
             raise MediaError(f"{self.path}: cannot decode the video ({e})") from None
+        finally:
+            if bad:
+                log.warning("%s: skipped %d damaged packet(s)", self.path, bad)
 
     # -- iteration -----------------------------------------------------------------------
     def _frames(self) -> Iterator[Frame]:
@@ -153,7 +189,11 @@ class MediaReader:
         index = 0
         fps = self.info.fps or 30.0
         for vf in _chain(frames, gen):
-            rgb = _rotate(np.asarray(vf.to_ndarray(format="rgb24"), np.uint8), int(vf.rotation or 0))
+            if self._decode_size is not None:   # scaled by libswscale while converting
+                arr = vf.to_ndarray(format="rgb24", width=self._decode_size[0], height=self._decode_size[1])
+            else:
+                arr = vf.to_ndarray(format="rgb24")
+            rgb = _rotate(np.asarray(arr, np.uint8), int(vf.rotation or 0))
             t = float(vf.time) * 1000.0 if vf.time is not None else index * 1000.0 / fps
             # Some containers repeat or reorder a timestamp; keep times strictly increasing
             # (the pose tracker requires it) by nudging by 1 ms, which no rule can notice.
@@ -182,6 +222,14 @@ class MediaReader:
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _fit(w: int, h: int, max_side: int) -> tuple[int, int] | None:
+    """(w, h) scaled so the longer side is ``max_side`` (even sizes), or None if it fits."""
+    if max(w, h) <= max_side:
+        return None
+    k = max_side / max(w, h)
+    return max(2, int(round(w * k / 2)) * 2), max(2, int(round(h * k / 2)) * 2)
 
 
 def _chain(*its: Iterator[av.VideoFrame]) -> Iterator[av.VideoFrame]:

@@ -136,6 +136,7 @@ class Scorer:
         self.views: dict[str, int] = {}
         self._rise_ms = 0.0
         self._top_value = math.nan
+        self.out_of_position_frames = 0
 
     # -- per frame -------------------------------------------------------------------
     def __call__(self, f: Features) -> FrameResult:
@@ -150,11 +151,29 @@ class Scorer:
             msg = f"Camera view looks {f.view}, not {self.d.view}: {self.d.view_cue}"
             checks = [CheckResult(c.id, "skipped", None, msg) for c in self.d.checks]
             return self._result(f, None, checks, self._debounced_cue(self.d.view_cue, f.t_ms, urgent=True))
+        out_of_position = self._out_of_position(f)
+        if out_of_position is not None and self.active_side is None:
+            self._end_runs(f.t_ms)
+            self.out_of_position_frames += 1
+            checks = [CheckResult(c.id, "skipped", None, out_of_position) for c in self.d.checks]
+            return self._result(f, None, checks, self._debounced_cue(out_of_position, f.t_ms))
         self._update_phase(f)
         side = self.active_side if self.active_side is not None else f.near_side
         checks = self._judge(f, side)
         self._track(checks, f.t_ms, dt)
         return self._result(f, side, checks, self._cue_for(checks, f.t_ms))
+
+    def _out_of_position(self, f: Features) -> str | None:
+        """The cue of the first position requirement that is measurably not met (on every
+        side, for a sided exercise), else None."""
+        sides = list(f.values) if self.d.phases.kind == "sided" else [f.near_side]
+        for q in self.d.position:
+            vals = [f.values.get(s, {}).get(q.measure, math.nan) for s in sides]
+            known = [v for v in vals if not math.isnan(v)]
+            if known and all((q.min is not None and v < q.min) or (q.max is not None and v > q.max)
+                             for v in known):
+                return q.cue
+        return None
 
     def _update_phase(self, f: Features) -> None:
         p = self.d.phases

@@ -29,6 +29,7 @@ class SessionResult:
     views: dict[str, int]
     good_form_fraction: float
     features: list[Features] = field(default_factory=list, repr=False)
+    out_of_position_frames: int = 0   # frames with a person not in the exercise's position
 
 
 class Session:
@@ -65,7 +66,8 @@ class Session:
         self.scorer.finish()
         return SessionResult(self.definition, self.profile, self.info, self.frames,
                              self.scorer.reps, self.scorer.episodes, self.scorer.views,
-                             self.scorer.good_form_fraction(), self.features)
+                             self.scorer.good_form_fraction(), self.features,
+                             self.scorer.out_of_position_frames)
 
 
 def analyze_sequence(seq: PoseSequence, definition: Definition,
@@ -91,4 +93,4 @@ def rescore(result: SessionResult, definition: Definition,
     scorer.finish()
     return SessionResult(definition, profile, result.info, frames, scorer.reps,
                          scorer.episodes, scorer.views, scorer.good_form_fraction(),
-                         result.features)
+                         result.features, scorer.out_of_position_frames)

@@ -139,8 +139,15 @@ def _reps_table(snap: LiveSnapshot) -> pd.DataFrame:
 
 
 def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
-    rep = proc.summary()
     st.subheader("Set summary")
+    st.caption("Pressing START again begins a new set; this one stays below until you leave the page.")
+    _summary_block(proc.summary(), ps, "current")
+    for i, earlier in enumerate(reversed(proc.finished_sets)):
+        with st.expander(f"Earlier set {len(proc.finished_sets) - i}"):
+            _summary_block(earlier, ps, f"earlier-{i}")
+
+
+def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
     s = rep["summary"]
     st.write(f"{rep['rep_count']} reps over {rep['clip']['duration_s']:.0f} s; faults: "
              f"{', '.join(f'{k} x{v}' for k, v in s['faults'].items()) or 'none'}.")
@@ -148,16 +155,13 @@ def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
         st.dataframe(pd.DataFrame([{"rep": x["index"], "side": x["side"] or "-", "hold s": x["hold_ms"] / 1000,
                                     "ok": x["ok"], "faults": ", ".join(x["faults"]) or "none"}
                                    for x in rep["reps"]]), hide_index=True)
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
     c1.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
-                       "application/json")
-    if c2.button("Save set to patient folder", disabled=not ps.patient,
+                       "application/json", key=f"dl-{key}")
+    if c2.button("Save set to patient folder", disabled=not ps.patient, key=f"save-{key}",
                  help="Choose a patient in the sidebar first." if not ps.patient else None):
         try:
             path = ps.store.save_session(ps.patient, ps.exercise, rep)
             st.success(f"Saved {path}")
         except (FormcheckError, OSError) as e:
             st.error(f"Not saved: {e}")
-    if c3.button("Start a new set"):
-        proc.reset()
-        st.rerun()
