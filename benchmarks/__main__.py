@@ -77,13 +77,15 @@ def engine_table() -> None:
         print(f"| {ex} | {per_frame:.3f} | {rescore_ms(result):.1f} |", flush=True)
 
 
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss of the forking parent across exec.
 PEAK_RSS = """
-import resource, sys
+import sys
 from formcheck.definition import get_definition
 from formcheck.pipeline import analyze_clip
 video = sys.argv[3] if len(sys.argv) > 3 else None
 r = analyze_clip(sys.argv[1], get_definition(sys.argv[2]), video_out=video)
-print(r.info.frames, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
+print(r.info.frames, int(hwm) // 1024)
 """
 
 

@@ -305,7 +305,9 @@ class VideoWriter:
         self._stream.pix_fmt = "yuv420p"
         self._stream.time_base = Fraction(1, 1000)
         self._stream.codec_context.time_base = Fraction(1, 1000)
-        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        # "superfast": a third less encoding time than "veryfast" on 1080p (17 vs 25 ms/frame
+        # here) for a larger file; the encoder shares 2 cores with pose inference.
+        self._stream.options = {"crf": str(crf), "preset": "superfast"}
         self._last_pts = -1
 
     def write(self, rgb: RGBFrame, t_ms: float) -> None:
