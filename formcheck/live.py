@@ -2,9 +2,9 @@
 callback for a worker thread, and a lock-protected snapshot for the page to read.
 
 streamlit-webrtc calls the page's callback on its own thread with every frame queued since the
-last call; the page passes only the newest to :meth:`LiveProcessor.process` and reports the
-rest with :meth:`LiveProcessor.note_dropped`, so latency cannot build up when the model is
-slower than the camera. The page polls
+last call; :meth:`LiveProcessor.fresh` picks those captured within STALE_MS of the newest (a
+jitter burst is still analysed) and counts the older ones as dropped, so latency cannot build
+up when the model is slower than the camera. The page polls
 :meth:`LiveProcessor.snapshot` (a copy taken under the lock).
 """
 
@@ -32,6 +32,10 @@ from .report import build_report
 from .video import RGBFrame
 
 FPS_WINDOW = 30   # frames over which the processed frame rate is measured
+# Frames arrive in bursts (network jitter): a frame queued behind the newest one is still
+# analysed if it was captured at most this long before it; older ones are stale and dropped,
+# so the backlog (and the latency) stays bounded however slow the analysis gets.
+STALE_MS = 100.0
 
 
 @dataclass
@@ -83,6 +87,18 @@ class LiveProcessor:
         """Start a new set (keeps the loaded model)."""
         with self._lock:
             self._new_session()
+
+    def fresh(self, capture_s: list[float | None]) -> list[int]:
+        """Indices of the queued frames worth analysing (oldest first), given their capture
+        times in seconds: those within STALE_MS of the newest. The rest count as dropped."""
+        newest = capture_s[-1]
+        if newest is None:
+            keep = [len(capture_s) - 1]
+        else:
+            keep = [i for i, t in enumerate(capture_s)
+                    if t is not None and (newest - t) * 1000.0 <= STALE_MS]
+        self.note_dropped(len(capture_s) - len(keep))
+        return keep
 
     def note_dropped(self, n: int) -> None:
         """Count ``n`` stale frames the caller skipped (it analyses only the newest)."""

@@ -128,3 +128,20 @@ def test_frames_of_a_superseded_stream_are_dropped():
     for w in (old, new):
         w.jobs.put(None)
     proc.close()
+
+
+@pytest.mark.parametrize("times,keep,dropped", [
+    ([1.0], [0], 0),
+    ([1.0, 1.033], [0, 1], 0),                      # a jitter burst: both analysed
+    ([0.0, 0.5, 0.9, 1.0], [2, 3], 2),               # behind by 1 s: the stale ones dropped
+    ([0.0, None, 1.0], [2], 2),
+    ([0.5, None], [1], 1),                           # no capture time: newest only
+])
+def test_only_fresh_queued_frames_are_analysed(times, keep, dropped):
+    from formcheck.definition import get_definition
+    from formcheck.live import LiveProcessor
+    from formcheck.models import default_model_path
+
+    proc = LiveProcessor(get_definition("bridge"), default_model_path())
+    assert proc.fresh(times) == keep
+    assert proc.snapshot().dropped == dropped

@@ -100,6 +100,7 @@ def test_live_page_counts_reps_from_a_fake_webcam(browser, y4m, tmp_path):
                   f"{fps:.1f} fps, server processed {server_fps:.1f} fps, latency {latency:.0f} ms; "
                   f"reps {reps} after {series[-1][0]:.1f} s (clip {clip_s:.1f} s)")
             assert reps >= LABELLED_REPS, f"rep counter stuck at {reps}: {series}"
+            assert latency < 1000, f"latency {latency:.0f} ms: stale frames are queued, not dropped"
             # The clip (looped by Chromium) holds 5 reps: 5 must not be reached absurdly early.
             assert series[-1][0] > clip_s * 0.5, f"5 reps after only {series[-1][0]:.1f} s of a {clip_s:.1f} s clip"
             if attempt + 1 < STARTS:

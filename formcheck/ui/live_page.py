@@ -65,12 +65,13 @@ def _streamer(proc: LiveProcessor) -> Any:
     async def on_frames(frames: list[Any]) -> list[Any]:
         import av
 
-        proc.note_dropped(len(frames) - 1)   # analyse only the newest: latency cannot grow
-        newest = frames[-1]
-        out = proc.process(newest.to_ndarray(format="rgb24"), newest.time)
-        vf = av.VideoFrame.from_ndarray(out, format="rgb24")
-        vf.pts, vf.time_base = newest.pts, newest.time_base
-        return [vf]
+        outs = []
+        for i in proc.fresh([f.time for f in frames]):   # stale ones are dropped: latency cannot grow
+            out = proc.process(frames[i].to_ndarray(format="rgb24"), frames[i].time)
+            vf = av.VideoFrame.from_ndarray(out, format="rgb24")
+            vf.pts, vf.time_base = frames[i].pts, frames[i].time_base
+            outs.append(vf)
+        return outs
 
     return webrtc_streamer(key=STREAMER_KEY, mode=WebRtcMode.SENDRECV,
                            rtc_configuration={"iceServers": []},
