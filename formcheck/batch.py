@@ -73,7 +73,7 @@ def output_stem(clip: Path) -> str:
     """A stable, unique output name per clip: ``name_ext-<hash of its absolute path>``, the
     same on every run (so finished clips are recognised) and distinct for same-named clips
     in different folders."""
-    digest = hashlib.sha256(str(clip.resolve()).encode()).hexdigest()[:8]
+    digest = hashlib.sha256(os.path.abspath(clip).encode()).hexdigest()[:8]
     ext = clip.suffix[1:].lower()
     return f"{clip.stem}_{ext}-{digest}" if ext else f"{clip.stem}-{digest}"
 

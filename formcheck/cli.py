@@ -63,6 +63,21 @@ def cmd_landmarks(a: argparse.Namespace) -> int:
     return 0
 
 
+def _profile_path(a: argparse.Namespace, exercise: str) -> Path | None:
+    """--profile FILE, or --patient NAME resolved in the data folder (the app's profiles)."""
+    from .errors import FormcheckError
+    from .store import Store
+
+    if a.profile:
+        return Path(a.profile)
+    if not a.patient:
+        return None
+    path = Store(a.data_dir).profile_path(a.patient, Path(exercise).stem)
+    if not path.is_file():
+        raise FormcheckError(f"patient {a.patient!r} has no saved {exercise} profile in {Store(a.data_dir).root}")
+    return path
+
+
 def cmd_analyze(a: argparse.Namespace) -> int:
     from .definition import get_definition
     from .pipeline import analyze_clip
@@ -71,8 +86,9 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     from .report import build_report, write_csv, write_report
 
     d = get_definition(a.exercise)
-    profile = load_profile(a.profile) if a.profile else None
-    d = apply_profile(d, profile, where=str(a.profile))
+    prof_path = _profile_path(a, a.exercise)
+    profile = load_profile(prof_path) if prof_path else None
+    d = apply_profile(d, profile, where=str(prof_path))
     cached = PoseSequence.load(a.landmarks) if a.landmarks else None
     update, close = _progress(Path(a.clip).name, not a.quiet)
     try:
@@ -108,12 +124,13 @@ def cmd_batch(a: argparse.Namespace) -> int:
     from .profile import apply_profile, load_profile
 
     d = get_definition(a.exercise)      # fail fast on a bad definition or profile
-    if a.profile:
-        apply_profile(d, load_profile(a.profile), where=str(a.profile))
+    prof_path = _profile_path(a, a.exercise)
+    if prof_path:
+        apply_profile(d, load_profile(prof_path), where=str(prof_path))
     clips = find_clips(a.inputs)
     if not clips:
         raise SystemExit("formcheck batch: no video or image files found in the inputs")
-    job = BatchJob(a.exercise, Path(a.out), Path(a.profile) if a.profile else None, a.model,
+    job = BatchJob(a.exercise, Path(a.out), prof_path, a.model,
                    video=a.video, force=a.force)
     with tqdm(total=len(clips), unit="clip", disable=a.quiet, dynamic_ncols=True) as bar:
         def done(o):  # type: ignore[no-untyped-def]
@@ -181,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--video", help="write an annotated H.264 mp4 here")
     an.add_argument("--csv", help="write per-frame angles and checks here")
     an.add_argument("--profile", help="patient profile .toml with threshold overrides")
+    an.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
+    an.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
     an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
     an.add_argument("--model", help=model_help)
     an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -194,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="worker processes, one pose model each (default: 2 or the CPU count)")
     ba.add_argument("--video", action="store_true", help="also write annotated videos")
     ba.add_argument("--profile", help="patient profile .toml with threshold overrides")
+    ba.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
+    ba.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
     ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
     ba.add_argument("--model", help=model_help)
     ba.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

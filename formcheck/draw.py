@@ -66,19 +66,32 @@ def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFr
                            cv2.LINE_AA)
     scale = 0.7 * unit
     line = int(30 * unit)
-    y = line
     head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}"
     if r.reps_by_side:
         head += " (" + ", ".join(f"{k[0].upper()} {v}" for k, v in sorted(r.reps_by_side.items())) + ")"
-    _text(img, head, (10, y), scale)
+    lines: list[tuple[str, float, tuple[int, int, int]]] = [(head, scale, WHITE)]
     if r.phase and r.side and (r.hold_ms or d.hold.target_s):
-        y += line
         target = f" / {d.hold.target_s:.0f} s" if d.hold.target_s else ""
-        _text(img, f"hold: {r.hold_ms / 1000:.1f} s{target}", (10, y), scale, AMBER)
+        lines.append((f"hold: {r.hold_ms / 1000:.1f} s{target}", scale, AMBER))
     for name, val in r.angles.items():
-        y += line
         label = d.measures[name].label or name
-        _text(img, f"{label}: {'-' if val is None else f'{val:.0f} deg'}", (10, y), scale * 0.9)
+        lines.append((f"{label}: {'-' if val is None else f'{val:.0f} deg'}", scale * 0.9, WHITE))
+    _panel(img, 0, 0, 20 + max(_width(t, sc) for t, sc, _ in lines), line * len(lines) + line // 2)
+    for k, (t, sc, col) in enumerate(lines):
+        _text(img, t, (10, line * (k + 1)), sc, col)
     if r.cue:
-        _text(img, r.cue, (10, h - int(20 * unit)), scale * 1.05, AMBER if r.pose else WHITE)
+        y = h - int(20 * unit)
+        _panel(img, 0, y - line, 20 + _width(r.cue, scale * 1.05), h - y + line)
+        _text(img, r.cue, (10, y), scale * 1.05, AMBER if r.pose else WHITE)
     return img
+
+
+def _width(text: str, scale: float, thick: int = 2) -> int:
+    (w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+    return int(w)
+
+
+def _panel(img: RGBFrame, x: int, y: int, w: int, h: int, alpha: float = 0.55) -> None:
+    """Darken a rectangle in place so white text reads on any background (e.g. a white wall)."""
+    roi = img[max(y, 0): max(y + h, 0), max(x, 0): max(x + w, 0)]
+    roi[:] = (roi * (1.0 - alpha)).astype(np.uint8)

@@ -112,3 +112,40 @@ def test_live_page_counts_reps_from_a_fake_webcam(browser, y4m, tmp_path):
             Path(shots).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(shots) / "live.png"), full_page=True)
     chromium.close()
+
+
+def test_without_a_camera_the_page_says_why(browser, tmp_path):
+    """No camera device: the live tab says so and points to Clip review (no endless spinner)."""
+    flags = [f for f in CHROMIUM_FLAGS if f != "--use-fake-device-for-media-stream"]
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+    with running_app(tmp_path) as url:
+        page = chromium.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        msg = page.frame_locator("iframe[title='st.iframe']").first.locator("#m")
+        msg.get_by_text(re.compile("No camera found|Camera permission is blocked")).wait_for(timeout=60_000)
+        assert "Clip review" in msg.inner_text()
+    chromium.close()
+
+
+def test_clip_review_in_the_browser(browser, media, tmp_path):
+    """Upload a real clip, analyse it, and see the reps, the chart and the annotated video."""
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    with running_app(tmp_path) as url:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_test_id("stSelectbox").first.click()
+        page.get_by_role("option", name="bridge").click()
+        page.get_by_role("tab", name="Clip review").click()
+        uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
+        uploader.locator("input[type=file]").set_input_files(str(media / CLIP))
+        page.get_by_role("button", name="Analyse").click()
+        panel = page.get_by_role("tabpanel", name="Clip review")
+        panel.get_by_text("Key angles over time").wait_for(timeout=120_000)
+        assert _metric(panel, "Reps") == str(LABELLED_REPS)
+        panel.locator("video").first.wait_for(timeout=30_000)
+        assert panel.locator("[data-testid='stVegaLiteChart'], .vega-embed").count() >= 1
+        page.screenshot(path=str(tmp_path / "clip-review.png"), full_page=True)
+        shots = os.environ.get("FORMCHECK_SCREENSHOTS")
+        if shots:
+            page.screenshot(path=str(Path(shots) / "clip-review.png"), full_page=True)
+    chromium.close()

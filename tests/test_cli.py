@@ -101,3 +101,19 @@ def test_models_download_offline_is_a_clear_error(monkeypatch, capsys):
     assert main(["models", "--download", "lite"]) == 2
     err = capsys.readouterr().err.strip()
     assert "cannot download the lite model" in err and len(err.splitlines()) == 1
+
+
+def test_analyze_with_a_saved_patient_profile(tmp_path, capsys):
+    from formcheck.profile import Bounds, Profile
+    from formcheck.store import Store
+
+    clip, poses = _clip_and_poses(tmp_path)
+    Store(tmp_path / "data").save(Profile(exercise="sitting", definition_version="1.0", patient="Jane Doe",
+                                          thresholds={"trunk_slouched": Bounds(max=40)}))
+    rep = tmp_path / "r.json"
+    args = ["analyze", str(clip), "-e", "sitting", "--landmarks", str(poses), "--report", str(rep), "-q",
+            "--data-dir", str(tmp_path / "data")]
+    assert main([*args, "--patient", "jane doe"]) == 0
+    assert json.loads(rep.read_text())["profile"] == "Jane Doe v1"
+    assert main([*args, "--patient", "John Roe"]) == 2
+    assert "has no saved sitting profile" in capsys.readouterr().err

@@ -31,43 +31,45 @@ def clip_page(ps: PageState) -> None:
         _run(up, pick, ps)
     r: SessionResult | None = st.session_state.get("result")
     if r is not None and r.definition.id == ps.exercise:
-        show_result(r, st.session_state.get("video"))
+        show_result(r, st.session_state.get("video_bytes"))
     elif r is not None:
         st.caption(f"The loaded clip was analysed as {r.definition.id}; analyse it again for {ps.exercise}.")
 
 
 def _run(up, pick: str, ps: PageState) -> None:  # type: ignore[no-untyped-def]
-    work = Path(tempfile.mkdtemp(prefix="formcheck-"))   # per browser tab, removed on the next run
-    old = st.session_state.get("workdir")
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-    st.session_state["workdir"] = str(work)
-    if up is not None:
-        path = work / Path(up.name).name
-        path.write_bytes(up.getvalue())
-    elif pick != "-":
-        path = config.SAMPLE_VIDEOS_DIR / pick
-    else:
+    if up is None and pick == "-":
         st.warning("Choose a clip first.")
         return
-    bar = st.progress(0.0, text="Analysing...")
-
-    def progress(done: int, total: int) -> None:
-        if total:
-            bar.progress(min(done / total, 1.0), text=f"Analysing frame {done} of {total}")
-
+    # Private by default: the upload and the annotated video exist on disk only while the
+    # analysis runs; the page keeps the video in this browser tab's memory.
+    work = Path(tempfile.mkdtemp(prefix="formcheck-"))
     try:
-        r = analyze_clip(path, ps.definition, ps.profile, video_out=work / "annotated.mp4", progress=progress)
-    except FormcheckError as e:
-        st.error(str(e).replace(str(work) + "/", ""))
-        return
+        if up is not None:
+            path = work / Path(up.name).name
+            path.write_bytes(up.getvalue())
+        else:
+            path = config.SAMPLE_VIDEOS_DIR / pick
+        bar = st.progress(0.0, text="Analysing...")
+
+        def progress(done: int, total: int) -> None:
+            if total:
+                bar.progress(min(done / total, 1.0), text=f"Analysing frame {done} of {total}")
+
+        video = work / "annotated.mp4"
+        try:
+            r = analyze_clip(path, ps.definition, ps.profile, video_out=video, progress=progress)
+        except FormcheckError as e:
+            st.error(str(e).replace(str(work) + "/", ""))
+            return
+        finally:
+            bar.empty()
+        st.session_state["result"] = r
+        st.session_state["video_bytes"] = video.read_bytes() if video.is_file() else None
     finally:
-        bar.empty()
-    st.session_state["result"] = r
-    st.session_state["video"] = str(work / "annotated.mp4")
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def show_result(r: SessionResult, video: str | None = None) -> None:
+def show_result(r: SessionResult, video: bytes | None = None) -> None:
     rep = build_report(r)
     s = rep["summary"]
     c1, c2, c3 = st.columns(3)
@@ -89,8 +91,8 @@ def show_result(r: SessionResult, video: str | None = None) -> None:
         st.subheader("Key angles over time (green: allowed range; dashed: rep tops)")
         for ch in charts:
             st.altair_chart(ch, use_container_width=True)
-    if video and Path(video).is_file():
-        st.video(video)
-        st.download_button("Annotated video", Path(video).read_bytes(), "annotated.mp4", "video/mp4")
+    if video:
+        st.video(video, format="video/mp4")
+        st.download_button("Annotated video", video, "annotated.mp4", "video/mp4")
     st.download_button("JSON report", json.dumps(rep, indent=1), "report.json", "application/json")
     st.download_button("CSV (per frame)", frames_csv(r), "frames.csv", "text/csv")
