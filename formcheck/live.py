@@ -31,7 +31,7 @@ from .profile import Profile
 from .report import build_report
 from .video import RGBFrame
 
-FPS_WINDOW = 30   # frames over which the processed frame rate is measured
+FPS_WINDOW_S = 2.0   # the processed frame rate is measured over the last 2 s
 # Frames arrive in bursts (network jitter): a frame queued behind the newest one is still
 # analysed if it was captured at most this long before it; older ones are stale and dropped,
 # so the backlog (and the latency) stays bounded however slow the analysis gets.
@@ -78,7 +78,7 @@ class LiveProcessor:
         self.session = Session(self.definition, self.profile, ClipInfo(path="webcam"),
                                keep_features=False, keep_frames=False)
         self._snap = LiveSnapshot()
-        self._times: collections.deque[float] = collections.deque(maxlen=FPS_WINDOW)
+        self._times: collections.deque[float] = collections.deque()
         self._t0: float | None = None
         self._clock_offset_s: float | None = None
         self._last_t_ms = -1.0
@@ -155,6 +155,8 @@ class LiveProcessor:
     def _record(self, r: FrameResult, setup: list[SetupItem], start: float, done: float,
                 capture_s: float | None, size: tuple[int, int]) -> None:
         self._times.append(done)
+        while self._times[0] < done - FPS_WINDOW_S:
+            self._times.popleft()
         with self._lock:
             s = self._snap
             s.frames += 1

@@ -12,6 +12,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
+import numpy as np
+
 from .definition import Definition
 from .draw import annotate
 from .engine.features import Features
@@ -22,11 +25,12 @@ from .estimator import PoseEstimator
 from .models import resolve_model
 from .pose import FramePose, PoseSequence
 from .profile import Profile
-from .video import MediaReader, RGBFrame, VideoWriter
+from .video import MediaReader, RGBFrame, VideoWriter, fit_size
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+MAX_VIDEO_SIDE_PX = 1280   # annotated videos are at most this on their longer side
 
 
 class _EncoderThread:
@@ -37,7 +41,11 @@ class _EncoderThread:
     def __init__(self, path: Path, width: int, height: int, fps: float, d: Definition,
                  threaded: bool = True) -> None:
         self._q: queue.Queue[tuple[RGBFrame, Features, FrameResult, float] | None] = queue.Queue(16)
-        self._writer = VideoWriter(path, width, height, fps or 30.0)
+        # A review video needs no more than 1280 px: phone 1080x1920 would cost twice the
+        # encoding time of the pose inference it shares 2 cores with.
+        self._size = fit_size(width, height, MAX_VIDEO_SIDE_PX)
+        w, h = self._size or (width, height)
+        self._writer = VideoWriter(path, w, h, fps or 30.0)
         self._d = d
         self._error: BaseException | None = None
         self._t: threading.Thread | None = None
@@ -48,19 +56,24 @@ class _EncoderThread:
     def _run(self) -> None:
         try:
             while (item := self._q.get()) is not None:
-                rgb, f, r, t_ms = item
-                self._writer.write(annotate(rgb, f, r, self._d), t_ms)
+                self._encode(*item)
         except BaseException as e:
             self._error = e
             while self._q.get() is not None:  # drain so the producer never blocks
                 pass
+
+    def _encode(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:
+        img = annotate(rgb, f, r, self._d)
+        if self._size is not None:
+            img = np.asarray(cv2.resize(img, self._size, interpolation=cv2.INTER_AREA), np.uint8)
+        self._writer.write(img, t_ms)
 
     def put(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:
         if self._error is not None:
             return
         if self._t is None:
             try:
-                self._writer.write(annotate(rgb, f, r, self._d), t_ms)
+                self._encode(rgb, f, r, t_ms)
             except Exception as e:
                 self._error = e
             return

@@ -95,7 +95,7 @@ class MediaReader:
         img = cv2.imdecode(data, cv2.IMREAD_COLOR)
         if img is None:
             raise MediaError(f"{self.path}: not a readable image (corrupt or not an image)")
-        fit = _fit(img.shape[1], img.shape[0], MAX_ANALYSIS_SIDE_PX)
+        fit = fit_size(img.shape[1], img.shape[0], MAX_ANALYSIS_SIDE_PX)
         if fit is not None:
             img = cv2.resize(img, fit, interpolation=cv2.INTER_AREA)
         rgb: RGBFrame = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
@@ -145,7 +145,7 @@ class MediaReader:
             c.close()
             raise MediaError(f"{self.path}: the clip has no decodable frames")
         rotation = int(first.rotation or 0)
-        self._decode_size = _fit(w, h, MAX_ANALYSIS_SIDE_PX)
+        self._decode_size = fit_size(w, h, MAX_ANALYSIS_SIDE_PX)
         if self._decode_size is not None:
             w, h = self._decode_size
             log.info("%s: %dx%d frames analysed at %dx%d", self.path, ctx.width, ctx.height, w, h)
@@ -224,7 +224,7 @@ class MediaReader:
         self.close()
 
 
-def _fit(w: int, h: int, max_side: int) -> tuple[int, int] | None:
+def fit_size(w: int, h: int, max_side: int) -> tuple[int, int] | None:
     """(w, h) scaled so the longer side is ``max_side`` (even sizes), or None if it fits."""
     if max(w, h) <= max_side:
         return None

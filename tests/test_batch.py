@@ -63,3 +63,28 @@ def test_pipelined_and_sequential_analysis_give_the_same_report(media, tmp_path)
     b = analyze_clip(media / CLIP, d, video_out=tmp_path / "b.mp4", pipelined=False)
     assert build_report(a) == build_report(b)
     assert (tmp_path / "a.mp4").stat().st_size > 0 and (tmp_path / "b.mp4").stat().st_size > 0
+
+
+def test_annotated_video_of_a_phone_clip_is_capped_at_1280(tmp_path):
+    import av
+    import numpy as np
+
+    from formcheck.definition import get_definition
+    from formcheck.pipeline import analyze_clip
+
+    clip = tmp_path / "phone.mp4"
+    with av.open(str(clip), "w") as out:
+        s = out.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = 1080, 1920, "yuv420p"
+        for i in range(5):
+            f = av.VideoFrame.from_ndarray(np.full((1920, 1080, 3), 60, np.uint8), format="rgb24")
+            f.pts = i
+            for p in s.encode(f):
+                out.mux(p)
+        for p in s.encode():
+            out.mux(p)
+    r = analyze_clip(clip, get_definition("sitting"), video_out=tmp_path / "a.mp4")
+    assert (r.info.width, r.info.height) == (1080, 1920)           # analysed at full size
+    with av.open(str(tmp_path / "a.mp4")) as c:
+        v = c.streams.video[0]
+        assert (v.width, v.height) == (720, 1280) and sum(1 for _ in c.decode(video=0)) == 5
