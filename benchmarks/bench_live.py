@@ -45,10 +45,17 @@ def cpu_seconds_by_process() -> dict[str, float]:
 
 def debug_values(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """Numbers from the app's "Debug: live performance" panel (must be open)."""
-    out = {}
+    out: dict[str, float] = {}
     for name in ("frames processed", "capture-to-result latency ms", "stale frames dropped"):
-        text = page.get_by_text(re.compile(f"{name}: ")).first.inner_text()
-        out[name] = float(re.search(f"{name}: (-?[0-9.]+)", text).group(1))  # type: ignore[union-attr]
+        for _ in range(20):   # the panel re-renders twice a second: retry a read caught mid-way
+            text = page.get_by_text(re.compile(f"{name}: ")).first.text_content() or ""
+            m = re.search(f"{name}: (-?[0-9.]+)", text)
+            if m:
+                out[name] = float(m.group(1))
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"cannot read {name!r} from the debug panel")
     return out
 
 

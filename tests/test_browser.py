@@ -149,3 +149,34 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
         if shots:
             page.screenshot(path=str(Path(shots) / "clip-review.png"), full_page=True)
     chromium.close()
+
+
+def _analyse_in_clip_review(page, exercise: str, clip: Path) -> None:
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=exercise).click()
+    page.get_by_role("tab", name="Clip review").click()
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
+    uploader.locator("input[type=file]").set_input_files(str(clip))
+    page.get_by_role("button", name="Analyse").click()
+
+
+def test_two_tabs_analysing_at_once_keep_their_own_results(browser, media, tmp_path):
+    """Two browser tabs = two sessions: each sees only its own clip, exercise and result."""
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    with running_app(tmp_path) as url:
+        a, b = chromium.new_page(), chromium.new_page()
+        for p in (a, b):
+            p.goto(url, wait_until="domcontentloaded")
+        _analyse_in_clip_review(a, "bridge", media / "bridge" / "physioplus_bridging.mp4")
+        _analyse_in_clip_review(b, "sitting", media / "sitting" / "ipd_sitting_front.mp4")
+        for p in (a, b):
+            p.get_by_role("tabpanel", name="Clip review").get_by_text("Key angles over time").wait_for(timeout=120_000)
+        pa, pb = (p.get_by_role("tabpanel", name="Clip review") for p in (a, b))
+        assert _metric(pa, "Reps") == "1" and _metric(pa, "Camera view") == "side"
+        assert _metric(pb, "Reps") == "0" and _metric(pb, "Camera view") == "front"
+        a.get_by_role("tab", name="Live").click()      # a full rerun of tab A (toggle a widget)...
+        a.get_by_text("Speak cues").click()
+        a.get_by_role("tab", name="Clip review").click()
+        time.sleep(2)
+        assert _metric(pa, "Camera view") == "side"   # ...still shows only A's result
+    chromium.close()
