@@ -133,12 +133,7 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
     with running_app(tmp_path) as url:
         page = chromium.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(url, wait_until="domcontentloaded")
-        page.get_by_test_id("stSelectbox").first.click()
-        page.get_by_role("option", name="bridge").click()
-        page.get_by_role("tab", name="Clip review").click()
-        uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
-        uploader.locator("input[type=file]").set_input_files(str(media / CLIP))
-        page.get_by_role("button", name="Analyse").click()
+        _analyse_in_clip_review(page, "bridge", media / CLIP)
         panel = page.get_by_role("tabpanel", name="Clip review")
         panel.get_by_text("Key angles over time").wait_for(timeout=120_000)
         assert _metric(panel, "Reps") == str(LABELLED_REPS)
@@ -152,11 +147,12 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
 
 
 def _analyse_in_clip_review(page, exercise: str, clip: Path) -> None:
-    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_test_id("stSelectbox").first.click(timeout=90_000)
     page.get_by_role("option", name=exercise).click()
     page.get_by_role("tab", name="Clip review").click()
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
     uploader.locator("input[type=file]").set_input_files(str(clip))
+    uploader.get_by_test_id("stFileChipName").wait_for(timeout=30_000)   # upload finished
     page.get_by_role("button", name="Analyse").click()
 
 
@@ -167,10 +163,12 @@ def test_two_tabs_analysing_at_once_keep_their_own_results(browser, media, tmp_p
         a, b = chromium.new_page(), chromium.new_page()
         for p in (a, b):
             p.goto(url, wait_until="domcontentloaded")
+            p.get_by_role("tab", name="Clip review").wait_for(timeout=60_000)
         _analyse_in_clip_review(a, "bridge", media / "bridge" / "physioplus_bridging.mp4")
         _analyse_in_clip_review(b, "sitting", media / "sitting" / "ipd_sitting_front.mp4")
-        for p in (a, b):
-            p.get_by_role("tabpanel", name="Clip review").get_by_text("Key angles over time").wait_for(timeout=120_000)
+        for p in (a, b):   # the report download appears when a result is shown
+            p.get_by_role("tabpanel", name="Clip review").get_by_role("button", name="JSON report").wait_for(
+                timeout=120_000)
         pa, pb = (p.get_by_role("tabpanel", name="Clip review") for p in (a, b))
         assert _metric(pa, "Reps") == "1" and _metric(pa, "Camera view") == "side"
         assert _metric(pb, "Reps") == "0" and _metric(pb, "Camera view") == "front"

@@ -24,10 +24,15 @@ MEDIA_TYPES = ["mp4", "mov", "m4v", "avi", "webm", "mkv", "gif", "jpg", "jpeg", 
 
 def clip_page(ps: PageState) -> None:
     st.header("Clip review")
-    up = st.file_uploader("Upload a clip or photo (side view)", type=MEDIA_TYPES, key="clip_upload")
-    samples = sorted(p for p in config.SAMPLE_VIDEOS_DIR.glob("*") if p.suffix.lower().lstrip(".") in MEDIA_TYPES)
-    pick = st.selectbox("...or a sample", ["-"] + [p.name for p in samples], key="sample") if samples else "-"
-    if st.button("Analyse", type="primary", key="analyse"):
+    # A form sends the file and the click together: a click made while the upload's own
+    # rerun is still running can then never be lost.
+    with st.form("clip_form", border=False):
+        up = st.file_uploader("Upload a clip or photo (side view)", type=MEDIA_TYPES, key="clip_upload")
+        samples = sorted(p for p in config.SAMPLE_VIDEOS_DIR.glob("*")
+                         if p.suffix.lower().lstrip(".") in MEDIA_TYPES)
+        pick = st.selectbox("...or a sample", ["-"] + [p.name for p in samples], key="sample") if samples else "-"
+        go = st.form_submit_button("Analyse", type="primary")
+    if go:
         _run(up, pick, ps)
     r: SessionResult | None = st.session_state.get("result")
     if r is not None and r.definition.id == ps.exercise:

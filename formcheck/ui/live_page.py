@@ -31,7 +31,9 @@ def live_page(ps: PageState) -> None:
     with right:
         st.toggle("Speak cues", value=True, key="speak_cues",
                   help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
-        live_panel(proc)
+        # Refresh the panel twice a second only while streaming: a timer rerunning all the
+        # time would compete with the clicks on the other tabs.
+        st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(proc)
     snap = proc.snapshot()
     if not ctx.state.playing and snap.frames:
         _set_summary(proc, ps)
@@ -79,9 +81,8 @@ def _streamer(proc: LiveProcessor) -> Any:
                            queued_video_frames_callback=on_frames, async_processing=True)
 
 
-@st.fragment(run_every=PANEL_REFRESH_S)
 def live_panel(proc: LiveProcessor) -> None:
-    """Refreshed twice a second while the page is open (only this panel re-runs)."""
+    """The panel beside the video (run as a fragment: only it re-runs on its timer)."""
     snap = proc.snapshot()
     if snap.error:
         st.warning(f"Frame processing problem (the stream continues): {snap.error}")
