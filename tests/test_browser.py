@@ -178,3 +178,16 @@ def test_two_tabs_analysing_at_once_keep_their_own_results(browser, media, tmp_p
         time.sleep(2)
         assert _metric(pa, "Camera view") == "side"   # ...still shows only A's result
     chromium.close()
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_message(browser, media, tmp_path):
+    """The app's upload limit (500 MB by default; 1 MB here so the test stays small)."""
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    with running_app(tmp_path, extra=("--server.maxUploadSize", "1")) as url:
+        page = chromium.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_role("tab", name="Clip review").click()
+        uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
+        uploader.locator("input[type=file]").set_input_files(str(media / CLIP))   # 1.3 MB
+        uploader.get_by_text(re.compile(r"must be 1(\.0)?\s?MB or smaller", re.I)).wait_for(timeout=30_000)
+    chromium.close()
