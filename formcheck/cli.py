@@ -106,6 +106,8 @@ def cmd_analyze(a: argparse.Namespace) -> int:
         print(f"  camera: {s['camera_message']}")
     if s.get("position_message"):
         print(f"  not judged for most of the clip: {s['position_message']}")
+    if s.get("people_message"):
+        print(f"  {s['people_message']}")
     for x in rep["reps"]:
         side = f" {x['side']}" if x["side"] else ""
         verdict = "ok" if x["ok"] else "faults: " + ", ".join(x["faults"])

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .crowd import CrowdCheck
 from .definition import Definition
 from .draw import annotate
 from .engine.scorer import FrameResult, Rep
@@ -66,6 +67,7 @@ class LiveProcessor:
         # Created on the first frame, on the callback's thread: rendering the page (and the
         # page tests) never loads the model.
         self._est: PoseEstimator | None = None
+        self._crowd: CrowdCheck | None = None   # people count every 2 s, on its own thread
         self._lock = threading.Lock()
         # The thread delivering the current stream's frames; a restarted stream gets a new
         # worker thread, and late frames of a superseded one must not mix into the set.
@@ -124,11 +126,14 @@ class LiveProcessor:
         try:
             if self._est is None:
                 self._est = PoseEstimator(self._model, mode="video")
+                self._crowd = CrowdCheck(self._model, threaded=True)
             pose = self._est.detect(rgb, t_ms)
+            if pose is not None and self._crowd is not None:
+                self._crowd.offer(rgb, t_ms)
             r = self.session.update(t_ms, pose, frame_size=(w, h))
             feats = self.session.extractor.last
             out = annotate(rgb, feats, r, self.definition) if feats is not None else rgb
-            setup = setup_verdicts(self.definition, feats)
+            setup = setup_verdicts(self.definition, feats, self._crowd.people if self._crowd else None)
         except Exception as e:  # keep the stream alive; the page shows the error
             with self._lock:
                 self._snap.error = f"{e.__class__.__name__}: {e}"
@@ -203,13 +208,17 @@ class LiveProcessor:
                         duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
         result = SessionResult(self.definition, self.profile, info, [], reps, dict(sc.episodes),
                                dict(sc.views), sc.good_form_fraction(),
-                               out_of_position_frames=sc.out_of_position_frames)
+                               out_of_position_frames=sc.out_of_position_frames,
+                               people_message=self._crowd.message() if self._crowd else None)
         return build_report(result)
 
     def close(self) -> None:
         if self._est is not None:
             self._est.close()
             self._est = None
+        if self._crowd is not None:
+            self._crowd.close()
+            self._crowd = None
 
 
 def blank_frame(width: int = 640, height: int = 480) -> RGBFrame:

@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .crowd import CrowdCheck
 from .definition import Definition
 from .draw import annotate
 from .engine.features import Features
@@ -109,10 +110,12 @@ def analyze_clip(
     model_path = resolve_model(model) if landmarks is None else None
     with MediaReader(path, prefetch=8 if pipelined else 0) as reader:
         info = reader.info
-        est = None
+        est: PoseEstimator | None = None
+        crowd: CrowdCheck | None = None
         if model_path is not None:
             info.model = model_path.name
             est = PoseEstimator(model_path, mode="image" if info.is_image else "video")
+            crowd = CrowdCheck(model_path)
         elif landmarks is not None:
             info = landmarks.info
         session = Session(definition, profile, info)
@@ -126,6 +129,8 @@ def analyze_clip(
                 if est is not None:
                     pose = est.detect(frame.rgb, frame.t_ms)
                     t = frame.t_ms
+                    if crowd is not None and pose is not None:
+                        crowd.offer(frame.rgb, t)
                 elif i < len(landmarks):  # type: ignore[arg-type]
                     pose, t = landmarks.frame(i), float(landmarks.t_ms[i])  # type: ignore[union-attr]
                 else:
@@ -141,6 +146,8 @@ def analyze_clip(
         finally:
             if est is not None:
                 est.close()
+            if crowd is not None:
+                crowd.close()
             if enc is not None:
                 enc.close(ok)
     if est is not None:
@@ -151,4 +158,7 @@ def analyze_clip(
             info.fps = (len(t_list) - 1) * 1000.0 / span if span > 0 else info.fps
         if poses_out is not None:
             PoseSequence.from_frames(t_list, poses, info).save(poses_out)
-    return session.finish()
+    result = session.finish()
+    if crowd is not None:
+        result.people_message = crowd.message()
+    return result

@@ -53,7 +53,8 @@ def build_report(r: SessionResult) -> dict[str, Any]:
                     "good_form_fraction": round(r.good_form_fraction, 4),
                     "camera_message": r.definition.view_cue
                     if r.definition.view not in ("any", view) else None,
-                    "position_message": position},
+                    "position_message": position,
+                    "people_message": r.people_message},
     }
 
 

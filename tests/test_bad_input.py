@@ -177,8 +177,10 @@ CASES = {
     "nobody in view": (_nobody, "bridge", ok_report(
         lambda r: r["rep_count"] == 0 and not any(f["pose"] for f in r["frames"]))),
     "person for part": (_partly_there, "bridge", ok_report(
-        lambda r: r["rep_count"] == 1 and not r["frames"][0]["pose"] and r["frames"][-1]["pose"])),
-    "two people": (_two_people, "bridge", ok_report(lambda r: r["rep_count"] <= 2)),
+        lambda r: r["rep_count"] == 1 and not r["frames"][0]["pose"] and r["frames"][-1]["pose"]
+        and r["summary"]["people_message"] is None)),
+    "two people": (_two_people, "bridge", ok_report(
+        lambda r: r["rep_count"] == 1 and "More than one person" in r["summary"]["people_message"])),
     "body partly out of frame": (_cropped, "bridge", ok_report(lambda r: r["rep_count"] == 0)),
     "wrong exercise: bridge as bird-dog": (_real(REAL), "bird_dog", ok_report(
         lambda r: r["rep_count"] == 0 and "hands and knees" in r["summary"]["position_message"])),

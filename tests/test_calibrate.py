@@ -32,10 +32,10 @@ def test_nothing_to_calibrate_without_a_top():
 
 
 @pytest.mark.parametrize("pose,expect", [
-    (bridge_pose(178.0), [True, True, True]),
-    (bridge_pose(178.0, hidden=("left_ankle", "right_ankle")), [True, False, True]),
-    (bridge_pose(178.0, view="front"), [True, True, False]),
-    (None, [False, None, None]),
+    (bridge_pose(178.0), [True, True, True, True]),
+    (bridge_pose(178.0, hidden=("left_ankle", "right_ankle")), [True, False, True, True]),
+    (bridge_pose(178.0, view="front"), [True, True, False, True]),
+    (None, [False, None, None, True]),
 ])
 def test_setup_verdicts(pose, expect):
     d = get_definition("bridge")
@@ -43,7 +43,10 @@ def test_setup_verdicts(pose, expect):
     f = None
     for i in range(20):   # the view settles over a few hundred ms
         f = fx(i * 33.3, pose)
-    items = setup_verdicts(d, f)
+    items = setup_verdicts(d, f, people=1)
     assert [i.ok for i in items] == expect
+    crowded = setup_verdicts(d, f, people=2)[3]
+    assert crowded.ok is False and "Two people" in crowded.message
+    assert setup_verdicts(d, f, people=None)[3].ok is None
     if expect[1] is False:
         assert "ankle" in items[1].message

@@ -30,6 +30,7 @@ class SessionResult:
     good_form_fraction: float
     features: list[Features] = field(default_factory=list, repr=False)
     out_of_position_frames: int = 0   # frames with a person not in the exercise's position
+    people_message: str | None = None  # set when more than one person was seen (see crowd.py)
 
 
 class Session:
@@ -93,4 +94,4 @@ def rescore(result: SessionResult, definition: Definition,
     scorer.finish()
     return SessionResult(definition, profile, result.info, frames, scorer.reps,
                          scorer.episodes, scorer.views, scorer.good_form_fraction(),
-                         result.features, scorer.out_of_position_frames)
+                         result.features, scorer.out_of_position_frames, result.people_message)

@@ -81,8 +81,9 @@ def show_result(r: SessionResult, video: bytes | None = None) -> None:
     c1.metric("Reps", rep["rep_count"])
     c2.metric("Camera view", s["view"])
     c3.metric("Good form (judged frames)", f"{s['good_form_fraction']:.0%}")
-    if s.get("camera_message"):
-        st.warning(s["camera_message"])
+    for key in ("camera_message", "position_message", "people_message"):
+        if s.get(key):
+            st.warning(s[key])
     if rep["reps"]:
         st.subheader("Reps")
         st.dataframe(pd.DataFrame([{"rep": x["index"], "side": x["side"] or "-", "top s": x["top_ms"] / 1000,

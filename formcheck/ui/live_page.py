@@ -151,6 +151,9 @@ def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
 
 def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
     s = rep["summary"]
+    for note in ("position_message", "people_message"):
+        if s.get(note):
+            st.warning(s[note])
     st.write(f"{rep['rep_count']} reps over {rep['clip']['duration_s']:.0f} s; faults: "
              f"{', '.join(f'{k} x{v}' for k, v in s['faults'].items()) or 'none'}.")
     if rep["reps"]:
