@@ -21,11 +21,16 @@ CHECK_EVERY_MS = 2000.0
 
 
 class CrowdCheck:
-    """``offer(rgb, t_ms)`` every frame; a check runs when one is due. ``threaded=True`` runs
-    checks on a worker thread (live: never delays a frame); otherwise inline (clips:
-    deterministic). ``people`` is the last count, ``checks``/``crowded`` the totals."""
+    """``offer(rgb, t_ms)`` every frame; a check runs when one is due.
 
-    def __init__(self, model: Path, every_ms: float = CHECK_EVERY_MS, threaded: bool = False) -> None:
+    ``threaded=True`` runs checks on a worker thread so they never delay a frame (the pose
+    pipeline leaves most of a second core idle). ``skip_when_busy=True`` (live) drops a
+    check while the previous one runs; otherwise (clips) every due check runs, so the totals
+    are the same as inline. ``people`` is the last count, ``checks``/``crowded`` the totals
+    (final after :meth:`close`)."""
+
+    def __init__(self, model: Path, every_ms: float = CHECK_EVERY_MS, threaded: bool = False,
+                 skip_when_busy: bool = False) -> None:
         self._model = model
         self._every_ms = every_ms
         self._next_ms = 0.0
@@ -37,7 +42,7 @@ class CrowdCheck:
         self._q: queue.Queue[RGBFrame | None] | None = None
         self._thread: threading.Thread | None = None
         if threaded:
-            self._q = queue.Queue(maxsize=1)
+            self._q = queue.Queue(maxsize=1 if skip_when_busy else 0)
             self._thread = threading.Thread(target=self._run, name="formcheck-crowd", daemon=True)
             self._thread.start()
 
@@ -75,7 +80,7 @@ class CrowdCheck:
     def close(self) -> None:
         if self._q is not None and self._thread is not None:
             self._q.put(None, timeout=10)
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=60)   # clips: let every due check finish
         else:
             self._close_estimator()
 

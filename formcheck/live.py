@@ -126,7 +126,7 @@ class LiveProcessor:
         try:
             if self._est is None:
                 self._est = PoseEstimator(self._model, mode="video")
-                self._crowd = CrowdCheck(self._model, threaded=True)
+                self._crowd = CrowdCheck(self._model, threaded=True, skip_when_busy=True)
             pose = self._est.detect(rgb, t_ms)
             if pose is not None and self._crowd is not None:
                 self._crowd.offer(rgb, t_ms)
