@@ -89,7 +89,11 @@ def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...]
             if time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not become healthy in time")
             time.sleep(0.3)
-        yield url   # 127.0.0.1 is a secure origin: the browser allows the camera
+        try:
+            yield url   # 127.0.0.1 is a secure origin: the browser allows the camera
+        except BaseException:
+            _print_log_tail(data_home / "streamlit.log")   # shown by pytest with the failure
+            raise
     finally:
         proc.terminate()
         try:
@@ -98,3 +102,10 @@ def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...]
             proc.kill()
             proc.wait()
         log.close()
+
+
+def _print_log_tail(path: Path, lines: int = 40) -> None:
+    """The app's own log lines (MediaPipe's C++ chatter left out)."""
+    text = path.read_text(errors="replace").splitlines() if path.is_file() else []
+    own = [t for t in text if not t.startswith(("INFO: [", "WARNING: [", "W0000", "I0000"))]
+    print("--- streamlit log (tail) ---", *own[-lines:], sep="\n")

@@ -171,3 +171,56 @@ def test_live_says_when_two_people_are_in_view():
     proc.close()
     assert item.ok is False and "Two people" in item.message
     assert "More than one person" in summary["summary"]["people_message"]
+
+
+def test_upload_url_answers_survive_the_clear_at_the_start_of_a_run():
+    """Streamlit drops queued messages when a run starts; an upload-URL answer dropped there
+    leaves the uploader stuck (seen in the browser test). After apply(), it is kept, while
+    page content is still cleared and flush() still empties the queue."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    from formcheck.ui.upload_fix import apply
+
+    def queued() -> ForwardMsgQueue:
+        q = ForwardMsgQueue()
+        answer = ForwardMsg()
+        answer.file_urls_response.response_id = "r1"
+        content = ForwardMsg()
+        content.delta.new_element.markdown.body = "old page"
+        content.metadata.delta_path[:] = [0, 0]
+        q.enqueue(content)
+        q.enqueue(answer)
+        return q
+
+    assert apply() and apply()   # idempotent
+    q = queued()
+    q.clear(retain_lifecycle_msgs=True)
+    kinds = [m.WhichOneof("type") for m in q.flush()]
+    assert kinds == ["file_urls_response"]
+    assert q.flush() == []
+    q = queued()
+    q.clear()
+    assert q.flush() == []
+
+
+def test_an_analysis_cut_short_by_a_rerun_resumes_on_the_next_run(app, media):
+    """A rerun during an analysis stops the script and the Analyse click is gone; the job kept
+    in the session must be run by the next run (here: a clip pending, as an interrupted run
+    leaves it), and it leaves the session once it has produced its result."""
+    from formcheck.definition import available_exercises, load_definition
+    from formcheck.ui.clip_page import JOB, ClipJob
+
+    clip = media / "bridge" / "physioplus_bridging.mp4"
+    at = app.run()
+    at.sidebar.selectbox(key="exercise").set_value("bridge")
+    bridge = load_definition(available_exercises()["bridge"])
+    at.session_state[JOB] = ClipJob(clip.name, None, clip, bridge, None)
+    at.run()
+    assert not at.exception
+    assert JOB not in at.session_state
+    assert at.session_state["result"].definition.id == "bridge"
+    clip_tab, tuning_tab = at.tabs[1], at.tabs[2]
+    assert [m.value for m in clip_tab.metric if m.label == "Camera view"] == ["side"]
+    # the tuning tab re-scores the same clip: same content, its own buttons (no duplicate id)
+    assert [m.value for m in tuning_tab.metric if m.label == "Camera view"] == ["side"]

@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from .. import config
+from ..definition import Definition
 from ..engine.session import SessionResult
 from ..errors import FormcheckError
 from ..pipeline import analyze_clip
+from ..profile import Profile
 from ..report import build_report, frames_csv
 from .charts import angle_charts
 from .common import PageState
@@ -33,7 +37,9 @@ def clip_page(ps: PageState) -> None:
         pick = st.selectbox("...or a sample", ["-"] + [p.name for p in samples], key="sample") if samples else "-"
         go = st.form_submit_button("Analyse", type="primary")
     if go:
-        _run(up, pick, ps)
+        _submit(up, pick, ps)
+    if JOB in st.session_state:
+        _run(st.session_state[JOB])
     r: SessionResult | None = st.session_state.get("result")
     if r is not None and r.definition.id == ps.exercise:
         show_result(r, st.session_state.get("video_bytes"))
@@ -41,40 +47,71 @@ def clip_page(ps: PageState) -> None:
         st.caption(f"The loaded clip was analysed as {r.definition.id}; analyse it again for {ps.exercise}.")
 
 
-def _run(up, pick: str, ps: PageState) -> None:  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class ClipJob:
+    """One Analyse request, kept in the session until it has finished.
+
+    Any rerun that arrives while the analysis runs (a widget touched, a component reporting its
+    first value) stops the script, and the Analyse click does not come back with it: without
+    this, the clip would be silently dropped (seen in the browser test on a loaded machine).
+    The next run finds the job still pending and starts it again."""
+    name: str
+    data: Any                       # the UploadedFile (read when the job runs), or None
+    sample: Path | None
+    definition: Definition
+    profile: Profile | None
+
+
+JOB = "clip_job"
+
+
+def _submit(up, pick: str, ps: PageState) -> None:  # type: ignore[no-untyped-def]
     if up is None and pick == "-":
         st.warning("Choose a clip first.")
         return
+    sample = None if up is not None else config.SAMPLE_VIDEOS_DIR / pick
+    name = up.name if up is not None else pick
+    st.session_state[JOB] = ClipJob(name, up, sample, ps.definition, ps.profile)
+
+
+def _run(job: ClipJob) -> None:
     # Private by default: the upload and the annotated video exist on disk only while the
     # analysis runs; the page keeps the video in this browser tab's memory.
     work = Path(tempfile.mkdtemp(prefix="formcheck-"))
     try:
-        if up is not None:
-            path = work / Path(up.name).name
-            path.write_bytes(up.getvalue())
+        if job.sample is None:
+            path = work / Path(job.name).name
+            path.write_bytes(job.data.getvalue())
         else:
-            path = config.SAMPLE_VIDEOS_DIR / pick
-        bar = st.progress(0.0, text="Analysing...")
+            path = job.sample
+        bar = st.progress(0.0, text=f"Analysing {job.name}...")
 
         def progress(done: int, total: int) -> None:
             if total:
-                bar.progress(min(done / total, 1.0), text=f"Analysing frame {done} of {total}")
+                bar.progress(min(done / total, 1.0), text=f"Analysing {job.name}: frame {done} of {total}")
 
         video = work / "annotated.mp4"
         try:
-            r = analyze_clip(path, ps.definition, ps.profile, video_out=video, progress=progress)
+            r = analyze_clip(path, job.definition, job.profile, video_out=video, progress=progress)
         except FormcheckError as e:
+            st.session_state.pop(JOB, None)
             st.error(str(e).replace(str(work) + "/", ""))
             return
+        except Exception:
+            st.session_state.pop(JOB, None)   # a bug is shown once, not retried on every run
+            raise
         finally:
             bar.empty()
         st.session_state["result"] = r
         st.session_state["video_bytes"] = video.read_bytes() if video.is_file() else None
+        st.session_state.pop(JOB, None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def show_result(r: SessionResult, video: bytes | None = None) -> None:
+def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip") -> None:
+    """The result of one analysis; ``where`` keys its buttons (Clip review and Therapist tuning
+    both show one, with the same content when no threshold was changed)."""
     rep = build_report(r)
     s = rep["summary"]
     c1, c2, c3 = st.columns(3)
@@ -99,6 +136,7 @@ def show_result(r: SessionResult, video: bytes | None = None) -> None:
             st.altair_chart(ch, use_container_width=True)
     if video:
         st.video(video, format="video/mp4")
-        st.download_button("Annotated video", video, "annotated.mp4", "video/mp4")
-    st.download_button("JSON report", json.dumps(rep, indent=1), "report.json", "application/json")
-    st.download_button("CSV (per frame)", frames_csv(r), "frames.csv", "text/csv")
+        st.download_button("Annotated video", video, "annotated.mp4", "video/mp4", key=f"{where}-video")
+    st.download_button("JSON report", json.dumps(rep, indent=1), "report.json", "application/json",
+                       key=f"{where}-json")
+    st.download_button("CSV (per frame)", frames_csv(r), "frames.csv", "text/csv", key=f"{where}-csv")

@@ -42,7 +42,7 @@ def tuning_page(ps: PageState) -> None:
     _save(ps, prof)
     if loaded is not None:
         st.subheader("Loaded clip re-scored (cached poses, no model re-run)")
-        show_result(rescore(loaded, tuned, prof))
+        show_result(rescore(loaded, tuned, prof), where="tuning")
     else:
         st.caption("Analyse a clip in Clip review to see changes re-scored here.")
 
