@@ -224,3 +224,25 @@ def test_an_analysis_cut_short_by_a_rerun_resumes_on_the_next_run(app, media):
     assert [m.value for m in clip_tab.metric if m.label == "Camera view"] == ["side"]
     # the tuning tab re-scores the same clip: same content, its own buttons (no duplicate id)
     assert [m.value for m in tuning_tab.metric if m.label == "Camera view"] == ["side"]
+
+
+def test_an_analyse_click_recorded_by_its_callback_is_analysed(app, media):
+    """Analyse's callback records (upload, sample) before anything is drawn; the run turns it
+    into a job on the uploaded bytes and shows the result."""
+    from formcheck.ui.clip_page import JOB, REQUEST
+
+    clip = media / "bridge" / "physioplus_bridging.mp4"
+
+    class Upload:   # what st.file_uploader hands over: a name and the bytes
+        name = clip.name
+
+        def getvalue(self) -> bytes:
+            return clip.read_bytes()
+
+    at = app.run()
+    at.sidebar.selectbox(key="exercise").set_value("bridge")
+    at.session_state[REQUEST] = (Upload(), "-")
+    at.run()
+    assert not at.exception
+    assert REQUEST not in at.session_state and JOB not in at.session_state
+    assert [m.value for m in at.tabs[1].metric if m.label == "Reps"] == ["1"]

@@ -136,7 +136,7 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
         page.goto(url, wait_until="domcontentloaded")
         _analyse_in_clip_review(page, "bridge", media / CLIP)
         panel = page.get_by_role("tabpanel", name="Clip review")
-        panel.get_by_text("Key angles over time").wait_for(timeout=120_000)
+        _wait_or_dump(page, panel.get_by_text("Key angles over time"), tmp_path, 120_000)
         assert _metric(panel, "Reps") == str(LABELLED_REPS)
         panel.locator("video").first.wait_for(timeout=30_000)
         panel.locator("[data-testid='stVegaLiteChart'], .vega-embed").first.wait_for(timeout=30_000)
@@ -148,6 +148,16 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
         if shots:
             page.screenshot(path=str(Path(shots) / "clip-review.png"), full_page=True)
     chromium.close()
+
+
+def _wait_or_dump(page, locator, tmp_path: Path, timeout_ms: int) -> None:
+    """Wait for ``locator``; on a timeout print what the page shows and keep a screenshot."""
+    try:
+        locator.wait_for(timeout=timeout_ms)
+    except Exception:
+        page.screenshot(path=str(tmp_path / "timeout.png"), full_page=True)
+        print("--- page text at the timeout ---", page.locator("body").inner_text()[:3000], sep="\n")
+        raise
 
 
 def _analyse_in_clip_review(page, exercise: str, clip: Path) -> None:

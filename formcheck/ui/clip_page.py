@@ -31,12 +31,14 @@ def clip_page(ps: PageState) -> None:
     # A form sends the file and the click together: a click made while the upload's own
     # rerun is still running can then never be lost.
     with st.form("clip_form", border=False):
-        up = st.file_uploader("Upload a clip or photo (side view)", type=MEDIA_TYPES, key="clip_upload")
+        st.file_uploader("Upload a clip or photo (side view)", type=MEDIA_TYPES, key="clip_upload")
         samples = sorted(p for p in config.SAMPLE_VIDEOS_DIR.glob("*")
                          if p.suffix.lower().lstrip(".") in MEDIA_TYPES)
-        pick = st.selectbox("...or a sample", ["-"] + [p.name for p in samples], key="sample") if samples else "-"
-        go = st.form_submit_button("Analyse", type="primary")
-    if go:
+        if samples:
+            st.selectbox("...or a sample", ["-"] + [p.name for p in samples], key="sample")
+        st.form_submit_button("Analyse", type="primary", on_click=_request)
+    if REQUEST in st.session_state:   # pop and store with no element call between: no rerun can cut in
+        up, pick = st.session_state.pop(REQUEST)
         _submit(up, pick, ps)
     if JOB in st.session_state:
         _run(st.session_state[JOB])
@@ -63,6 +65,14 @@ class ClipJob:
 
 
 JOB = "clip_job"
+REQUEST = "clip_request"
+
+
+def _request() -> None:
+    """Analyse's callback. Streamlit runs it at the very start of the run the click causes,
+    before any element is drawn, so the click is recorded even if a rerun then stops the
+    script (a rerun that cuts in before the form's button is drawn loses its click value)."""
+    st.session_state[REQUEST] = (st.session_state.get("clip_upload"), st.session_state.get("sample", "-"))
 
 
 def _submit(up, pick: str, ps: PageState) -> None:  # type: ignore[no-untyped-def]
