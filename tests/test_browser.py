@@ -38,9 +38,9 @@ def browser():
         yield pw
 
 
-def _metric(page, label: str) -> str:
+def _metric(page, label: str, timeout_ms: int = 2000) -> str:
     loc = page.locator("[data-testid='stMetric']", has_text=label).first
-    return loc.locator("[data-testid='stMetricValue']").inner_text(timeout=2000)
+    return loc.locator("[data-testid='stMetricValue']").inner_text(timeout=timeout_ms)
 
 
 def _debug_value(page, name: str) -> float:
@@ -174,11 +174,26 @@ def _wait_or_dump(page, locator, tmp_path: Path, timeout_ms: int) -> None:
 def _analyse_in_clip_review(page, exercise: str, clip: Path) -> None:
     page.get_by_test_id("stSelectbox").first.click(timeout=90_000)
     page.get_by_role("option", name=exercise).click()
-    page.get_by_role("tab", name="Clip review").click()
+    _open_tab(page, "Clip review")
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
     _choose_file(page, uploader, clip)
-    uploader.get_by_test_id("stFileChipName").wait_for(timeout=30_000)   # upload finished
+    uploader.get_by_test_id("stFileChipName").wait_for(state="attached", timeout=30_000)   # uploaded
+    _open_tab(page, "Clip review")
     page.get_by_role("button", name="Analyse").click()
+
+
+def _open_tab(page, name: str, tries: int = 3) -> None:
+    """Click a page tab until its panel shows. With both cores loaded, the Clip review panel once
+    stayed hidden after the click that followed an exercise change (1 of about 30 loaded runs,
+    never unloaded; likely a rerun landing on the click); a person would click the tab again."""
+    for attempt in range(tries):
+        page.get_by_role("tab", name=name).click()
+        try:
+            page.get_by_role("tabpanel", name=name).wait_for(timeout=10_000)
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise
 
 
 def _choose_file(page, uploader, clip: Path, tries: int = 3) -> None:
@@ -218,9 +233,9 @@ def test_two_tabs_analysing_at_once_keep_their_own_results(browser, media, tmp_p
         assert _metric(pb, "Reps") == "0" and _metric(pb, "Camera view") == "front"
         a.get_by_role("tab", name="Live").click()      # a full rerun of tab A (toggle a widget)...
         a.get_by_text("Speak cues").click()
-        a.get_by_role("tab", name="Clip review").click()
         time.sleep(2)
-        assert _metric(pa, "Camera view") == "side"   # ...still shows only A's result
+        _open_tab(a, "Clip review")
+        assert _metric(pa, "Camera view", 30_000) == "side"   # ...still shows only A's result
         assert a.get_by_test_id("stException").count() == 0 and b.get_by_test_id("stException").count() == 0
     chromium.close()
 
