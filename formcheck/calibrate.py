@@ -58,23 +58,14 @@ def propose(result: SessionResult, margin_deg: float = DEFAULT_MARGIN_DEG) -> li
 
 
 def _judged_frames(result: SessionResult) -> list[FrameResult]:
-    """Frames where checks are judged: the settled top of each rep (within the definition's
-    top margin of the rep's peak, as for faults), or every frame of a continuous exercise."""
+    """Frames where checks are judged: the settled top of each rep, as the scorer recorded it
+    (the same frames its faults were judged on), or every frame of a continuous exercise."""
     d = result.definition
-    active = [fr for fr in result.frames if fr.phase == d.phases.active]
-    measure = d.phases.measure
-    if measure is None or d.phases.kind == "continuous" or len(result.features) != len(result.frames):
-        return active
-    out = []
-    for fr, f in zip(result.frames, result.features, strict=True):
-        if fr.phase != d.phases.active:
-            continue
-        rep = next((r for r in result.reps if r.start_ms <= fr.t_ms <= r.end_ms
-                    and (r.side is None or r.side == fr.side)), None)
-        v = f.values.get(fr.side or f.near_side, {}).get(measure, math.nan)
-        if rep is not None and v >= rep.peak - d.phases.top_margin_deg:
-            out.append(fr)
-    return out
+    if d.phases.kind == "continuous":
+        return [fr for fr in result.frames if d.phases.is_active(fr.phase)]
+    settled = {(r.side, t) for r in result.reps for t in r.settled_ms}
+    return [fr for fr in result.frames if d.phases.is_active(fr.phase)
+            and ((fr.side if d.phases.kind == "sided" else None), fr.t_ms) in settled]
 
 
 def _clamp(deg: float) -> float:

@@ -88,6 +88,10 @@ class Phases(_Strict):
     # top), not on the way in and out.
     top_margin_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 10.0
 
+    def is_active(self, phase: str | None) -> bool:
+        """True for the judged position: ``active``, or ``{active}_{side}`` when sided."""
+        return phase is not None and (phase == self.active or phase.startswith(self.active + "_"))
+
     @model_validator(mode="after")
     def _consistent(self) -> Phases:
         if self.kind == "continuous":
@@ -102,24 +106,49 @@ class Phases(_Strict):
         return self
 
 
+def _check_bounds(what: str, lo: float | None, hi: float | None) -> None:
+    if lo is None and hi is None:
+        raise ValueError(f"{what} needs min, max or both")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"{what}: min ({lo}) is above max ({hi})")
+
+
+class Criterion(_Strict):
+    """A further bound on another measure that fails the same check (see Check.also)."""
+
+    measure: str
+    min: Deg | None = None
+    max: Deg | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Criterion:
+        _check_bounds(f"criterion on {self.measure!r}", self.min, self.max)
+        return self
+
+
 class Check(_Strict):
-    """A threshold rule on one measure, judged in one phase (or ``"any"``)."""
+    """A threshold rule on one measure, judged in one phase (or ``"any"``).
+
+    ``also``: further criteria on other measures; the check fails when its own bound or any
+    of these fails (e.g. a recline seen from the trunk alone when the thighs are hidden), is
+    ok when at least one of them could be measured and none failed, and is skipped (cannot
+    judge) when none could be measured. Its reported value is its own measure's.
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     measure: str
     phase: str = "any"
     min: Deg | None = None
     max: Deg | None = None
+    also: list[Criterion] = Field(default_factory=list)
     severity: Severity = "warning"
     cue: str
     source: str = ""
 
     @model_validator(mode="after")
     def _bounds(self) -> Check:
-        if self.min is None and self.max is None:
-            raise ValueError(f"check {self.id!r} needs min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"check {self.id!r}: min ({self.min}) is above max ({self.max})")
+        _check_bounds(f"check {self.id!r}", self.min, self.max)
         return self
 
 
@@ -137,11 +166,12 @@ class Position(_Strict):
 
     @model_validator(mode="after")
     def _bounds(self) -> Position:
-        if self.min is None and self.max is None:
-            raise ValueError(f"position on {self.measure!r} needs min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"position on {self.measure!r}: min ({self.min}) is above max ({self.max})")
+        _check_bounds(f"position on {self.measure!r}", self.min, self.max)
         return self
+
+    def fails(self, value: float) -> bool:
+        """True when ``value`` is measured and outside the range (NaN never fails)."""
+        return (self.min is not None and value < self.min) or (self.max is not None and value > self.max)
 
 
 class Hold(_Strict):
@@ -174,6 +204,14 @@ class Definition(_Strict):
     forward: list[str] = Field(default_factory=lambda: ["hip", "knee"], min_length=2, max_length=2)
     required_landmarks: list[str] = Field(default_factory=list)
     min_visibility: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    # Landmarks whose position MediaPipe infers well when they are covered (e.g. a hip behind
+    # folded arms): used down to ``inferred_min_visibility`` while every other required
+    # landmark is clearly visible. Never used outside the frame. Shape gates use covered
+    # landmarks the same way. Below 0.3 the estimate is a guess: a reaching arm that left the
+    # frame (polybag bird-dog) reads 0.11-0.17 while drawn hanging; a far arm behind the body
+    # that MediaPipe still follows reads about 0.4-0.5.
+    inferred_landmarks: list[str] = Field(default_factory=list)
+    inferred_min_visibility: Annotated[float, Field(ge=0.0, le=1.0)] = 0.3
     min_fault_ms: Annotated[float, Field(ge=0.0, le=60000.0)] = 250.0
     sustain_s: Annotated[float, Field(ge=0.0, le=3600.0)] = 0.0
     key_angles: list[str] = Field(default_factory=list)
@@ -182,10 +220,14 @@ class Definition(_Strict):
     phases: Phases
     checks: list[Check]
     position: list[Position] = Field(default_factory=list)
+    # The active position's own shape (e.g. a bridge: feet on the mat, pelvis raised): the
+    # active phase is entered only where every visible shape measure is in range, so a
+    # look-alike movement of the phase measure alone (a dead bug's leg) is not a rep.
+    shape: list[Position] = Field(default_factory=list)
     hold: Hold = Hold()
     sources: list[str] = Field(default_factory=list)
 
-    @field_validator("forward", "required_landmarks")
+    @field_validator("forward", "required_landmarks", "inferred_landmarks")
     @classmethod
     def _landmarks(cls, v: list[str]) -> list[str]:
         bad = [p for p in v if not is_valid_name(p)]
@@ -199,6 +241,8 @@ class Definition(_Strict):
         phases = self.phase_names()
         refs = [("phases.measure", self.phases.measure)] if self.phases.measure else []
         refs += [(f"checks[{c.id}].measure", c.measure) for c in self.checks]
+        refs += [(f"checks[{c.id}].also", a.measure) for c in self.checks for a in c.also]
+        refs += [(f"shape[{i}].measure", q.measure) for i, q in enumerate(self.shape)]
         refs += [("key_angles", k) for k in self.key_angles]
         refs += [(f"position[{i}].measure", q.measure) for i, q in enumerate(self.position)]
         for where, m in refs:

@@ -110,7 +110,7 @@ def judge_entry(entry: dict[str, Any], kind: str, r: SessionResult) -> EntryResu
                 exp.append(f"frame {i} extended, no faults")
                 phase = r.frames[i].phase if i < len(r.frames) else None
                 top = [x for x in r.reps if x.start_ms <= r.frames[i].t_ms <= x.end_ms] if i < len(r.frames) else []
-                if not (phase or "").startswith(r.definition.phases.active) or any(x.faults for x in top):
+                if not r.definition.phases.is_active(phase) or any(x.faults for x in top):
                     problems.append(f"frame {i}: phase {phase}, faults {[x.faults for x in top]}")
     for key, want_flag in (("slouched_frames", True), ("upright_frames", False)):
         if key in entry:

@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .definition import Definition, load_validated
+from .definition import Check, Criterion, Definition, load_validated
 from .errors import DefinitionError
 
 Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
@@ -51,6 +51,28 @@ def load_profile(path: str | os.PathLike[str]) -> Profile:
     return load_validated(Profile, path)
 
 
+def _shift_also(c: Check, new_min: float | None, new_max: float | None) -> list[Criterion]:
+    """A check's ``also`` bounds loosen or tighten by as much as the profile moved the check's
+    own bound: a therapist who allows 10 deg more trunk-thigh angle allows 10 deg more recline
+    on the trunk line of the same check too, so the check keeps meaning one thing."""
+    d_min = (new_min - c.min) if new_min is not None and c.min is not None else 0.0
+    d_max = (new_max - c.max) if new_max is not None and c.max is not None else 0.0
+    # A bound on the same side moves the same way; a bound on the other side moves opposite
+    # (raising a max and lowering a min both loosen).
+    up = d_max if c.max is not None else -d_min
+    down = d_min if c.min is not None else -d_max
+    out = []
+    for a in c.also:
+        lo = None if a.min is None else max(-180.0, min(180.0, a.min + down))
+        hi = None if a.max is None else max(-180.0, min(180.0, a.max + up))
+        out.append(a.model_copy(update={"min": lo, "max": hi}))
+    return out
+
+
+def _major(version: str) -> str:
+    return version.split(".", 1)[0]
+
+
 def apply_profile(d: Definition, profile: Profile | None, where: str = "profile") -> Definition:
     """A copy of ``d`` with the profile's thresholds; DefinitionError naming the field when
     the profile is for another exercise/version or names an unknown check."""
@@ -58,7 +80,10 @@ def apply_profile(d: Definition, profile: Profile | None, where: str = "profile"
         return d
     if profile.exercise != d.id:
         raise DefinitionError(f"{where}: exercise: profile is for {profile.exercise!r}, not {d.id!r}")
-    if profile.definition_version != d.version:
+    # A definition's minor version (1.0 -> 1.1) may add measures and gates and move defaults,
+    # but keeps every check's id and measure, so a profile's thresholds still mean the same
+    # thing; a major version changes what a check measures and needs a review.
+    if _major(profile.definition_version) != _major(d.version):
         raise DefinitionError(
             f"{where}: definition_version: profile was made for {d.id} version "
             f"{profile.definition_version!r}, this is version {d.version!r}; review and re-save it")
@@ -77,7 +102,8 @@ def apply_profile(d: Definition, profile: Profile | None, where: str = "profile"
         new_max = b.max if b.max is not None else c.max
         if new_min is not None and new_max is not None and new_min > new_max:
             raise DefinitionError(f"{where}: thresholds.{c.id}: min ({new_min}) is above max ({new_max})")
-        checks.append(c.model_copy(update={"min": new_min, "max": new_max}))
+        checks.append(c.model_copy(update={"min": new_min, "max": new_max,
+                                           "also": _shift_also(c, new_min, new_max)}))
     hold = d.hold if profile.hold_target_s is None else d.hold.model_copy(
         update={"target_s": profile.hold_target_s})
     return d.model_copy(update={"checks": checks, "hold": hold})

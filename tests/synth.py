@@ -49,10 +49,8 @@ def make_pose(points: dict[str, tuple[float, float]], view: str = "side",
     return FramePose(lm, world)
 
 
-def bridge_pose(hip_deg: float, knee_deg: float = 85.0, trunk_deg: float = 20.0,
-                hip_above: bool = False, **kw) -> FramePose:
-    """Supine bridge seen from the side, head at the left: shoulder-hip-knee interior angle
-    ``hip_deg`` (hip below the shoulder-knee line unless ``hip_above``), knee ``knee_deg``."""
+def _bridge_points(hip_deg: float, knee_deg: float, trunk_deg: float,
+                   hip_above: bool) -> dict[str, np.ndarray]:
     s = np.array([100.0, 400.0])
     h = s + 120 * _dir(trunk_deg)
     turn = (180.0 - hip_deg) * (-1 if hip_above else 1)
@@ -60,10 +58,28 @@ def bridge_pose(hip_deg: float, knee_deg: float = 85.0, trunk_deg: float = 20.0,
     k = h + 110 * _dir(thigh)
     a1 = k + 100 * _dir(thigh + 180 + knee_deg)
     a2 = k + 100 * _dir(thigh + 180 - knee_deg)
-    a = a1 if a1[1] > a2[1] else a2
-    pts = {"shoulder": tuple(s), "hip": tuple(h), "knee": tuple(k), "ankle": tuple(a),
-           "ear": tuple(s - [40, 5]), "nose": tuple(s - [45, 15]), "elbow": tuple(s + [30, 20]),
-           "wrist": tuple(s + [60, 25])}
+    return {"shoulder": s, "hip": h, "knee": k, "ankle": a1 if a1[1] > a2[1] else a2}
+
+
+def bridge_pose(hip_deg: float, knee_deg: float = 85.0, trunk_deg: float | None = None,
+                hip_above: bool = False, **kw) -> FramePose:
+    """Supine bridge seen from the side, head at the left: shoulder-hip-knee interior angle
+    ``hip_deg`` (hip below the shoulder-knee line unless ``hip_above``), knee ``knee_deg``.
+
+    Like a real body, the trunk rises until the feet rest on the mat (ankle at the shoulders'
+    height) unless ``trunk_deg`` (elevation of shoulder->hip) is given."""
+    if trunk_deg is None:
+        lo, hi = -10.0, 70.0   # bisection on the ankle's height above the mat
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            p = _bridge_points(hip_deg, knee_deg, mid, hip_above)
+            lo, hi = (mid, hi) if p["ankle"][1] > p["shoulder"][1] else (lo, mid)
+        trunk_deg = lo
+    p = _bridge_points(hip_deg, knee_deg, trunk_deg, hip_above)
+    s = p["shoulder"]
+    pts = {n: tuple(v) for n, v in p.items()}
+    pts.update({"ear": tuple(s - [40, 5]), "nose": tuple(s - [45, 15]), "elbow": tuple(s + [30, 20]),
+                "wrist": tuple(s + [60, 25])})
     return make_pose(pts, **kw)
 
 

@@ -46,7 +46,7 @@ def test_perfect_bridge_reps_counted_without_faults():
 
 @pytest.mark.parametrize("kw,fault", [
     ({"top_deg": 160.0}, "hips_too_low"),
-    ({"top_deg": 168.0, "hip_above": True}, "hips_too_high"),
+    ({"top_deg": 166.0, "hip_above": True}, "hips_too_high"),
     ({"knee_deg": 130.0}, "knee_angle"),
     ({"knee_deg": 30.0}, "knee_angle"),
 ])

@@ -6,45 +6,24 @@ Pure Python over floats so that re-scoring a minute of cached features takes mil
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from ..definition import Check, Definition
 from ..landmarks import Side
+from .checks import OBLIQUE_MESSAGE, CheckResult, judge, skipped_all
 from .features import Features
+from .reps import Rep, faults_at_top
 
-Status = Literal["ok", "fail", "skipped"]
+__all__ = ["CheckResult", "FrameResult", "Rep", "Scorer"]
+
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 CUE_MIN_SHOW_MS = 1500.0   # a cue stays at least this long so it can be read / heard
 MAX_DT_MS = 250.0          # longer gaps (dropped frames) do not count towards a hold
 NO_PERSON_CUE = "Step into view: the whole body should be in the picture."
-
-
-@dataclass(slots=True)
-class CheckResult:
-    id: str
-    status: Status
-    value: float | None
-    message: str | None
-
-
-@dataclass(slots=True)
-class Rep:
-    index: int
-    side: Side | None
-    start_ms: float
-    top_ms: float
-    end_ms: float
-    hold_ms: float = 0.0
-    faults: list[str] = field(default_factory=list)
-    last_top_ms: float = 0.0
-    peak: float = -math.inf
-    # (t_ms, phase measure, {check id: status}) of each top frame, judged when the rep closes
-    top_frames: list[tuple[float, float, dict[str, Status]]] = field(default_factory=list, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return not self.faults
+# The top is settled (judged, cued) once the phase measure has stopped rising for this long
+# and while it stays within the top margin of its peak: no cue on the way in or out.
+SETTLE_MS = 150.0
+PEAK_RISE_DEG = 1.0
 
 
 @dataclass(slots=True)
@@ -70,48 +49,6 @@ class _Run:
     counted: bool = False
 
 
-def _faults_at_top(rep: Rep, margin_deg: float, min_fault_ms: float) -> list[str]:
-    """Checks that failed at the settled top of a rep.
-
-    Settled top: the top frames whose phase measure is within ``margin_deg`` of the rep's
-    peak (the way in and out of the top is movement, not the position being judged). A check
-    is a fault when it fails on consecutive settled frames spanning ``min_fault_ms`` or more;
-    a settled top shorter than that (a still, a quick rep) is judged on all of it: a fault
-    when every frame that could be judged failed.
-    """
-    settled = [(t, st) for t, v, st in rep.top_frames if v >= rep.peak - margin_deg]
-    if not settled:
-        return []
-    span = settled[-1][0] - settled[0][0]
-    ids = list(dict.fromkeys(cid for _, st in settled for cid in st))
-    faults = []
-    for cid in ids:
-        statuses = [(t, st.get(cid, "skipped")) for t, st in settled]
-        judged = [s for _, s in statuses if s != "skipped"]
-        if span < min_fault_ms:
-            if judged and all(s == "fail" for s in judged):
-                faults.append(cid)
-            continue
-        run_start = None
-        for t, s in statuses:
-            if s == "fail":
-                run_start = t if run_start is None else run_start
-                if t - run_start >= min_fault_ms:
-                    faults.append(cid)
-                    break
-            elif s == "ok":
-                run_start = None
-    return faults
-
-
-def _status(check: Check, value: float) -> Status:
-    if math.isnan(value):
-        return "skipped"
-    if (check.min is not None and value < check.min) or (check.max is not None and value > check.max):
-        return "fail"
-    return "ok"
-
-
 class Scorer:
     """Feed :class:`Features` in time order; get a :class:`FrameResult` per frame.
 
@@ -128,6 +65,7 @@ class Scorer:
         self.reps: list[Rep] = []
         self.episodes: dict[str, int] = {}
         self._runs: dict[str, _Run] = {c.id: _Run() for c in definition.checks}
+        self._rep_checks = {c.id for c in definition.checks if c.phase != "any" and p.kind != "continuous"}
         self._last_t: float | None = None
         self._cue: str | None = None
         self._cue_since = -math.inf
@@ -136,6 +74,8 @@ class Scorer:
         self.views: dict[str, int] = {}
         self._rise_ms = 0.0
         self._top_value = math.nan
+        self._peak_rise_ms = 0.0
+        self._shape_cue: str | None = None
         self.out_of_position_frames = 0
 
     # -- per frame -------------------------------------------------------------------
@@ -146,22 +86,43 @@ class Scorer:
             self._end_runs(f.t_ms)
             return self._result(f, None, [], self._debounced_cue(NO_PERSON_CUE, f.t_ms, urgent=True))
         self.views[f.view] = self.views.get(f.view, 0) + 1
-        if self.d.view != "any" and f.view != self.d.view:
+        if f.jump:
+            # Not a body movement: judge nothing, and a rep must start again from a real rise.
+            self._end_runs(f.t_ms)
+            if self.active_side is None:
+                self.state = None
+            return self._result(f, None, [], self._cue)
+        if not self._view_counts(f.view):
             self._end_runs(f.t_ms)
             msg = f"Camera view looks {f.view}, not {self.d.view}: {self.d.view_cue}"
-            checks = [CheckResult(c.id, "skipped", None, msg) for c in self.d.checks]
-            return self._result(f, None, checks, self._debounced_cue(self.d.view_cue, f.t_ms, urgent=True))
+            return self._result(f, None, skipped_all(self.d.checks, msg),
+                                self._debounced_cue(self.d.view_cue, f.t_ms, urgent=True))
         out_of_position = self._out_of_position(f)
         if out_of_position is not None and self.active_side is None:
             self._end_runs(f.t_ms)
             self.out_of_position_frames += 1
-            checks = [CheckResult(c.id, "skipped", None, out_of_position) for c in self.d.checks]
-            return self._result(f, None, checks, self._debounced_cue(out_of_position, f.t_ms))
+            return self._result(f, None, skipped_all(self.d.checks, out_of_position),
+                                self._debounced_cue(out_of_position, f.t_ms))
+        was_active = self.active_side is not None
         self._update_phase(f)
+        if was_active and self.active_side is None:
+            self._cue, self._cue_since = None, f.t_ms   # a top's cue ends with the top
         side = self.active_side if self.active_side is not None else f.near_side
-        checks = self._judge(f, side)
-        self._track(checks, f.t_ms, dt)
-        return self._result(f, side, checks, self._cue_for(checks, f.t_ms))
+        if f.view == "oblique" and self.d.view == "side":
+            checks = skipped_all([c for c in self.d.checks if self._applies(c)], OBLIQUE_MESSAGE)
+            cue = self._shape_cue or OBLIQUE_MESSAGE
+        else:
+            checks = [judge(c, f.values.get(side, {}), f.hidden.get(side, {}))
+                      for c in self.d.checks if self._applies(c)]
+            cue = None
+        settled = self._settled_now(f.t_ms)
+        self._track(checks, f.t_ms, dt, settled)
+        return self._result(f, side, checks, self._cue_for(checks, f.t_ms, settled, cue))
+
+    def _view_counts(self, view: str) -> bool:
+        """Reps are counted in the definition's view, and in an oblique view for a side-view
+        exercise (form is then not judged, see OBLIQUE_MESSAGE)."""
+        return self.d.view == "any" or view == self.d.view or (self.d.view == "side" and view == "oblique")
 
     def _out_of_position(self, f: Features) -> str | None:
         """The cue of the first position requirement that is measurably not met (on every
@@ -170,13 +131,13 @@ class Scorer:
         for q in self.d.position:
             vals = [f.values.get(s, {}).get(q.measure, math.nan) for s in sides]
             known = [v for v in vals if not math.isnan(v)]
-            if known and all((q.min is not None and v < q.min) or (q.max is not None and v > q.max)
-                             for v in known):
+            if known and all(q.fails(v) for v in known):
                 return q.cue
         return None
 
     def _update_phase(self, f: Features) -> None:
         p = self.d.phases
+        self._shape_cue = None
         if p.kind == "continuous":
             return
         assert p.measure is not None and p.enter is not None and p.exit is not None
@@ -190,6 +151,8 @@ class Scorer:
                 return  # not measurable this frame: keep the phase rather than guess
             rep = self.reps[-1]
             rep.last_top_ms = f.t_ms
+            if v > rep.peak + PEAK_RISE_DEG:
+                self._peak_rise_ms = f.t_ms
             rep.peak = max(rep.peak, v)
             self._top_value = v
             if v < p.exit:
@@ -200,14 +163,32 @@ class Scorer:
             return
         side, v = max(finite.items(), key=lambda kv: kv[1])
         if v >= p.enter:
-            self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
-        elif p.rest is not None and v < p.rest:
+            gate_side = side if p.kind == "sided" else f.near_side
+            self._shape_cue = self._shape_fails(f, gate_side)
+            if self._shape_cue is None:
+                self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
+                self.reps[-1].notes = self._shape_unseen(f, gate_side)
+                return
+        if p.rest is not None and v < p.rest:
             if self.state == p.lowering_name and self.reps:
                 self.reps[-1].end_ms = f.t_ms
             self.state = p.rest_name
         elif self.state in (None, p.rest_name):
             self.state = p.rising_name
             self._rise_ms = f.t_ms
+
+    def _shape_fails(self, f: Features, side: Side) -> str | None:
+        """The cue of the first visible shape requirement not met, else None."""
+        values = f.gate_values.get(side, {})
+        return next((q.cue for q in self.d.shape if q.fails(values.get(q.measure, math.nan))), None)
+
+    def _shape_unseen(self, f: Features, side: Side) -> list[str]:
+        """Shape requirements that could not be seen when the rep started (counted on the
+        rest of the evidence, and said so)."""
+        values, hidden = f.gate_values.get(side, {}), f.hidden.get(side, {})
+        label = {n: m.label or n for n, m in self.d.measures.items()}
+        return [f"{label[q.measure]} not confirmed: {', '.join(hidden.get(q.measure, [])) or 'landmarks'} "
+                "not visible" for q in self.d.shape if math.isnan(values.get(q.measure, math.nan))]
 
     def _enter_top(self, side: Side | None, t_ms: float, v: float, near: Side) -> None:
         start = self._rise_ms if self.state == self.d.phases.rising_name else t_ms
@@ -217,6 +198,7 @@ class Scorer:
         self.active_side = side if side is not None else near
         self.state = self.active_name if side is None else f"{self.active_name}_{side}"
         self._top_value = v
+        self._peak_rise_ms = t_ms
 
     def _leave_top(self, t_ms: float) -> None:
         self._close_rep(t_ms)
@@ -226,12 +208,20 @@ class Scorer:
     def _close_rep(self, t_ms: float) -> None:
         rep = self.reps[-1]
         rep.end_ms = t_ms
-        for cid in _faults_at_top(rep, self.d.phases.top_margin_deg, self.d.min_fault_ms):
+        for cid in faults_at_top(rep.settle(self.d.phases.top_margin_deg), self.d.min_fault_ms):
             if cid not in rep.faults:
                 rep.faults.append(cid)
         target_ms = self.d.hold.target_s * 1000.0
         if target_ms > 0 and rep.hold_ms < target_ms:
             rep.faults.append(self.d.hold.check_id)
+
+    def _settled_now(self, t_ms: float) -> bool:
+        """Is this frame at the settled top, as far as can be known now (the peak so far)?"""
+        if self.active_side is None or not self.reps:
+            return False
+        rep = self.reps[-1]
+        near_peak = self._top_value >= rep.peak - self.d.phases.top_margin_deg
+        return near_peak and (self.still or t_ms - self._peak_rise_ms >= SETTLE_MS)
 
     # -- checks ----------------------------------------------------------------------
     def _applies(self, c: Check) -> bool:
@@ -242,29 +232,13 @@ class Scorer:
         return c.phase == self.state or (
             self.active_side is not None and c.phase == self.active_name)
 
-    def _judge(self, f: Features, side: Side) -> list[CheckResult]:
-        values = f.values.get(side, {})
-        hidden = f.hidden.get(side, {})
-        out = []
-        for c in self.d.checks:
-            if not self._applies(c):
-                continue
-            v = values.get(c.measure, math.nan)
-            st = _status(c, v)
-            if st == "skipped":
-                who = ", ".join(hidden.get(c.measure, [])) or "landmarks"
-                msg: str | None = f"Cannot judge: {who} not visible."
-            else:
-                msg = c.cue if st == "fail" else None
-            out.append(CheckResult(c.id, st, None if math.isnan(v) else round(v, 1), msg))
-        return out
-
-    def _track(self, checks: list[CheckResult], t_ms: float, dt: float) -> None:
+    def _track(self, checks: list[CheckResult], t_ms: float, dt: float, settled: bool) -> None:
         failing = {c.id for c in checks if c.status == "fail"}
         in_top = self.active_side is not None and bool(self.reps)
         for c in self.d.checks:
             run = self._runs[c.id]
-            if c.id not in failing:
+            # A rep check's run (and so its cue) counts only on settled top frames.
+            if c.id not in failing or (c.id in self._rep_checks and not settled):
                 run.start_ms = math.nan
                 continue
             if math.isnan(run.start_ms):
@@ -274,7 +248,7 @@ class Scorer:
                     and (self.still or lasted >= self.d.sustain_s * 1000.0):
                 run.counted = True
                 self.episodes[c.id] = self.episodes.get(c.id, 0) + 1
-        if checks:
+        if checks and any(c.status != "skipped" for c in checks):
             self._frames_judged += 1
             self._frames_good += not failing
         if in_top:
@@ -288,13 +262,16 @@ class Scorer:
             run.start_ms = math.nan
 
     # -- cues ------------------------------------------------------------------------
-    def _cue_for(self, checks: list[CheckResult], t_ms: float) -> str | None:
+    def _cue_for(self, checks: list[CheckResult], t_ms: float, settled: bool,
+                 fallback: str | None = None) -> str | None:
         by_id = {c.id: c for c in self.d.checks}
         delay = 0.0 if self.still else max(self.d.min_fault_ms, self.d.sustain_s * 1000.0)
         due = [c for c in checks if c.status == "fail"
+               and (settled or c.id not in self._rep_checks)
                and t_ms - self._runs[c.id].start_ms + 1e-9 >= delay]
         due.sort(key=lambda c: SEVERITY_RANK[by_id[c.id].severity])
-        return self._debounced_cue(due[0].message if due else None, t_ms)
+        cue = due[0].message if due else (self._shape_cue or fallback)
+        return self._debounced_cue(cue, t_ms)
 
     def _debounced_cue(self, cue: str | None, t_ms: float, urgent: bool = False) -> str | None:
         if cue == self._cue:

@@ -1,0 +1,54 @@
+"""One check judged on one frame's measures: its own bound plus any ``also`` criteria."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..definition import Check
+from .reps import Status
+
+OBLIQUE_MESSAGE = "Can't judge form from this angle: turn the camera so it sees you from the side."
+
+
+@dataclass(slots=True)
+class CheckResult:
+    id: str
+    status: Status
+    value: float | None
+    message: str | None
+
+
+def _fails(lo: float | None, hi: float | None, v: float) -> bool:
+    return (lo is not None and v < lo) or (hi is not None and v > hi)
+
+
+def status_of(check: Check, values: dict[str, float]) -> Status:
+    """fail when any measured bound fails, ok when one was measured, else skipped."""
+    measured = False
+    for measure, lo, hi in [(check.measure, check.min, check.max)] + [
+            (a.measure, a.min, a.max) for a in check.also]:
+        v = values.get(measure, math.nan)
+        if math.isnan(v):
+            continue
+        measured = True
+        if _fails(lo, hi, v):
+            return "fail"
+    return "ok" if measured else "skipped"
+
+
+def judge(check: Check, values: dict[str, float], hidden: dict[str, list[str]]) -> CheckResult:
+    """The check's result on one frame; a skipped check says which landmarks were missing."""
+    st = status_of(check, values)
+    v = values.get(check.measure, math.nan)
+    if st == "skipped":
+        who = ", ".join(dict.fromkeys(n for m in [check.measure, *(a.measure for a in check.also)]
+                                      for n in hidden.get(m, []))) or "landmarks"
+        msg: str | None = f"Cannot judge: {who} not visible."
+    else:
+        msg = check.cue if st == "fail" else None
+    return CheckResult(check.id, st, None if math.isnan(v) else round(v, 1), msg)
+
+
+def skipped_all(checks: list[Check], message: str) -> list[CheckResult]:
+    return [CheckResult(c.id, "skipped", None, message) for c in checks]
