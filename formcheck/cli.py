@@ -106,13 +106,15 @@ def cmd_analyze(a: argparse.Namespace) -> int:
         print(f"  camera: {s['camera_message']}")
     if s.get("position_message"):
         print(f"  not judged for most of the clip: {s['position_message']}")
-    if s.get("people_message"):
-        print(f"  {s['people_message']}")
+    for key in ("people_message", "missing_message"):
+        if s.get(key):
+            print(f"  {s[key]}")
     for x in rep["reps"]:
         side = f" {x['side']}" if x["side"] else ""
         verdict = "ok" if x["ok"] else "faults: " + ", ".join(x["faults"])
+        notes = "".join(f" ({n})" for n in x["notes"])
         print(f"  rep {x['index']}{side} at {x['top_ms'] / 1000:.1f} s, "
-              f"hold {x['hold_ms'] / 1000:.1f} s: {verdict}")
+              f"hold {x['hold_ms'] / 1000:.1f} s: {verdict}{notes}")
     if s["faults"] and d.phases.kind == "continuous":
         print("  sustained faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
     return 0

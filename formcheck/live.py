@@ -201,15 +201,16 @@ class LiveProcessor:
     def _summary_locked(self) -> dict[str, Any]:
         """:meth:`summary`, for callers that already hold the lock."""
         sc = self.session.scorer
-        reps = [Rep(x.index, x.side, x.start_ms, x.top_ms, x.end_ms, x.hold_ms, list(x.faults))
-                for x in sc.reps]
+        reps = [Rep(x.index, x.side, x.start_ms, x.top_ms, x.end_ms, x.hold_ms, list(x.faults),
+                    notes=list(x.notes)) for x in sc.reps]
         w, h = self._snap.frame_size or (0, 0)
         info = ClipInfo(path="webcam", fps=self._snap.fps, frames=self._snap.frames, width=w, height=h,
                         duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
         result = SessionResult(self.definition, self.profile, info, [], reps, dict(sc.episodes),
                                dict(sc.views), sc.good_form_fraction(),
                                out_of_position_frames=sc.out_of_position_frames,
-                               people_message=self._crowd.message() if self._crowd else None)
+                               people_message=self._crowd.message() if self._crowd else None,
+                               missing=self.session.missing_so_far())
         return build_report(result)
 
     def close(self) -> None:

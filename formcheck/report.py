@@ -23,7 +23,8 @@ def build_report(r: SessionResult) -> dict[str, Any]:
     """The report dict (see README "Report format")."""
     info = r.info
     reps = [{"index": x.index, "side": x.side, "start_ms": _ms(x.start_ms), "top_ms": _ms(x.top_ms),
-             "end_ms": _ms(x.end_ms), "hold_ms": _ms(x.hold_ms), "ok": x.ok, "faults": list(x.faults)}
+             "end_ms": _ms(x.end_ms), "hold_ms": _ms(x.hold_ms), "ok": x.ok, "faults": list(x.faults),
+             "notes": list(x.notes)}
             for x in r.reps]
     frames = [{"t_ms": _ms(f.t_ms), "pose": f.pose, "view": f.view, "phase": f.phase,
                "angles": f.angles,
@@ -54,8 +55,19 @@ def build_report(r: SessionResult) -> dict[str, Any]:
                     "camera_message": r.definition.view_cue
                     if r.definition.view not in ("any", view) else None,
                     "position_message": position,
-                    "people_message": r.people_message},
+                    "people_message": r.people_message,
+                    "person_missing": [{"start_ms": _ms(a), "end_ms": _ms(b)} for a, b in r.missing],
+                    "missing_message": missing_message(r)},
     }
+
+
+def missing_message(r: SessionResult) -> str | None:
+    """One line naming where no whole person was in view, or None."""
+    if not r.missing:
+        return None
+    spans = ", ".join(f"{a / 1000:.1f}-{b / 1000:.1f} s" for a, b in r.missing[:6])
+    more = f" and {len(r.missing) - 6} more" if len(r.missing) > 6 else ""
+    return f"No whole person in view at {spans}{more}: nothing was judged there."
 
 
 def write_report(r: SessionResult, path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -42,4 +42,5 @@ def pose_cache(tmp_path_factory: pytest.TempPathFactory):
             seen[rel] = PoseSequence.load(out)
         return seen[rel]
 
+    get.folder = folder   # type: ignore[attr-defined]  # evaluate() reads the same cache files
     return get

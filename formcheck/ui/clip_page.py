@@ -128,7 +128,7 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     c1.metric("Reps", rep["rep_count"])
     c2.metric("Camera view", s["view"])
     c3.metric("Good form (judged frames)", f"{s['good_form_fraction']:.0%}")
-    for key in ("camera_message", "position_message", "people_message"):
+    for key in ("camera_message", "position_message", "people_message", "missing_message"):
         if s.get(key):
             st.warning(s[key])
     if rep["reps"]:
