@@ -17,13 +17,15 @@ def _dir(deg: float) -> np.ndarray:
 
 
 def make_pose(points: dict[str, tuple[float, float]], view: str = "side",
-              hidden: tuple[str, ...] = (), near: str = "left") -> FramePose:
+              hidden: tuple[str, ...] = (), near: str = "left",
+              covered: dict[str, float] | None = None) -> FramePose:
     """A FramePose from near-side points given without side ("hip") or with ("nose").
 
     The far side is the same points shifted by 3 px; ``view`` sets the world landmarks so the
     shoulder/hip lines point at the camera (side) or lie in the image plane (front).
     """
     far = "right" if near == "left" else "left"
+    covered = covered or {}
     lm = np.zeros((33, 5), np.float32)
     base = np.array(points.get("shoulder", (300.0, 300.0)))
     lm[:, :2] = base
@@ -41,8 +43,12 @@ def make_pose(points: dict[str, tuple[float, float]], view: str = "side",
                 lm[n, 3] = vis
     for h in hidden:
         lm[Landmark[h.upper()], 3] = 0.05
+    for c, v in covered.items():   # covered but still tracked by MediaPipe
+        lm[Landmark[c.upper()], 3] = v
     world = np.zeros((33, 3), np.float32)
-    across = np.array([0, 0, 0.1]) if view == "side" else np.array([0.1, 0, 0])
+    # yaw of the shoulder/hip lines: side 90 deg, oblique 45, front 0
+    yaw = {"side": 90.0, "oblique": 45.0, "front": 0.0}[view]
+    across = 0.1 * np.array([math.cos(math.radians(yaw)), 0.0, math.sin(math.radians(yaw))])
     for part in ("SHOULDER", "HIP"):
         world[Landmark[f"LEFT_{part}"]] = -across
         world[Landmark[f"RIGHT_{part}"]] = across

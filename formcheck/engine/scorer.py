@@ -76,6 +76,7 @@ class Scorer:
         self._top_value = math.nan
         self._peak_rise_ms = 0.0
         self._shape_cue: str | None = None
+        self._after_cut = False   # after a jump, a top counts only once it is risen into again
         self.out_of_position_frames = 0
 
     # -- per frame -------------------------------------------------------------------
@@ -90,7 +91,7 @@ class Scorer:
             # Not a body movement: judge nothing, and a rep must start again from a real rise.
             self._end_runs(f.t_ms)
             if self.active_side is None:
-                self.state = None
+                self.state, self._after_cut = None, True
             return self._result(f, None, [], self._cue)
         if not self._view_counts(f.view):
             self._end_runs(f.t_ms)
@@ -162,6 +163,10 @@ class Scorer:
         if not finite:
             return
         side, v = max(finite.items(), key=lambda kv: kv[1])
+        if self._after_cut:
+            if v >= p.enter:
+                return
+            self._after_cut = False
         if v >= p.enter:
             gate_side = side if p.kind == "sided" else f.near_side
             self._shape_cue = self._shape_fails(f, gate_side)
