@@ -148,10 +148,18 @@ def cmd_batch(a: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_table
+    from .evaluate import evaluate, format_table, margin_table
 
     results = evaluate(a.labels, model=a.model, cache_dir=Path(a.cache) if a.cache else None)
     print(format_table(results))
+    print()
+    print("Margins of every limit on these labels:")
+    print(margin_table(results))
+    if a.skeletons:
+        from .skeletons import evaluate_folder, format_skeletons
+
+        print()
+        print(format_skeletons(evaluate_folder(Path(a.skeletons))))
     return 0 if all(x.passed is not False for x in results) else EXIT_FAILED
 
 
@@ -228,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("labels")
     ev.add_argument("--model", help=model_help)
     ev.add_argument("--cache", help="folder to cache pose files between runs")
+    ev.add_argument("--skeletons", help="also judge the sitting rules on a folder of labelled side-camera "
+                                        "sitting keypoint CSVs (MoveNet 17, e.g. ../shared/media/skeletons/"
+                                        "nelsonak47_sidecam_sitting_movenet)")
     ev.set_defaults(func=cmd_evaluate)
 
     mo = sub.add_parser("models", help="list installed pose models, download official ones")

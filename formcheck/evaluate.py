@@ -16,11 +16,11 @@ from typing import Any
 from .definition import get_definition, load_toml
 from .engine.session import SessionResult
 from .errors import FormcheckError
+from .margins import SLOUCH_IDS, Samples, collect, format_margins
 from .pipeline import analyze_clip
 from .pose import PoseSequence
 
 log = logging.getLogger(__name__)
-SLOUCH_IDS = ("trunk_slouched", "forward_head")
 SLOUCH_MIN_FRACTION = 0.90
 UPRIGHT_MAX_FRACTION = 0.10
 
@@ -33,6 +33,7 @@ class EntryResult:
     found: str
     passed: bool | None  # None = informational (nothing to check)
     problems: list[str] = field(default_factory=list)
+    samples: Samples | None = field(default=None, repr=False)   # for the margin table
 
 
 def _frames_flagged(r: SessionResult, ranges: list[list[int]]) -> tuple[int, int]:
@@ -156,10 +157,21 @@ def evaluate(labels_path: str | os.PathLike[str], model: str | None = None,
                 cached = PoseSequence.load(cache)
             r = analyze_clip(clip, d, model=model, landmarks=cached,
                              poses_out=cache if cache is not None and cached is None else None)
-            out.append(judge_entry(e, kind, r))
+            res = judge_entry(e, kind, r)
+            res.samples = collect(e, r)
+            out.append(res)
         except FormcheckError as err:
             out.append(EntryResult(e["path"], e["exercise"], "-", "error", False, [str(err)]))
     return out
+
+
+def margin_table(results: list[EntryResult]) -> str:
+    """The margin table over every entry (see :mod:`formcheck.margins`)."""
+    total = Samples()
+    for x in results:
+        if x.samples is not None:
+            total.merge(x.samples)
+    return format_margins(total)
 
 
 def format_table(results: list[EntryResult]) -> str:

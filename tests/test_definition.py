@@ -37,7 +37,7 @@ BASE = (get_definition.__globals__["config"].EXERCISES_DIR / "sitting.toml").rea
     (lambda s: s.replace("max = 120", "max = 250", 1), r"checks.2.max: .*less than or equal to 180"),
     (lambda s: s.replace('measure = "neck_lean_deg"', 'measure = "neck_deg"', 1),
      r"unknown measure 'neck_deg'"),
-    (lambda s: s.replace('max = 5 ', 'max = "five" ', 1), r"checks.0.max: .*valid number"),
+    (lambda s: s.replace('max = 10\n', 'max = "ten"\n', 1), r"checks.0.max: .*valid number"),
     (lambda s: s + "\n[[checks\n", r"not valid TOML"),
 ])
 def test_invalid_definitions_name_file_field_and_reason(tmp_path, edit, expect):

@@ -90,7 +90,7 @@ def test_known_limitations_still_fail(evaluated):
         assert evaluated[path].passed is False, f"{path} passes now: remove it from KNOWN_LIMITATIONS"
 
 
-def test_evaluate_cli_exit_code_and_table(media, tmp_path):
+def test_evaluate_cli_exit_code_and_table(media, tmp_path, capsys):
     from formcheck.cli import main
 
     # a small labels file in the same format, in another folder: the tool must follow paths
@@ -100,6 +100,11 @@ def test_evaluate_cli_exit_code_and_table(media, tmp_path):
                    f'[[image]]\npath = "{MEDIA / "sitting" / "bozliu_recline.jpg"}"\n'
                    'exercise = "sitting"\nform = "fault"\nfaults = ["trunk_reclined"]\n')
     assert main(["evaluate", str(lab)]) == 0
+    out = capsys.readouterr().out
+    assert "2 passed, 0 failed" in out and "Margins of every limit" in out
+    # the reclined still is a labelled fault of trunk_reclined: its value is in the table
+    assert any(line.startswith("trunk_reclined") and "trunk_thigh_deg" in line and line.split()[5] != "-"
+               for line in out.splitlines())
     lab.write_text(f'[[image]]\npath = "{MEDIA / "sitting" / "bozliu_recline.jpg"}"\n'
                    'exercise = "sitting"\nform = "good"\n')
     assert main(["evaluate", str(lab)]) == 1
