@@ -60,8 +60,10 @@ def test_bad_keypoint_files_give_one_clear_error(tmp_path: Path):
     bad.write_text("class,a,b\nstraight,1,2\n")
     with pytest.raises(FormcheckError, match="not a MoveNet keypoint CSV"):
         load_movenet_csv(bad)
-    with pytest.raises(FormcheckError, match="no .csv"):
-        evaluate_folder(tmp_path / "empty" if (tmp_path / "empty").mkdir() is None else tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(FormcheckError, match=r"no \.csv"):
+        evaluate_folder(empty)
 
 
 @pytest.mark.media
