@@ -158,3 +158,36 @@ def near_side_score_2(pairs: tuple[tuple[float, float, float, float], ...], z_sc
     if not dz or not dv:
         return math.nan
     return math.tanh(sum(dz) / len(dz) * 4.0) + sum(dv) / len(dv)
+
+
+# -- World (3D, metres) twins, for an oblique camera ------------------------------------------
+# MediaPipe's world landmarks: metres, origin between the hips, x right, y DOWN, z away from
+# the camera. Angles to the vertical do not change when the camera turns about the vertical,
+# so these stay valid off a side view; interior angles in 3D are biased on these models (see
+# formcheck/engine/features.py), so only these kinds have a world twin.
+Pt3 = Sequence[float]   # (x_m, y_m, z_m)
+
+
+def elevation_3d(p: Pt3, q: Pt3) -> float:
+    """Angle (deg, -90..90) of p->q above the horizontal plane; + = q higher."""
+    dx, dy, dz = q[0] - p[0], q[1] - p[1], q[2] - p[2]
+    h = math.hypot(dx, dz)
+    return math.nan if h == 0 and dy == 0 else math.degrees(math.atan2(-dy, h))
+
+
+def inclination_3d(p: Pt3, q: Pt3) -> float:
+    """Angle (deg, 0..180) between p->q and straight up."""
+    dx, dy, dz = q[0] - p[0], q[1] - p[1], q[2] - p[2]
+    h = math.hypot(dx, dz)
+    return math.nan if h == 0 and dy == 0 else math.degrees(math.atan2(h, -dy))
+
+
+def forward_lean_3d(p: Pt3, q: Pt3, forward: tuple[float, float]) -> float:
+    """Signed angle (deg) of p->q from straight up in the plane of ``forward`` (a horizontal
+    (x, z) direction the person faces): + = q ahead of p. Sideways lean is left out."""
+    dx, dy, dz = q[0] - p[0], q[1] - p[1], q[2] - p[2]
+    norm = math.hypot(*forward)
+    if norm == 0 or (dx == 0 and dy == 0 and dz == 0):
+        return math.nan
+    ahead = (dx * forward[0] + dz * forward[1]) / norm
+    return math.degrees(math.atan2(ahead + 0.0, -dy + 0.0))

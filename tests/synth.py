@@ -45,14 +45,23 @@ def make_pose(points: dict[str, tuple[float, float]], view: str = "side",
         lm[Landmark[h.upper()], 3] = 0.05
     for c, v in covered.items():   # covered but still tracked by MediaPipe
         lm[Landmark[c.upper()], 3] = v
-    world = np.zeros((33, 3), np.float32)
-    # yaw of the shoulder/hip lines: side 90 deg, oblique 45, front 0
-    yaw = {"side": 90.0, "oblique": 45.0, "front": 0.0}[view]
-    across = 0.1 * np.array([math.cos(math.radians(yaw)), 0.0, math.sin(math.radians(yaw))])
-    for part in ("SHOULDER", "HIP"):
-        world[Landmark[f"LEFT_{part}"]] = -across
-        world[Landmark[f"RIGHT_{part}"]] = across
-    return FramePose(lm, world)
+    return FramePose(lm, world_from_xy(lm, view))
+
+
+def world_from_xy(lm: np.ndarray, view: str = "side") -> np.ndarray:
+    """World landmarks (metres, y down) of the body drawn in ``lm``'s pixels, with its
+    sagittal plane turned so the shoulder/hip lines have the view's yaw (side 90, oblique 45,
+    front 0 deg): the true 3D pose of which the pixels are the side-on drawing."""
+    yaw = math.radians({"side": 90.0, "oblique": 45.0, "front": 0.0}[view])
+    across = np.array([math.cos(yaw), 0.0, math.sin(yaw)])
+    fwd = np.array([math.sin(yaw), 0.0, -math.cos(yaw)])
+    hip = lm[Landmark.LEFT_HIP, :2].astype(np.float64)
+    world = np.zeros((33, 3), np.float64)
+    for n in Landmark:
+        u, v = (lm[n, :2] - hip) / 200.0
+        lateral = -0.1 if n.name.startswith("LEFT_") else 0.1 if n.name.startswith("RIGHT_") else 0.0
+        world[n] = u * fwd + np.array([0.0, v, 0.0]) + lateral * across
+    return world.astype(np.float32)
 
 
 def _bridge_points(hip_deg: float, knee_deg: float, trunk_deg: float,
@@ -112,7 +121,6 @@ def bird_dog_pose(leg_deg: float, arm_deg: float, leg_side: str = "left",
     h = np.array([200.0, 300.0])
     s = h + 220 * _dir(trunk_deg)
     lm = make_pose({"shoulder": tuple(s), "hip": tuple(h)}, **kw).landmarks.copy()
-    world = make_pose({"shoulder": tuple(s), "hip": tuple(h)}, **kw).world_m
 
     def put(side: str, name: str, xy: np.ndarray) -> None:
         lm[Landmark[f"{side}_{name}".upper()], :2] = xy
@@ -133,4 +141,4 @@ def bird_dog_pose(leg_deg: float, arm_deg: float, leg_side: str = "left",
     put(leg_side, "elbow", s + np.array([0.0, 110.0]))
     put(leg_side, "wrist", s + np.array([0.0, 210.0]))
     lm[Landmark.NOSE, :2] = s + np.array([60.0, -10.0])
-    return FramePose(lm, world)
+    return FramePose(lm, world_from_xy(lm, kw.get("view", "side")))

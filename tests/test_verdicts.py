@@ -7,13 +7,14 @@ import math
 
 import numpy as np
 import pytest
-from synth import _dir, bird_dog_pose, bridge_pose, make_pose, sitting_pose
+from synth import _dir, bird_dog_pose, bridge_pose, make_pose, sitting_pose, world_from_xy
 from test_engine import FPS, bridge_reps, run
 
 from formcheck.calibrate import propose
 from formcheck.definition import get_definition
 from formcheck.engine.checks import OBLIQUE_MESSAGE
 from formcheck.engine.session import Session
+from formcheck.landmarks import Landmark
 from formcheck.pose import ClipInfo, FramePose
 
 
@@ -191,3 +192,27 @@ def test_a_cut_to_another_shot_starts_no_rep():
     r = run(d, lying + [shifted] * 2 + [bridge_pose(125.0)] * 30)
     assert len(r.reps) == 0
     assert math.isfinite(r.frames[30].t_ms) and r.frames[30].checks == []
+
+
+def _perspective(p: FramePose, leg_side: str = "left", drop_deg: float = 35.0) -> FramePose:
+    """The same 3D pose whose raised thigh *looks* ``drop_deg`` lower in the picture (a leg
+    pointing away from a low camera): only the 2D knee/ankle move, the world pose stays."""
+    lm = p.landmarks.copy()
+    hip = lm[Landmark[f"{leg_side}_hip".upper()], :2].copy()
+    for name in ("knee", "ankle"):
+        i = Landmark[f"{leg_side}_{name}".upper()]
+        v = lm[i, :2] - hip
+        r = math.radians(drop_deg if v[0] > 0 else -drop_deg)   # rotate downwards in the image (y down)
+        rot = np.array([[math.cos(r), -math.sin(r)], [math.sin(r), math.cos(r)]])
+        lm[i, :2] = hip + rot @ v
+    return FramePose(lm, p.world_m)
+
+
+def test_oblique_view_counts_reps_from_world_landmarks_where_2d_foreshortens():
+    d = get_definition("bird_dog")
+    seq = [_perspective(p) for p in _lift_cycle(arm_deg=0.0, view="oblique")] * 3
+    r = run(d, seq)
+    assert len(r.reps) == 3 and not _faults(r)
+    # from the side the same drawing is a leg that never rises: no rep, nothing invented
+    flat = [FramePose(p.landmarks, world_from_xy(p.landmarks)) for p in seq]
+    assert len(run(d, flat).reps) == 0
