@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, config
+from . import config
+from .cli_parser import build_parser
+from .logs import cli_logging
 
 log = logging.getLogger("formcheck")
 EXIT_USAGE_ERROR = 2
@@ -21,7 +22,8 @@ EXIT_FAILED = 1
 
 
 def _progress(desc: str, enabled: bool) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    if not enabled:
+    """A progress bar on stderr, only when it is a terminal (not in logs, pipes or CI)."""
+    if not enabled or not sys.stderr.isatty():
         return (lambda done, total: None), (lambda: None)
     from tqdm import tqdm
 
@@ -188,78 +190,22 @@ def cmd_app(a: argparse.Namespace) -> int:
     return subprocess.call(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="formcheck", description="Exercise and posture form checking.")
-    p.add_argument("--version", action="version", version=f"formcheck {__version__}")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
-    sub = p.add_subparsers(dest="command", required=True)
-    model_help = "pose model: a .task path or lite/full/heavy (default: bundled full model)"
-
-    lm = sub.add_parser("landmarks", help="extract and cache a clip's pose sequence")
-    lm.add_argument("clip", help="video or image (or, with --info, a poses .npz)")
-    lm.add_argument("-o", "--output", help="where to write the .npz pose file")
-    lm.add_argument("--info", action="store_true", help="summarise a poses .npz file")
-    lm.add_argument("--model", help=model_help)
-    lm.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    lm.set_defaults(func=cmd_landmarks)
-
-    an = sub.add_parser("analyze", help="judge the form in a clip or image")
-    an.add_argument("clip")
-    an.add_argument("--exercise", "-e", required=True, help="bridge, bird_dog, sitting or a .toml")
-    an.add_argument("--report", help="write the JSON report here")
-    an.add_argument("--video", help="write an annotated H.264 mp4 here")
-    an.add_argument("--csv", help="write per-frame angles and checks here")
-    an.add_argument("--profile", help="patient profile .toml with threshold overrides")
-    an.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
-    an.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
-    an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
-    an.add_argument("--model", help=model_help)
-    an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    an.set_defaults(func=cmd_analyze)
-
-    ba = sub.add_parser("batch", help="analyse many clips (folders, files, globs) in parallel")
-    ba.add_argument("inputs", nargs="+", help="clips, folders (searched recursively) or quoted globs")
-    ba.add_argument("--exercise", "-e", required=True, help="bridge, bird_dog, sitting or a .toml")
-    ba.add_argument("--out", "-o", required=True, help="folder for per-clip reports and summary.csv")
-    ba.add_argument("--workers", "-j", type=int, default=max(1, min(2, os.cpu_count() or 1)),
-                    help="worker processes, one pose model each (default: 2 or the CPU count)")
-    ba.add_argument("--video", action="store_true", help="also write annotated videos")
-    ba.add_argument("--profile", help="patient profile .toml with threshold overrides")
-    ba.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
-    ba.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
-    ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
-    ba.add_argument("--model", help=model_help)
-    ba.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    ba.set_defaults(func=cmd_batch)
-
-    ev = sub.add_parser("evaluate", help="check the analysis against a LABELS.toml")
-    ev.add_argument("labels")
-    ev.add_argument("--model", help=model_help)
-    ev.add_argument("--cache", help="folder to cache pose files between runs")
-    ev.add_argument("--skeletons", help="also judge the sitting rules on a folder of labelled side-camera "
-                                        "sitting keypoint CSVs (MoveNet 17, e.g. ../shared/media/skeletons/"
-                                        "nelsonak47_sidecam_sitting_movenet)")
-    ev.set_defaults(func=cmd_evaluate)
-
-    mo = sub.add_parser("models", help="list installed pose models, download official ones")
-    mo.add_argument("--download", choices=("lite", "full", "heavy"))
-    mo.set_defaults(func=cmd_models)
-
-    ap = sub.add_parser("app", help="start the Streamlit app (127.0.0.1 by default)")
-    ap.add_argument("--address", default="127.0.0.1",
-                    help="bind address; anything but 127.0.0.1 exposes the camera page (see README)")
-    ap.add_argument("--port", type=int, default=8501)
-    ap.set_defaults(func=cmd_app)
-    return p
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "landmarks": cmd_landmarks, "analyze": cmd_analyze, "batch": cmd_batch, "evaluate": cmd_evaluate,
+    "models": cmd_models, "app": cmd_app,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+
+    a = build_parser(COMMANDS).parse_args(argv)
+    with cli_logging(a.verbose):
+        return _run(a)
+
+
+def _run(a: argparse.Namespace) -> int:
     from .errors import FormcheckError
 
-    a = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("GLOG_minloglevel", "2")
     try:
         return int(a.func(a))
     except FormcheckError as e:

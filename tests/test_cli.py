@@ -117,3 +117,26 @@ def test_analyze_with_a_saved_patient_profile(tmp_path, capsys):
     assert json.loads(rep.read_text())["profile"] == "Jane Doe v1"
     assert main([*args, "--patient", "John Roe"]) == 2
     assert "has no saved sitting profile" in capsys.readouterr().err
+
+
+@pytest.mark.media
+def test_analyze_a_still_is_quiet_on_stderr_unless_verbose():
+    """MediaPipe's ~100 native log lines stay off the terminal; -v shows them; errors still
+    reach stderr as one line."""
+    import subprocess
+    import sys
+
+    from conftest import media_or_skip
+
+    still = media_or_skip() / "sitting" / "nvinay_straight.jpg"
+    cmd = [sys.executable, "-m", "formcheck"]
+    quiet = subprocess.run([*cmd, "analyze", str(still), "-e", "sitting"], capture_output=True, text=True,
+                           timeout=120)
+    assert quiet.returncode == 0 and "Sitting posture" in quiet.stdout
+    assert quiet.stderr == ""
+    loud = subprocess.run([*cmd, "analyze", str(still), "-e", "sitting", "-v"], capture_output=True,
+                          text=True, timeout=120)
+    assert loud.returncode == 0 and loud.stderr.count("\n") > 10
+    bad = subprocess.run([*cmd, "analyze", str(still) + ".missing", "-e", "sitting"], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "no such file" in bad.stderr

@@ -1,0 +1,111 @@
+"""The command line's arguments: one subparser per command, each with its defaults shown and an
+example in ``--help``. ``-v`` works before or after the command name."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from typing import Any
+
+from . import __version__
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Shows each option's real default (not 'None'/'False') and keeps the example's lines."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        shown = action.default not in (None, False, argparse.SUPPRESS) and "default" not in text
+        if shown and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
+EXAMPLES = {
+    "landmarks": "formcheck landmarks clip.mp4 -o poses.npz\n  formcheck landmarks --info poses.npz",
+    "analyze": "formcheck analyze bridge.mp4 -e bridge --report r.json --video annotated.mp4\n"
+               "  formcheck analyze desk.jpg -e sitting --patient \"Jane Doe\"",
+    "batch": "formcheck batch clips/ -e bird_dog -o reports/ --workers 2",
+    "evaluate": "formcheck evaluate ../shared/media/LABELS.toml --cache /tmp/poses",
+    "models": "formcheck models",
+    "app": "formcheck app --port 8502",
+}
+
+
+def _sub(sub: Any, name: str, **kw: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(name, formatter_class=_Help,
+                                                epilog=f"example:\n  {EXAMPLES[name]}", **kw)
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="log details, including MediaPipe's native messages")
+    return p
+
+
+def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="formcheck", description="Exercise and posture form checking.",
+                                formatter_class=_Help)
+    p.add_argument("--version", action="version", version=f"formcheck {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details, including MediaPipe's native messages")
+    sub = p.add_subparsers(dest="command", required=True)
+    model_help = "pose model: a .task path or lite/full/heavy (default: bundled full model)"
+
+    lm = _sub(sub, "landmarks", help="extract and cache a clip's pose sequence")
+    lm.add_argument("clip", help="video or image (or, with --info, a poses .npz)")
+    lm.add_argument("-o", "--output", help="where to write the .npz pose file")
+    lm.add_argument("--info", action="store_true", help="summarise a poses .npz file")
+    lm.add_argument("--model", help=model_help)
+    lm.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    lm.set_defaults(func=commands["landmarks"])
+
+    an = _sub(sub, "analyze", help="judge the form in a clip or image")
+    an.add_argument("clip")
+    an.add_argument("--exercise", "-e", required=True, help="bridge, bird_dog, sitting or a .toml")
+    an.add_argument("--report", help="write the JSON report here")
+    an.add_argument("--video", help="write an annotated H.264 mp4 here")
+    an.add_argument("--csv", help="write per-frame angles and checks here")
+    an.add_argument("--profile", help="patient profile .toml with threshold overrides")
+    an.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
+    an.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
+    an.add_argument("--model", help=model_help)
+    an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    an.set_defaults(func=commands["analyze"])
+
+    ba = _sub(sub, "batch", help="analyse many clips (folders, files, globs) in parallel")
+    ba.add_argument("inputs", nargs="+", help="clips, folders (searched recursively) or quoted globs")
+    ba.add_argument("--exercise", "-e", required=True, help="bridge, bird_dog, sitting or a .toml")
+    ba.add_argument("--out", "-o", required=True, help="folder for per-clip reports and summary.csv")
+    ba.add_argument("--workers", "-j", type=int, default=max(1, min(2, os.cpu_count() or 1)),
+                    help="worker processes, one pose model each (default: 2 or the CPU count)")
+    ba.add_argument("--video", action="store_true", help="also write annotated videos")
+    ba.add_argument("--profile", help="patient profile .toml with threshold overrides")
+    ba.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
+    ba.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
+    ba.add_argument("--model", help=model_help)
+    ba.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ba.set_defaults(func=commands["batch"])
+
+    ev = _sub(sub, "evaluate", help="check the analysis against a LABELS.toml")
+    ev.add_argument("labels")
+    ev.add_argument("--model", help=model_help)
+    ev.add_argument("--cache", help="folder to cache pose files between runs")
+    ev.add_argument("--skeletons", help="also judge the sitting rules on a folder of labelled side-camera "
+                                        "sitting keypoint CSVs (MoveNet 17, e.g. ../shared/media/skeletons/"
+                                        "nelsonak47_sidecam_sitting_movenet)")
+    ev.set_defaults(func=commands["evaluate"])
+
+    mo = _sub(sub, "models", help="list installed pose models, download official ones")
+    mo.add_argument("--download", choices=("lite", "full", "heavy"))
+    mo.set_defaults(func=commands["models"])
+
+    ap = _sub(sub, "app", help="start the Streamlit app (127.0.0.1 by default)")
+    ap.add_argument("--address", default="127.0.0.1",
+                    help="bind address; anything but 127.0.0.1 exposes the camera page (see README)")
+    ap.add_argument("--port", type=int, default=8501)
+    ap.set_defaults(func=commands["app"])
+    return p
+
+
