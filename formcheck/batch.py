@@ -22,11 +22,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import atomic
+from .config import MEDIA_SUFFIXES
 from .errors import FormcheckError
 
 log = logging.getLogger(__name__)
 
-MEDIA_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".gif", ".jpg", ".jpeg", ".png", ".webp"}
 
 
 @dataclass

@@ -11,6 +11,12 @@ EXERCISES_DIR = PROJECT_ROOT / "exercises"
 SAMPLE_VIDEOS_DIR = PROJECT_ROOT / "sample_videos"
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
 
+# The one list of what formcheck reads (decoded by PyAV; stills by OpenCV).
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".gif", ".mpg",
+                            ".mpeg", ".3gp", ".y4m"})
+MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+
 
 def data_home() -> Path:
     """Where formcheck keeps user data (downloaded models, profiles, saved sessions).

@@ -137,6 +137,7 @@ class Check(_Strict):
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: str = ""            # plain words for patients ("Leg raised too high"); default from the id
     measure: str
     phase: str = "any"
     min: Deg | None = None
@@ -179,6 +180,7 @@ class Hold(_Strict):
 
     target_s: Annotated[float, Field(ge=0.0, le=600.0)] = 0.0
     check_id: str = "hold_too_short"
+    name: str = "Hold too short"
     cue: str = "Hold the position a little longer."
     source: str = ""
 
@@ -267,9 +269,24 @@ class Definition(_Strict):
             return base | {p.active, f"{p.active}_left", f"{p.active}_right"}
         return base | {p.active}
 
+    def fault_text(self, check_id: str) -> tuple[str, str]:
+        """(name, cue) of a check or the hold, in plain words, for pages and reports."""
+        if check_id == self.hold.check_id:
+            return self.hold.name, self.hold.cue
+        c = next((c for c in self.checks if c.id == check_id), None)
+        if c is None:
+            return humanize(check_id), ""
+        return c.name or humanize(c.id), c.cue
+
     def check_ids(self) -> list[str]:
         hold = [] if self.phases.kind == "continuous" else [self.hold.check_id]
         return [c.id for c in self.checks] + hold
+
+
+def humanize(identifier: str) -> str:
+    """``leg_too_high`` -> ``Leg too high``."""
+    text = identifier.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def _format_error(path: Path, err: ValidationError) -> str:

@@ -24,14 +24,12 @@ import numpy as np
 import numpy.typing as npt
 
 from .atomic import atomic_path
+from .config import IMAGE_SUFFIXES
 from .errors import MediaError
 from .pose import ClipInfo
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".gif", ".mpg",
-                            ".mpeg", ".3gp", ".y4m"})
 MAX_PIXELS = 8192 * 8192  # larger frames are refused rather than exhausting memory
 # Frames with a longer side above this are scaled down while decoding: the pose model works
 # at 256 px anyway, and a queue of 8K frames (100 MB each) would exhaust memory.

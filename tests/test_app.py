@@ -246,3 +246,28 @@ def test_an_analyse_click_recorded_by_its_callback_is_analysed(app, media):
     assert not at.exception
     assert REQUEST not in at.session_state and JOB not in at.session_state
     assert [m.value for m in at.tabs[1].metric if m.label == "Reps"] == ["1"]
+
+
+def test_results_speak_plain_words(app):
+    """Exercise names from the definitions; faults with their name, count and what to do;
+    a verdict per rep instead of an 'ok' checkbox."""
+    from synth import bird_dog_pose
+    from test_engine import run
+
+    from formcheck.definition import get_definition
+
+    d = get_definition("bird_dog")
+    up = [bird_dog_pose(-90 + 120 * i / 15, arm_deg=0.0) for i in range(15)]
+    rest = [bird_dog_pose(-90, arm_deg=-90)] * 15
+    result = run(d, (rest + up + [bird_dog_pose(30, arm_deg=0.0)] * 20 + up[::-1]) * 2)
+    assert [r.faults for r in result.reps] == [["leg_too_high"]] * 2
+    at = app.run()
+    assert "Bird-dog" in at.sidebar.selectbox(key="exercise").options
+    at.session_state["result"] = result
+    at.run()
+    assert not at.exception
+    tables = [t.value for t in at.dataframe]
+    text = " ".join(t.to_string() for t in tables)
+    assert "Leg raised too high" in text and "Lower your leg to hip height" in text
+    assert "⚠️ Fix" in text and "leg_too_high" not in text
+    assert all("ok" not in t.columns for t in tables)

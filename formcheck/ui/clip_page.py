@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from .. import config
@@ -20,10 +19,12 @@ from ..errors import FormcheckError
 from ..pipeline import analyze_clip
 from ..profile import Profile
 from ..report import build_report, frames_csv
+from ..samples import samples_for
 from .charts import angle_charts
 from .common import PageState
+from .results import faults_table, reps_table
 
-MEDIA_TYPES = ["mp4", "mov", "m4v", "avi", "webm", "mkv", "gif", "jpg", "jpeg", "png", "webp"]
+MEDIA_TYPES = sorted(x.lstrip(".") for x in config.MEDIA_SUFFIXES)
 
 
 def clip_page(ps: PageState) -> None:
@@ -32,10 +33,11 @@ def clip_page(ps: PageState) -> None:
     # rerun is still running can then never be lost.
     with st.form("clip_form", border=False):
         st.file_uploader("Upload a clip or photo (side view)", type=MEDIA_TYPES, key="clip_upload")
-        samples = sorted(p for p in config.SAMPLE_VIDEOS_DIR.glob("*")
-                         if p.suffix.lower().lstrip(".") in MEDIA_TYPES)
-        if samples:
-            st.selectbox("...or a sample", ["-"] + [p.name for p in samples], key="sample")
+        found = {s.path.name: s for s in samples_for(ps.exercise)}
+        if found:
+            st.selectbox("...or try a sample", ["-", *found], key="sample",
+                         format_func=lambda n: found[n].title + f" ({found[n].licence.split(':')[0]})"
+                         if n in found else n)
         st.form_submit_button("Analyse", type="primary", on_click=_request)
     if REQUEST in st.session_state:   # pop and store with no element call between: no rerun can cut in
         up, pick = st.session_state.pop(REQUEST)
@@ -124,6 +126,9 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     both show one, with the same content when no threshold was changed)."""
     rep = build_report(r)
     s = rep["summary"]
+    d = r.definition
+    if video:   # the annotated video first: it is what a patient looks at
+        st.video(video, format="video/mp4")
     c1, c2, c3 = st.columns(3)
     c1.metric("Reps", rep["rep_count"])
     c2.metric("Camera view", s["view"])
@@ -133,19 +138,19 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
             st.warning(s[key])
     if rep["reps"]:
         st.subheader("Reps")
-        st.dataframe(pd.DataFrame([{"rep": x["index"], "side": x["side"] or "-", "top s": x["top_ms"] / 1000,
-                                    "hold s": x["hold_ms"] / 1000, "ok": x["ok"],
-                                    "faults": ", ".join(x["faults"]) or "none"} for x in rep["reps"]]),
-                     hide_index=True)
+        st.dataframe(reps_table(d, rep["reps"]), hide_index=True)
     if s["faults"]:
-        st.write("Faults:", s["faults"])
-    charts = angle_charts(rep, r.definition)
+        st.subheader("What to work on")
+        unit = "times" if d.phases.kind == "continuous" else "reps"
+        st.dataframe(faults_table(d, s["faults"], unit), hide_index=True)
+    elif rep["reps"] or d.phases.kind == "continuous":
+        st.success("No faults found.")
+    charts = angle_charts(rep, d)
     if charts:
         st.subheader("Key angles over time (green: allowed range; dashed: rep tops)")
         for ch in charts:
             st.altair_chart(ch, use_container_width=True)
     if video:
-        st.video(video, format="video/mp4")
         st.download_button("Annotated video", video, "annotated.mp4", "video/mp4", key=f"{where}-video")
     st.download_button("JSON report", json.dumps(rep, indent=1), "report.json", "application/json",
                        key=f"{where}-json")

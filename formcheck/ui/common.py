@@ -27,7 +27,8 @@ class PageState:
 
 def sidebar() -> PageState:
     st.sidebar.title("formcheck")
-    ex = st.sidebar.selectbox("Exercise", list(available_exercises()), key="exercise")
+    names = exercise_names()
+    ex = st.sidebar.selectbox("Exercise", list(names), key="exercise", format_func=lambda i: names.get(i, i))
     root = st.sidebar.text_input("Data folder (profiles, saved sets)", str(Store().root), key="data_root")
     store = Store(root)
     patients = [NO_PATIENT, *store.patients()]
@@ -49,6 +50,18 @@ def sidebar() -> PageState:
     st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
                        "is stored unless you save it.")
     return PageState(ex, d, profile, store, patient)
+
+
+def exercise_names() -> dict[str, str]:
+    """Exercise id -> its name from the definition ("bird_dog" -> "Bird-dog"); an exercise
+    file that does not load keeps its id (the page then shows the file's error)."""
+    out = {}
+    for ex in available_exercises():
+        try:
+            out[ex] = get_definition(ex).name
+        except FormcheckError:
+            out[ex] = ex
+    return out
 
 
 def _stored_profile(store: Store, patient: str, ex: str) -> Profile | None:

@@ -7,7 +7,6 @@ import json
 import time
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from ..errors import FormcheckError
@@ -15,6 +14,7 @@ from ..live import LiveProcessor, LiveSnapshot
 from ..models import default_model_path
 from .browser import camera_check, speak
 from .common import PageState
+from .results import faults_table, reps_table
 
 STREAMER_KEY = "formcheck-live"
 PANEL_REFRESH_S = 0.5
@@ -106,7 +106,10 @@ def live_panel(proc: LiveProcessor) -> None:
     if snap.cues:
         st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
     if snap.reps:
-        st.dataframe(_reps_table(snap), hide_index=True)
+        st.dataframe(reps_table(proc.definition, [{"index": x.index, "side": x.side, "ok": x.ok,
+                                                  "top_ms": x.top_ms, "hold_ms": x.hold_ms,
+                                                  "faults": x.faults, "notes": x.notes} for x in snap.reps],
+                                with_top=False), hide_index=True)
     with st.expander("Debug: live performance"):
         first = f"{snap.first_result_s:.2f}" if snap.first_result_s is not None else "-"
         st.markdown(f"""- frames processed: {snap.frames}
@@ -135,11 +138,6 @@ def _maybe_speak(cue: str | None) -> None:
         speak(cue)
 
 
-def _reps_table(snap: LiveSnapshot) -> pd.DataFrame:
-    return pd.DataFrame([{"rep": x.index, "side": x.side or "-", "hold s": round(x.hold_ms / 1000, 1),
-                          "faults": ", ".join(x.faults) or "none"} for x in snap.reps])
-
-
 def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
     st.subheader("Set summary")
     st.caption("Pressing START again begins a new set; this one stays below until you leave the page.")
@@ -154,12 +152,13 @@ def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
     for note in ("position_message", "people_message"):
         if s.get(note):
             st.warning(s[note])
-    st.write(f"{rep['rep_count']} reps over {rep['clip']['duration_s']:.0f} s; faults: "
-             f"{', '.join(f'{k} x{v}' for k, v in s['faults'].items()) or 'none'}.")
+    d = ps.definition
+    st.write(f"{rep['rep_count']} reps over {rep['clip']['duration_s']:.0f} s.")
+    if s["faults"]:
+        st.dataframe(faults_table(d, s["faults"], "times" if d.phases.kind == "continuous" else "reps"),
+                     hide_index=True)
     if rep["reps"]:
-        st.dataframe(pd.DataFrame([{"rep": x["index"], "side": x["side"] or "-", "hold s": x["hold_ms"] / 1000,
-                                    "ok": x["ok"], "faults": ", ".join(x["faults"]) or "none"}
-                                   for x in rep["reps"]]), hide_index=True)
+        st.dataframe(reps_table(d, rep["reps"], with_top=False), hide_index=True)
     c1, c2 = st.columns(2)
     c1.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
                        "application/json", key=f"dl-{key}")

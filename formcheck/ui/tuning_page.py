@@ -51,9 +51,12 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
     """Controls for one check; returns its Bounds when they differ from the default."""
     m = d.measures[c.measure]
     start = ps.profile.thresholds.get(c.id) if ps.profile else None
-    with st.expander(f"{c.id} ({c.severity}): {m.label or c.measure}, phase {c.phase}"):
+    with st.expander(f"{d.fault_text(c.id)[0]} ({c.id}, {c.severity}): {m.label or c.measure}, "
+                     f"phase {c.phase}"):
+        also = "".join(f" Also fails on {a.measure} {_fmt(a.min)} .. {_fmt(a.max)} deg (moves with this "
+                       f"limit; {a.source or '-'})." for a in c.also)
         st.caption(f"Measure {c.measure} ({m.kind} of {'-'.join(m.points)}). Default "
-                   f"{_fmt(c.min)} .. {_fmt(c.max)} deg. Source: {c.source or '-'}. Cue: {c.cue}")
+                   f"{_fmt(c.min)} .. {_fmt(c.max)} deg. Source: {c.source or '-'}. Cue: {c.cue}{also}")
         lo = hi = None
         if c.min is not None:
             v = start.min if start and start.min is not None else c.min

@@ -1,0 +1,47 @@
+"""Results in plain words, shared by Clip review, the live set summary and Therapist tuning:
+fault names with what to do, a verdict per rep, counts as a small table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..definition import Definition
+
+GOOD, FIX = "✅ Good", "⚠️ Fix"
+
+
+def fault_names(d: Definition, ids: Iterable[str]) -> str:
+    return ", ".join(d.fault_text(i)[0] for i in ids) or "none"
+
+
+def faults_table(d: Definition, counts: Mapping[str, int], unit: str = "reps") -> pd.DataFrame:
+    """One row per fault: its name, how often, and the cue (what to do about it)."""
+    rows = []
+    for cid, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        name, cue = d.fault_text(cid)
+        rows.append({"Fault": name, unit.capitalize(): n, "What to do": cue})
+    return pd.DataFrame(rows)
+
+
+def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool = True) -> pd.DataFrame:
+    """One row per rep (report dicts): verdict as a word and icon, side, times, fault names."""
+    rows = []
+    for x in reps:
+        row: dict[str, Any] = {"Rep": x["index"], "Verdict": GOOD if x["ok"] else FIX}
+        if x.get("side"):
+            row["Side"] = x["side"]
+        if with_top:
+            row["Top at (s)"] = round(x["top_ms"] / 1000, 1)
+        row["Hold (s)"] = round(x["hold_ms"] / 1000, 1)
+        row["Faults"] = fault_names(d, x["faults"])
+        if x.get("notes"):
+            row["Notes"] = "; ".join(x["notes"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def exercise_label(d: Definition) -> str:
+    return d.name or d.id
