@@ -39,6 +39,11 @@ def _landmark_status(result: FrameResult, d: Definition) -> dict[int, tuple[int,
     return colour
 
 
+INFO_HEIGHT = 0.036          # status lines: letter height as a share of the frame's height
+CUE_HEIGHT = 0.055           # the cue: ~26 px on a 480 px webcam frame, ~1.6 cm on a laptop
+TEXT_PX_AT_SCALE_1 = 22.0    # Hershey simplex letter height at scale 1
+
+
 def _text(img: RGBFrame, text: str, org: tuple[int, int], scale: float,
           colour: tuple[int, int, int] = WHITE, thick: int = 2) -> None:
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, BLACK, thick + 3, cv2.LINE_AA)
@@ -64,8 +69,12 @@ def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFr
             if vis[i] and i >= 11:
                 cv2.circle(img, (int(x), int(y)), max(3, int(5 * unit)), colour.get(i, WHITE), -1,
                            cv2.LINE_AA)
-    scale = 0.7 * unit
-    line = int(30 * unit)
+    # Text sized to the frame's height, not its pixels: the cue must read from a mat ~2 m from
+    # the screen (about 1/18 of the picture's height), the status lines about 1/28.
+    scale = h * INFO_HEIGHT / TEXT_PX_AT_SCALE_1
+    cue_scale = h * CUE_HEIGHT / TEXT_PX_AT_SCALE_1
+    thick = max(1, round(scale * 2))
+    line = int(h * INFO_HEIGHT * 1.6)
     head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}"
     if r.reps_by_side:
         head += " (" + ", ".join(f"{k[0].upper()} {v}" for k, v in sorted(r.reps_by_side.items())) + ")"
@@ -76,14 +85,35 @@ def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFr
     for name, val in r.angles.items():
         label = d.measures[name].label or name
         lines.append((f"{label}: {'-' if val is None else f'{val:.0f} deg'}", scale * 0.9, WHITE))
-    _panel(img, 0, 0, 20 + max(_width(t, sc) for t, sc, _ in lines), line * len(lines) + line // 2)
+    _panel(img, 0, 0, 20 + max(_width(t, sc, thick) for t, sc, _ in lines), line * len(lines) + line // 2)
     for k, (t, sc, col) in enumerate(lines):
-        _text(img, t, (10, line * (k + 1)), sc, col)
+        _text(img, t, (10, line * (k + 1)), sc, col, thick)
     if r.cue:
-        y = h - int(20 * unit)
-        _panel(img, 0, y - line, 20 + _width(r.cue, scale * 1.05), h - y + line)
-        _text(img, r.cue, (10, y), scale * 1.05, AMBER if r.pose else WHITE)
+        _cue(img, r.cue, cue_scale, AMBER if r.pose else WHITE)
     return img
+
+
+def _cue(img: RGBFrame, cue: str, scale: float, colour: tuple[int, int, int]) -> None:
+    """The cue in large text at the bottom, wrapped to the frame's width."""
+    h, w = img.shape[:2]
+    thick = max(2, round(scale * 2))
+    wrapped = wrap(cue, scale, thick, w - 20)
+    step = int(h * CUE_HEIGHT * 1.5)
+    top = h - step * len(wrapped) - step // 3
+    _panel(img, 0, top, w, h - top)
+    for k, text in enumerate(wrapped):
+        _text(img, text, (10, top + step * (k + 1) - step // 4), scale, colour, thick)
+
+
+def wrap(text: str, scale: float, thick: int, max_w: int) -> list[str]:
+    """Words of ``text`` in lines no wider than ``max_w`` pixels (a long word keeps its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _width(lines[-1] + " " + word, scale, thick) <= max_w:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _width(text: str, scale: float, thick: int = 2) -> int:
