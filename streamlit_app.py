@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from formcheck.ui import compat
 from formcheck.ui.clip_page import clip_page
 from formcheck.ui.common import sidebar
 from formcheck.ui.live_page import live_page
 from formcheck.ui.tuning_page import tuning_page
-from formcheck.ui.upload_fix import apply as keep_upload_urls_across_reruns
 
 
 def main() -> None:
     st.set_page_config(page_title="formcheck", layout="wide")
-    keep_upload_urls_across_reruns()   # a Streamlit race that can leave the uploader stuck
+    compat.apply()   # Streamlit races worked around (see formcheck/ui/compat.py)
     ps = sidebar()
     live, clip, tune = st.tabs(["Live", "Clip review", "Therapist tuning"])
     with live:

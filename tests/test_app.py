@@ -180,7 +180,7 @@ def test_upload_url_answers_survive_the_clear_at_the_start_of_a_run():
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 
-    from formcheck.ui.upload_fix import apply
+    from formcheck.ui.compat import apply, tested
 
     def queued() -> ForwardMsgQueue:
         q = ForwardMsgQueue()
@@ -193,7 +193,8 @@ def test_upload_url_answers_survive_the_clear_at_the_start_of_a_run():
         q.enqueue(answer)
         return q
 
-    assert apply() and apply()   # idempotent
+    assert tested("streamlit"), "the pinned Streamlit range is the tested one"
+    assert apply() == ["upload_urls"] and apply() == ["upload_urls"]   # idempotent
     q = queued()
     q.clear(retain_lifecycle_msgs=True)
     kinds = [m.WhichOneof("type") for m in q.flush()]
@@ -202,6 +203,11 @@ def test_upload_url_answers_survive_the_clear_at_the_start_of_a_run():
     q = queued()
     q.clear()
     assert q.flush() == []
+    # a fragment rerun keeps non-delta messages itself: the answer is sent once, not twice
+    q = queued()
+    q.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=["frag"])
+    kinds = [m.WhichOneof("type") for m in q.flush()]
+    assert kinds.count("file_urls_response") == 1
 
 
 def test_an_analysis_cut_short_by_a_rerun_resumes_on_the_next_run(app, media):

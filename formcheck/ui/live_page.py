@@ -12,6 +12,7 @@ import streamlit as st
 from ..errors import FormcheckError
 from ..live import LiveProcessor, LiveSnapshot
 from ..models import default_model_path
+from . import compat
 from .browser import camera_check, speak
 from .common import PageState
 from .results import faults_table, reps_table
@@ -57,12 +58,7 @@ def _processor(ps: PageState) -> LiveProcessor:
 def _streamer(proc: LiveProcessor) -> Any:
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-    # streamlit-webrtc 0.79 resets a context it believes was not rendered in the previous run,
-    # which stopped the worker right after connecting in ~30% of starts (STACK.md). This page
-    # renders the streamer on every run, so that belief is always wrong here: clear it.
-    ctx_state = st.session_state.get(STREAMER_KEY)
-    if ctx_state is not None and hasattr(ctx_state, "_last_rendered_run_count"):
-        ctx_state._last_rendered_run_count = None
+    compat.keep_streamer_alive(st.session_state.get(STREAMER_KEY))   # renders on every run
 
     async def on_frames(frames: list[Any]) -> list[Any]:
         import av
