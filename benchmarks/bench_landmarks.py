@@ -39,7 +39,7 @@ def bare_loop(path: Path, model: Path) -> tuple[int, float]:
 
 
 def formcheck_loop(path: Path, model: Path) -> tuple[int, float]:
-    from formcheck.extract import extract_poses
+    from formcheck.pipeline import extract_poses
 
     t0 = time.perf_counter()
     seq = extract_poses(path, model)

@@ -99,15 +99,15 @@ def analyze_one(clip: str, stem: str, job: BatchJob) -> ClipOutcome:
                          video_out=job.out_dir / f"{stem}.mp4" if job.video else None)
         if job.csv:
             write_csv(r, job.out_dir / f"{stem}.csv")
-        rep = write_report(r, out)
+        write_report(r, out)
     except (FormcheckError, OSError, MemoryError) as e:
         return ClipOutcome(clip, "failed", seconds=time.perf_counter() - t0, error=str(e))
     except Exception as e:   # one bad clip must not stop the batch; keep the reason
         log.exception("unexpected error on %s", clip)
         return ClipOutcome(clip, "failed", seconds=time.perf_counter() - t0,
                            error=f"{e.__class__.__name__}: {e}")
-    return ClipOutcome(clip, "done", rep["rep_count"], dict(rep["summary"]["faults"]),
-                       rep["summary"]["good_form_fraction"], time.perf_counter() - t0, str(out))
+    return ClipOutcome(clip, "done", len(r.reps), dict(r.summary.faults), r.summary.good_form_fraction,
+                       time.perf_counter() - t0, str(out))
 
 
 def run_batch(clips: list[Path], job: BatchJob, workers: int = 1,

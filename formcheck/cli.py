@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import config
 from .cli_parser import build_parser
+from .engine.session import SessionResult
 from .logs import cli_logging
 
 log = logging.getLogger("formcheck")
@@ -39,7 +40,7 @@ def _progress(desc: str, enabled: bool) -> tuple[Callable[[int, int], None], Cal
 
 
 def cmd_landmarks(a: argparse.Namespace) -> int:
-    from .extract import extract_poses
+    from .pipeline import extract_poses
     from .pose import PoseSequence
 
     if a.info:
@@ -85,7 +86,7 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     from .pipeline import analyze_clip
     from .pose import PoseSequence
     from .profile import apply_profile, load_profile
-    from .report import build_report, write_csv, write_report
+    from .report import write_csv, write_report
 
     d = get_definition(a.exercise)
     prof_path = _profile_path(a, a.exercise)
@@ -98,27 +99,11 @@ def cmd_analyze(a: argparse.Namespace) -> int:
                          video_out=a.video, progress=update)
     finally:
         close()
-    rep = write_report(r, a.report) if a.report else build_report(r)
+    if a.report:
+        write_report(r, a.report)
     if a.csv:
         write_csv(r, a.csv)
-    s = rep["summary"]
-    print(f"{a.clip}: {d.name}, view {s['view']}, reps {rep['rep_count']}, "
-          f"good form {s['good_form_fraction']:.0%} of judged frames")
-    if s.get("camera_message"):
-        print(f"  camera: {s['camera_message']}")
-    if s.get("position_message"):
-        print(f"  not judged for most of the clip: {s['position_message']}")
-    for key in ("people_message", "missing_message"):
-        if s.get(key):
-            print(f"  {s[key]}")
-    for x in rep["reps"]:
-        side = f" {x['side']}" if x["side"] else ""
-        verdict = "ok" if x["ok"] else "faults: " + ", ".join(x["faults"])
-        notes = "".join(f" ({n})" for n in x["notes"])
-        print(f"  rep {x['index']}{side} at {x['top_ms'] / 1000:.1f} s, "
-              f"hold {x['hold_ms'] / 1000:.1f} s: {verdict}{notes}")
-    if s["faults"] and d.phases.kind == "continuous":
-        print("  sustained faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
+    _print_result(a.clip, r)
     return 0
 
 
@@ -147,6 +132,27 @@ def cmd_batch(a: argparse.Namespace) -> int:
     print(format_summary(outcomes))
     print(f"reports and summary.csv in {a.out}")
     return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else 0
+
+
+def _print_result(clip: str, r: SessionResult) -> None:
+    """The analysis in a few plain lines: summary, messages, one line per rep."""
+    d, s = r.definition, r.summary
+    print(f"{clip}: {d.name}, view {s.view}, reps {len(r.reps)}, "
+          f"good form {s.good_form_fraction:.0%} of judged frames")
+    if s.camera_message:
+        print(f"  camera: {s.camera_message}")
+    if s.position_message:
+        print(f"  not judged for most of the clip: {s.position_message}")
+    for note in (s.people_message, s.missing_message):
+        if note:
+            print(f"  {note}")
+    for x in r.reps:
+        side = f" {x.side}" if x.side else ""
+        verdict = "ok" if x.ok else "to fix: " + ", ".join(d.fault_text(f)[0] for f in x.faults)
+        notes = "".join(f" ({n})" for n in x.notes)
+        print(f"  rep {x.index}{side} at {x.top_ms / 1000:.1f} s, hold {x.hold_ms / 1000:.1f} s: {verdict}{notes}")
+    if s.faults and d.phases.kind == "continuous":
+        print("  sustained faults: " + ", ".join(f"{d.fault_text(k)[0]} x{v}" for k, v in s.faults.items()))
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:

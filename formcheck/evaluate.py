@@ -54,8 +54,7 @@ def judge_entry(entry: dict[str, Any], kind: str, r: SessionResult) -> EntryResu
     reps = len(r.reps)
     all_faults = sorted({fid for x in r.reps for fid in x.faults} | set(r.episodes))
     view_cue = r.definition.view_cue
-    views = r.views
-    main_view = max(views.items(), key=lambda kv: kv[1])[0] if views else "none"
+    main_view = r.summary.view
     form = entry.get("form", "")
     found.append(f"reps={reps}")
     if "reps" in entry:

@@ -24,7 +24,7 @@ from .crowd import CrowdCheck
 from .definition import Definition
 from .draw import annotate
 from .engine.scorer import FrameResult, Rep
-from .engine.session import Session, SessionResult
+from .engine.session import Session
 from .engine.setup import SetupItem, setup_verdicts
 from .estimator import PoseEstimator
 from .pose import ClipInfo
@@ -130,9 +130,8 @@ class LiveProcessor:
             pose = self._est.detect(rgb, t_ms)
             if pose is not None and self._crowd is not None:
                 self._crowd.offer(rgb, t_ms)
-            r = self.session.update(t_ms, pose, frame_size=(w, h))
-            feats = self.session.extractor.last
-            out = annotate(rgb, feats, r, self.definition) if feats is not None else rgb
+            feats, r = self.session.update(t_ms, pose, frame_size=(w, h))
+            out = annotate(rgb, feats, r, self.definition)
             setup = setup_verdicts(self.definition, feats, self._crowd.people if self._crowd else None)
         except Exception as e:  # keep the stream alive; the page shows the error
             with self._lock:
@@ -200,17 +199,10 @@ class LiveProcessor:
 
     def _summary_locked(self) -> dict[str, Any]:
         """:meth:`summary`, for callers that already hold the lock."""
-        sc = self.session.scorer
-        reps = [Rep(x.index, x.side, x.start_ms, x.top_ms, x.end_ms, x.hold_ms, list(x.faults),
-                    notes=list(x.notes)) for x in sc.reps]
         w, h = self._snap.frame_size or (0, 0)
         info = ClipInfo(path="webcam", fps=self._snap.fps, frames=self._snap.frames, width=w, height=h,
                         duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
-        result = SessionResult(self.definition, self.profile, info, [], reps, dict(sc.episodes),
-                               dict(sc.views), sc.good_form_fraction(),
-                               out_of_position_frames=sc.out_of_position_frames,
-                               people_message=self._crowd.message() if self._crowd else None,
-                               missing=self.session.missing_so_far())
+        result = self.session.result(info, self._crowd.message() if self._crowd else None)
         return build_report(result)
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -24,13 +24,13 @@ from .engine.session import Session, SessionResult, analyze_sequence
 from .errors import FormcheckError
 from .estimator import PoseEstimator
 from .models import resolve_model
-from .pose import FramePose, PoseSequence
+from .pose import ClipInfo, FramePose, PoseSequence
 from .profile import Profile
 from .video import MediaReader, RGBFrame, VideoWriter, fit_size
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]   # (frames done, frames expected; 0 if unknown)
 MAX_VIDEO_SIDE_PX = 1280   # annotated videos are at most this on their longer side
 
 
@@ -89,6 +89,60 @@ class _EncoderThread:
             raise FormcheckError(f"cannot write the annotated video: {self._error}")
 
 
+def extract_poses(path: str | os.PathLike[str], model: str | os.PathLike[str] | None = None,
+                  progress: Progress | None = None) -> PoseSequence:
+    """Run the pose model over every frame of a clip (or a still) and return the sequence, with
+    no exercise judged: the same decode -> detect loop as :func:`analyze_clip`.
+
+    Raises MediaError / ModelError with one-line messages for bad input.
+    """
+    model_path = resolve_model(model)
+    with MediaReader(path) as reader:
+        info = reader.info
+        info.model = model_path.name
+        t_list: list[float] = []
+        poses: list[FramePose | None] = []
+        with PoseEstimator(model_path, mode="image" if info.is_image else "video") as est:
+            for i, (_, t, pose) in enumerate(_detected(reader, est, None)):
+                t_list.append(t)
+                poses.append(pose)
+                if progress is not None:
+                    progress(i + 1, info.frames)
+    seq = PoseSequence.from_frames(t_list, poses, _timed(info, t_list))
+    log.info("%s: %d frames, person in %d", path, len(seq), int(seq.detected.sum()))
+    return seq
+
+
+def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
+              ) -> Iterator[tuple[RGBFrame, float, FramePose | None]]:
+    """The decode -> detect loop: (frame, t_ms, pose) per decoded frame; frames with a person
+    are also offered to the two-person check."""
+    for frame in reader:
+        pose = est.detect(frame.rgb, frame.t_ms)
+        if crowd is not None and pose is not None:
+            crowd.offer(frame.rgb, frame.t_ms)
+        yield frame.rgb, frame.t_ms, pose
+
+
+def _cached(reader: MediaReader, seq: PoseSequence) -> Iterator[tuple[RGBFrame, float, FramePose | None]]:
+    """Decoded frames paired with a cached pose sequence of the same clip."""
+    for i, frame in enumerate(reader):
+        if i >= len(seq):
+            break
+        yield frame.rgb, float(seq.t_ms[i]), seq.frame(i)
+
+
+def _timed(info: ClipInfo, t_list: list[float]) -> ClipInfo:
+    """The clip info with the real frame count, duration and rate from the decoded timestamps
+    (the container's own numbers are often wrong for VFR phone clips and GIFs)."""
+    info.frames = len(t_list)
+    if len(t_list) > 1:
+        span = t_list[-1] - t_list[0]
+        info.duration_s = span / 1000.0 * len(t_list) / (len(t_list) - 1)
+        info.fps = (len(t_list) - 1) * 1000.0 / span if span > 0 else info.fps
+    return info
+
+
 def analyze_clip(
     path: str | os.PathLike[str],
     definition: Definition,
@@ -123,23 +177,15 @@ def analyze_clip(
             if video_out is not None else None
         t_list: list[float] = []
         poses: list[FramePose | None] = []
+        frames = _detected(reader, est, crowd) if est is not None else _cached(reader, landmarks)  # type: ignore[arg-type]
         ok = False
         try:
-            for i, frame in enumerate(reader):
-                if est is not None:
-                    pose = est.detect(frame.rgb, frame.t_ms)
-                    t = frame.t_ms
-                    if crowd is not None and pose is not None:
-                        crowd.offer(frame.rgb, t)
-                elif i < len(landmarks):  # type: ignore[arg-type]
-                    pose, t = landmarks.frame(i), float(landmarks.t_ms[i])  # type: ignore[union-attr]
-                else:
-                    break
-                r = session.update(t, pose)
+            for i, (rgb, t, pose) in enumerate(frames):
+                feats, r = session.update(t, pose)
                 t_list.append(t)
                 poses.append(pose)
                 if enc is not None:
-                    enc.put(frame.rgb, session.features[-1], r, t)
+                    enc.put(rgb, feats, r, t)
                 if progress is not None:
                     progress(i + 1, info.frames)
             ok = True
@@ -151,14 +197,7 @@ def analyze_clip(
             if enc is not None:
                 enc.close(ok)
     if est is not None:
-        info.frames = len(t_list)
-        if len(t_list) > 1:
-            span = t_list[-1] - t_list[0]
-            info.duration_s = span / 1000.0 * len(t_list) / (len(t_list) - 1)
-            info.fps = (len(t_list) - 1) * 1000.0 / span if span > 0 else info.fps
+        _timed(info, t_list)
         if poses_out is not None:
             PoseSequence.from_frames(t_list, poses, info).save(poses_out)
-    result = session.finish()
-    if crowd is not None:
-        result.people_message = crowd.message()
-    return result
+    return session.finish(info, crowd.message() if crowd is not None else None)

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-from collections import Counter
 from typing import Any
 
 from .atomic import write_text
@@ -31,14 +30,7 @@ def build_report(r: SessionResult) -> dict[str, Any]:
                "checks": [{"id": c.id, "status": c.status, "value": c.value, "message": c.message}
                           for c in f.checks]}
               for f in r.frames]
-    if r.definition.phases.kind == "continuous":
-        faults = dict(r.episodes)
-    else:
-        faults = dict(Counter(cid for x in r.reps for cid in x.faults))
-    view = max(r.views.items(), key=lambda kv: kv[1])[0] if r.views else "unknown"
-    posed = sum(r.views.values())
-    position = next((q.cue for q in r.definition.position), None) \
-        if posed and r.out_of_position_frames * 2 > posed else None
+    sm = r.summary
     return {
         "schema": SCHEMA,
         "exercise": r.definition.id,
@@ -50,24 +42,14 @@ def build_report(r: SessionResult) -> dict[str, Any]:
         "rep_count": len(r.reps),
         "reps": reps,
         "frames": frames,
-        "summary": {"view": view, "faults": faults,
-                    "good_form_fraction": round(r.good_form_fraction, 4),
-                    "camera_message": r.definition.view_cue
-                    if r.definition.view not in ("any", view) else None,
-                    "position_message": position,
-                    "people_message": r.people_message,
-                    "person_missing": [{"start_ms": _ms(a), "end_ms": _ms(b)} for a, b in r.missing],
-                    "missing_message": missing_message(r)},
+        "summary": {"view": sm.view, "faults": dict(sm.faults),
+                    "good_form_fraction": sm.good_form_fraction,
+                    "camera_message": sm.camera_message,
+                    "position_message": sm.position_message,
+                    "people_message": sm.people_message,
+                    "person_missing": [{"start_ms": _ms(a), "end_ms": _ms(b)} for a, b in sm.person_missing],
+                    "missing_message": sm.missing_message},
     }
-
-
-def missing_message(r: SessionResult) -> str | None:
-    """One line naming where no whole person was in view, or None."""
-    if not r.missing:
-        return None
-    spans = ", ".join(f"{a / 1000:.1f}-{b / 1000:.1f} s" for a, b in r.missing[:6])
-    more = f" and {len(r.missing) - 6} more" if len(r.missing) > 6 else ""
-    return f"No whole person in view at {spans}{more}: nothing was judged there."
 
 
 def write_report(r: SessionResult, path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -84,7 +84,7 @@ def judge_rows(label: str, poses: list[FramePose], d: Definition, name: str) -> 
     info = ClipInfo(width=ASSUMED_SIZE_PX[0], height=ASSUMED_SIZE_PX[1], is_image=True)
     for p in poses:
         s = Session(d, info=info, keep_features=False)
-        fr = s.update(0.0, p)
+        _, fr = s.update(0.0, p)
         if not any(c.status != "skipped" for c in fr.checks):
             continue
         res.judged += 1

@@ -29,7 +29,7 @@ def media() -> Path:
 @pytest.fixture(scope="session")
 def pose_cache(tmp_path_factory: pytest.TempPathFactory):
     """Extract each real clip's poses once per session: ``pose_cache(rel_path)``."""
-    from formcheck.extract import extract_poses
+    from formcheck.pipeline import extract_poses
 
     folder = tmp_path_factory.mktemp("poses")
     seen: dict[str, PoseSequence] = {}

@@ -148,7 +148,7 @@ def frames(draw) -> list[tuple[float, FramePose | None]]:
 def test_engine_never_raises_and_report_is_strict_json(exercise, seq):
     s = Session(get_definition(exercise), info=ClipInfo(width=1000, height=800, fps=30))
     for t, pose in seq:
-        r = s.update(t, pose)
+        _, r = s.update(t, pose)
         assert r.rep_count >= 0
     rep = build_report(s.finish())
     json.dumps(rep, allow_nan=False)

@@ -157,12 +157,12 @@ def test_no_lift_higher_cue_while_lowering_and_cue_clears_after_the_top():
     s = Session(d, info=ClipInfo(width=1000, height=800, fps=FPS))
     frames = []
     for i, p in enumerate(bridge_reps(2, top_deg=179.0, hold_s=1.0)):
-        frames.append(s.update(i * 1000.0 / FPS, p))
+        frames.append(s.update(i * 1000.0 / FPS, p).result)
     assert len(s.finish().reps) == 2
     assert all(f.cue != lift for f in frames), "a good rep's way down must not say 'lift higher'"
     # a real fault at the top is cued there, and the cue is gone once the top is left
     s = Session(d, info=ClipInfo(width=1000, height=800, fps=FPS))
-    frames = [s.update(i * 1000.0 / FPS, p) for i, p in enumerate(bridge_reps(1, top_deg=158.0, hold_s=1.5))]
+    frames = [s.update(i * 1000.0 / FPS, p).result for i, p in enumerate(bridge_reps(1, top_deg=158.0, hold_s=1.5))]
     top = [f for f in frames if f.phase == "top"]
     after = [f for f in frames if f.phase in ("lowering", "down") and f.t_ms > top[-1].t_ms]
     assert any(f.cue == lift for f in top)

@@ -1,13 +1,16 @@
 """The one session object the CLI, clip review and live page share, so they cannot disagree.
 
 A :class:`Session` turns (t_ms, pose) into per-frame feedback, keeps the reps, and produces
-the report. Features (smoothing, view, side, measures) are kept so that a clip can be
-re-scored with new thresholds without re-running the pose model or the filters.
+the result (with its typed summary). Features (smoothing, view, side, measures) are kept so
+that a clip can be re-scored with new thresholds without re-running the pose model or the
+filters.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..definition import Definition
 from ..landmarks import resolve
@@ -15,11 +18,14 @@ from ..pose import ClipInfo, FramePose, PoseSequence
 from ..profile import Profile
 from .features import FeatureExtractor, Features
 from .scorer import FrameResult, Rep, Scorer
+from .summary import Summary, summarize
+
+MISSING_MIN_MS = 500.0   # shorter gaps are tracking blips, not worth telling
 
 
 @dataclass
 class SessionResult:
-    """Everything a report needs: the definition used, the clip, frames and reps."""
+    """Everything a report needs: the definition used, the clip, frames, reps and summary."""
 
     definition: Definition
     profile: Profile | None
@@ -27,17 +33,23 @@ class SessionResult:
     frames: list[FrameResult]
     reps: list[Rep]
     episodes: dict[str, int]
-    views: dict[str, int]
-    good_form_fraction: float
+    summary: Summary
     features: list[Features] = field(default_factory=list, repr=False)
-    out_of_position_frames: int = 0   # frames with a person not in the exercise's position
-    people_message: str | None = None  # set when more than one person was seen (see crowd.py)
-    # (start_ms, end_ms) stretches with no whole person in view (title cards, close-ups,
-    # someone out of the picture), at least MISSING_MIN_MS long
-    missing: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def good_form_fraction(self) -> float:
+        return self.summary.good_form_fraction
+
+    @property
+    def missing(self) -> list[tuple[float, float]]:
+        return self.summary.person_missing
 
 
-MISSING_MIN_MS = 500.0   # shorter gaps are tracking blips, not worth telling
+class Step(NamedTuple):
+    """One analysed frame: its features (for drawing) and its result."""
+
+    features: Features
+    result: FrameResult
 
 
 class _MissingTracker:
@@ -89,29 +101,41 @@ class Session:
         self._frame_ms = 1000.0 / self.info.fps if self.info.fps > 0 else 0.0
 
     def update(self, t_ms: float, pose: FramePose | None,
-               frame_size: tuple[int, int] | None = None) -> FrameResult:
+               frame_size: tuple[int, int] | None = None) -> Step:
         """Analyse one frame; ``frame_size`` (w, h) may change mid-stream (live video)."""
         if frame_size is not None:
             self.extractor.frame_size = frame_size
-        f = self.extractor(t_ms, pose)
+        return self.replay(self.extractor(t_ms, pose))
+
+    def replay(self, f: Features) -> Step:
+        """Score already extracted features (re-scoring keeps the model and filters out)."""
         r = self.scorer(f)
         self._missing.update(f, self._frame_ms)
         if self.keep_features:
             self.features.append(f)
         if self.keep_frames:
             self.frames.append(r)
-        return r
+        return Step(f, r)
 
-    def missing_so_far(self) -> list[tuple[float, float]]:
-        """The closed stretches with no whole person in view, so far (live summaries)."""
-        return list(self._missing.spans)
+    def result(self, info: ClipInfo | None = None, people_message: str | None = None,
+               final: bool = False) -> SessionResult:
+        """The result so far. ``final`` closes a rep still at the top (the clip or stream has
+        ended); otherwise that rep is reported as it stands and the session goes on. ``info``
+        is the clip as finally known (real frame count and timing), ``people_message`` what the
+        two-person check saw."""
+        if final:
+            self.scorer.finish()
+        reps = self.scorer.reps if final else copy.deepcopy(self.scorer.reps)
+        missing = self._missing.finish() if final else list(self._missing.spans)
+        sc = self.scorer
+        summary = summarize(self.definition, reps, sc.episodes, sc.views, sc.good_form_fraction(),
+                            sc.out_of_position_frames, people_message, missing)
+        return SessionResult(self.definition, self.profile, info or self.info, self.frames, reps,
+                             dict(sc.episodes), summary, self.features)
 
-    def finish(self) -> SessionResult:
-        self.scorer.finish()
-        return SessionResult(self.definition, self.profile, self.info, self.frames,
-                             self.scorer.reps, self.scorer.episodes, self.scorer.views,
-                             self.scorer.good_form_fraction(), self.features,
-                             self.scorer.out_of_position_frames, missing=self._missing.finish())
+    def finish(self, info: ClipInfo | None = None, people_message: str | None = None) -> SessionResult:
+        """The final result: the clip or stream has ended."""
+        return self.result(info, people_message, final=True)
 
 
 def analyze_sequence(seq: PoseSequence, definition: Definition,
@@ -132,10 +156,7 @@ def rescore(result: SessionResult, definition: Definition,
     """
     if definition.measures != result.definition.measures:
         raise ValueError("rescore needs the same measures; run analyze_sequence instead")
-    scorer = Scorer(definition, still=result.info.is_image)
-    frames = [scorer(f) for f in result.features]
-    scorer.finish()
-    return SessionResult(definition, profile, result.info, frames, scorer.reps,
-                         scorer.episodes, scorer.views, scorer.good_form_fraction(),
-                         result.features, scorer.out_of_position_frames, result.people_message,
-                         result.missing)
+    s = Session(definition, profile, result.info)
+    for f in result.features:
+        s.replay(f)
+    return s.finish(people_message=result.summary.people_message)

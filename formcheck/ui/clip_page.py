@@ -125,24 +125,22 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     """The result of one analysis; ``where`` keys its buttons (Clip review and Therapist tuning
     both show one, with the same content when no threshold was changed)."""
     rep = build_report(r)
-    s = rep["summary"]
-    d = r.definition
+    s, d = r.summary, r.definition
     if video:   # the annotated video first: it is what a patient looks at
         st.video(video, format="video/mp4")
     c1, c2, c3 = st.columns(3)
-    c1.metric("Reps", rep["rep_count"])
-    c2.metric("Camera view", s["view"])
-    c3.metric("Good form (judged frames)", f"{s['good_form_fraction']:.0%}")
-    for key in ("camera_message", "position_message", "people_message", "missing_message"):
-        if s.get(key):
-            st.warning(s[key])
+    c1.metric("Reps", len(r.reps))
+    c2.metric("Camera view", s.view)
+    c3.metric("Good form (judged frames)", f"{s.good_form_fraction:.0%}")
+    for message in s.messages():
+        st.warning(message)
     if rep["reps"]:
         st.subheader("Reps")
         st.dataframe(reps_table(d, rep["reps"]), hide_index=True)
-    if s["faults"]:
+    if s.faults:
         st.subheader("What to work on")
         unit = "times" if d.phases.kind == "continuous" else "reps"
-        st.dataframe(faults_table(d, s["faults"], unit), hide_index=True)
+        st.dataframe(faults_table(d, s.faults, unit), hide_index=True)
     elif rep["reps"] or d.phases.kind == "continuous":
         st.success("No faults found.")
     charts = angle_charts(rep, d)

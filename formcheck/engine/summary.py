@@ -1,0 +1,53 @@
+"""The typed summary of a set or clip, computed once by the engine: what the report, the pages,
+the CLI, batch and evaluate all read (the report only serializes it)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..definition import Definition
+from .reps import Rep
+
+
+@dataclass(frozen=True)
+class Summary:
+    """view: the camera view seen most (side, oblique, front, unknown); faults: check id ->
+    reps with it (or sustained episodes, for a continuous exercise); good_form_fraction: share
+    of judged frames with no failing check; the messages are None when there is nothing to say;
+    person_missing: (start_ms, end_ms) stretches with no whole person in view."""
+
+    view: str
+    faults: dict[str, int]
+    good_form_fraction: float
+    camera_message: str | None = None
+    position_message: str | None = None
+    people_message: str | None = None
+    person_missing: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def missing_message(self) -> str | None:
+        """One line naming where no whole person was in view, or None."""
+        if not self.person_missing:
+            return None
+        spans = ", ".join(f"{a / 1000:.1f}-{b / 1000:.1f} s" for a, b in self.person_missing[:6])
+        more = f" and {len(self.person_missing) - 6} more" if len(self.person_missing) > 6 else ""
+        return f"No whole person in view at {spans}{more}: nothing was judged there."
+
+    def messages(self) -> list[str]:
+        """Every message a person should read, in order of importance."""
+        return [m for m in (self.camera_message, self.position_message, self.people_message,
+                            self.missing_message) if m]
+
+
+def summarize(d: Definition, reps: list[Rep], episodes: dict[str, int], views: dict[str, int],
+              good_form_fraction: float, out_of_position_frames: int, people_message: str | None,
+              missing: list[tuple[float, float]]) -> Summary:
+    # a rep exercise counts reps with each fault; a continuous one, sustained episodes
+    faults = dict(episodes) if d.phases.kind == "continuous" else dict(Counter(c for x in reps for c in x.faults))
+    view = max(views.items(), key=lambda kv: kv[1])[0] if views else "unknown"
+    posed = sum(views.values())
+    position = next((q.cue for q in d.position), None) \
+        if posed and out_of_position_frames * 2 > posed else None
+    camera = d.view_cue if d.view not in ("any", view) else None
+    return Summary(view, faults, round(good_form_fraction, 4), camera, position, people_message, list(missing))
