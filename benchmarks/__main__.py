@@ -93,7 +93,8 @@ print(r.info.frames, int(hwm) // 1024)
 
 def make_long_clip(src: Path, out: Path, repeats: int) -> None:
     """``src`` played ``repeats`` times back to back (real frames, H.264) via PyAV."""
-    from formcheck.video import MediaReader, VideoWriter
+    from formcheck.video_reader import MediaReader
+    from formcheck.video_writer import VideoWriter
 
     with MediaReader(src) as r:
         info = r.info

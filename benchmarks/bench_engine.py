@@ -72,7 +72,7 @@ def model_ms_per_frame() -> tuple[float, str]:
     """Full model in VIDEO mode on a real frame with a person when ../shared/media is there."""
     from formcheck.estimator import PoseEstimator
     from formcheck.models import default_model_path
-    from formcheck.video import MediaReader
+    from formcheck.video_reader import MediaReader
 
     clip = ROOT.parent / "shared" / "media" / "bridge" / "darebee_bridge.mp4"
     if clip.is_file():

@@ -11,18 +11,22 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import config
 from .cli_parser import build_parser
 from .engine.session import SessionResult
 from .logs import cli_logging
 
+if TYPE_CHECKING:
+    from .pipeline import Progress
+
 log = logging.getLogger("formcheck")
 EXIT_USAGE_ERROR = 2
 EXIT_FAILED = 1
 
 
-def _progress(desc: str, enabled: bool) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+def _progress(desc: str, enabled: bool) -> tuple[Progress, Callable[[], None]]:
     """A progress bar on stderr, only when it is a terminal (not in logs, pipes or CI)."""
     if not enabled or not sys.stderr.isatty():
         return (lambda done, total: None), (lambda: None)

@@ -34,7 +34,3 @@ def data_home() -> Path:
 
 def user_models_dir() -> Path:
     return data_home() / "models"
-
-
-def profiles_dir() -> Path:
-    return data_home() / "profiles"

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from .estimator import PoseEstimator
-from .video import RGBFrame
+from .video_reader import RGBFrame
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_MS = 2000.0

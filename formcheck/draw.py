@@ -13,7 +13,7 @@ from .definition import Definition
 from .engine.features import Features
 from .engine.scorer import FrameResult
 from .landmarks import SKELETON_EDGES, resolve
-from .video import RGBFrame
+from .video_reader import RGBFrame
 
 GREEN = (40, 200, 90)
 RED = (230, 60, 50)

@@ -18,7 +18,7 @@ import numpy as np
 from .errors import ModelError
 from .landmarks import NUM_LANDMARKS
 from .pose import CHANNELS, FramePose
-from .video import RGBFrame
+from .video_reader import RGBFrame
 
 log = logging.getLogger(__name__)
 

@@ -79,13 +79,6 @@ def bend_deg(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Array:
     return np.sign(up) * (180.0 - interior)
 
 
-def facing_sign(nose_x: npt.ArrayLike, ears_x: npt.ArrayLike) -> Array:
-    """+1 where the nose is right of the ears in the image (facing image-right), -1 left,
-    NaN when undecidable. Shapes (...)."""
-    s = np.sign(_as_float(nose_x) - _as_float(ears_x))
-    return np.where(s == 0, np.nan, s)
-
-
 def near_side_score(
     left_z: npt.ArrayLike, right_z: npt.ArrayLike,
     left_vis: npt.ArrayLike, right_vis: npt.ArrayLike,

@@ -30,7 +30,7 @@ from .estimator import PoseEstimator
 from .pose import ClipInfo
 from .profile import Profile
 from .report import build_report
-from .video import RGBFrame
+from .video_reader import RGBFrame
 
 FPS_WINDOW_S = 2.0   # the processed frame rate is measured over the last 2 s
 # Frames arrive in bursts (network jitter): a frame queued behind the newest one is still

@@ -26,7 +26,8 @@ from .estimator import PoseEstimator
 from .models import resolve_model
 from .pose import ClipInfo, FramePose, PoseSequence
 from .profile import Profile
-from .video import MediaReader, RGBFrame, VideoWriter, fit_size
+from .video_reader import MediaReader, RGBFrame, fit_size
+from .video_writer import VideoWriter
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .definition import Check, Criterion, Definition, load_validated
+from .definition import Check, Criterion, Definition, Deg, load_validated
 from .errors import DefinitionError
-
-Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
 
 
 class Bounds(BaseModel):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from formcheck.cli import main
-from formcheck.video import MAX_ANALYSIS_SIDE_PX, MediaReader
+from formcheck.video_reader import MAX_ANALYSIS_SIDE_PX, MediaReader
 
 pytestmark = [pytest.mark.media, pytest.mark.slow]
 REAL = "bridge/physioplus_bridging.mp4"     # 640x480, 30 fps, one labelled rep

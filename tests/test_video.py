@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from formcheck.errors import MediaError
-from formcheck.video import MediaReader, VideoWriter
+from formcheck.video_reader import MediaReader
+from formcheck.video_writer import VideoWriter
 
 
 def _write(path, times_ms, size=(64, 48), codec="libx264", rotation=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..definition import Check
+from ..definition import Check, Definition
 from .reps import Status
 
 OBLIQUE_MESSAGE = "Can't judge form from this angle: turn the camera so it sees you from the side."
@@ -52,3 +52,16 @@ def judge(check: Check, values: dict[str, float], hidden: dict[str, list[str]]) 
 
 def skipped_all(checks: list[Check], message: str) -> list[CheckResult]:
     return [CheckResult(c.id, "skipped", None, message) for c in checks]
+
+
+def shape_cue(d: Definition, gate_values: dict[str, float]) -> str | None:
+    """The cue of the first visible shape requirement not met, else None."""
+    return next((q.cue for q in d.shape if q.fails(gate_values.get(q.measure, math.nan))), None)
+
+
+def shape_unseen(d: Definition, gate_values: dict[str, float], hidden: dict[str, list[str]]) -> list[str]:
+    """Shape requirements that could not be seen when a rep started (it is counted on the rest
+    of the evidence, and says so)."""
+    label = {n: m.label or n for n, m in d.measures.items()}
+    return [f"{label[q.measure]} not confirmed: {', '.join(hidden.get(q.measure, [])) or 'landmarks'} "
+            "not visible" for q in d.shape if math.isnan(gate_values.get(q.measure, math.nan))]

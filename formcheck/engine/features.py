@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -19,36 +18,15 @@ from ..definition import Definition, Measure
 from ..landmarks import SIDES, Landmark, Side, resolve
 from ..pose import VIS, FramePose, X, Y, Z
 from .smoothing import OneEuroFilter, is_swapped, swap_sides
+from .view import EMA_TAU_MS, Ema, JumpDetector, View, ViewTracker
 
-View = Literal["side", "oblique", "front", "unknown"]
-
-# Camera view from the world-landmark yaw of the shoulder and hip lines (0 deg = the line is
-# parallel to the image plane = front view; 90 = pointing at the camera = side view).
-# Side: the camera within 25 deg of a true profile. 2D joint angles are usable only near a
-# true lateral view (CLINICAL.md: MAE 2-7 deg at 90 deg, bias up to -14 deg and limits of
-# agreement +-30 deg off-plane), and a limb bent in the sagittal plane looks more bent by
-# 1/cos(offset) as the camera turns: 10% more at 25 deg, 41% at 45 deg. Measured here: the
-# true side clips read 80-90 (median; 5th percentile 67 or more), a camera ~45 deg off the
-# side 49-59, one 20-30 deg off about 70. Between side and front is "oblique": reps are
-# counted, form is not judged ("can't judge from this angle").
-SIDE_YAW_DEG = 65.0
-FRONT_YAW_DEG = 30.0
-VIEW_HYSTERESIS_DEG = 5.0  # a view is kept until the yaw is this far past its band
 SIDE_SWITCH_MARGIN = 0.3   # near-side score needed to switch sides (hysteresis)
 EDGE_MARGIN = 0.02         # a landmark this far (fraction of the frame) outside is "out of view"
-EMA_TAU_MS = 400.0         # time constant of the view / side / facing stabilisers
-# The body moving faster than this (mean landmark speed in trunk lengths per second; ~4 m/s)
-# is no part of a bridge, a bird-dog or sitting: it is a cut in the video, a knocked camera
-# or the tracker jumping. Such frames are not judged and start nothing. Measured on the
-# labelled clips: the fastest real movement reads 4.7 (turning round on an office chair),
-# a dead bug's leg kick 4.0; scene cuts in the tutorials 11-27.
-MAX_TRUNK_SPEED_PER_S = 8.0
 # Measure kinds with a world-landmark (3D) twin used in an oblique view. On the true side-view
 # clips here, 3D minus 2D over every frame: elevations and leans agree (bias -2..+4 deg, 95%
 # limits of agreement within about +-12), interior angles do not (elbow LoA -33..+7, knee
 # -28..+18, hip extension bias -8.5): so only these kinds, and only for counting reps.
 WORLD_KINDS = frozenset({"elevation", "inclination", "forward_lean"})
-_TRUNK = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
 
 
 @dataclass(slots=True)
@@ -73,20 +51,6 @@ class Features:
     visible: npt.NDArray[np.bool_] | None = None   # (33,)
     # shape-gate measures from MediaPipe's estimate of covered landmarks too (see _tracked)
     gate_values: dict[Side, dict[str, float]] = field(default_factory=dict)
-
-
-def view_of_yaw(yaw_deg: float, previous: View = "unknown") -> View:
-    """Camera view for a smoothed yaw (deg), keeping ``previous`` within the hysteresis."""
-    h = VIEW_HYSTERESIS_DEG
-    if previous == "side" and yaw_deg >= SIDE_YAW_DEG - h:
-        return "side"
-    if previous == "front" and yaw_deg <= FRONT_YAW_DEG + h:
-        return "front"
-    if yaw_deg >= SIDE_YAW_DEG:
-        return "side"
-    if yaw_deg <= FRONT_YAW_DEG:
-        return "front"
-    return "oblique"
 
 
 @dataclass(frozen=True)
@@ -116,24 +80,6 @@ def _measure(kind: str, pts: list[g.Pt], facing: float) -> float:
     return g.inclination_2d(pts[0], pts[1])
 
 
-class _Ema:
-    """Exponential moving average over real time (so it is frame-rate independent)."""
-
-    def __init__(self, tau_ms: float) -> None:
-        self.tau_ms, self.value, self.t_ms = tau_ms, math.nan, 0.0
-
-    def __call__(self, x: float, t_ms: float) -> float:
-        if math.isnan(x):
-            return self.value
-        if math.isnan(self.value) or t_ms - self.t_ms > 5 * self.tau_ms:
-            self.value = x
-        else:
-            a = 1.0 - math.exp(-max(t_ms - self.t_ms, 0.0) / self.tau_ms)
-            self.value += a * (x - self.value)
-        self.t_ms = t_ms
-        return self.value
-
-
 class FeatureExtractor:
     """Turn (t_ms, FramePose | None) into :class:`Features`, one frame at a time.
 
@@ -158,19 +104,14 @@ class FeatureExtractor:
                               if n not in definition.inferred_landmarks] for s in SIDES}
         self._filter: OneEuroFilter | None = None
         self._prev_xy: npt.NDArray[np.float64] | None = None
-        self._prev_raw: npt.NDArray[np.float64] | None = None
-        self._prev_t = 0.0
-        self._view: View = "unknown"
-        self._yaw = _Ema(EMA_TAU_MS)
-        self._side_score = _Ema(EMA_TAU_MS)
+        self._views = ViewTracker()
+        self._jumps = JumpDetector()
+        self._side_score = Ema(EMA_TAU_MS)
         self._near: Side | None = None
-        self._facing = _Ema(EMA_TAU_MS)
+        self._facing = Ema(EMA_TAU_MS)
         self.last: Features | None = None
         self._pts: list[g.Pt] | None = None   # this frame's xy as lists (fast path)
         self._vis: list[bool] | None = None
-
-    def reset(self) -> None:
-        self.__init__(self.d, self.frame_size)  # type: ignore[misc]
 
     def __call__(self, t_ms: float, pose: FramePose | None) -> Features:
         self.last = self._features(t_ms, pose)
@@ -178,8 +119,9 @@ class FeatureExtractor:
 
     def _features(self, t_ms: float, pose: FramePose | None) -> Features:
         if pose is None or not np.isfinite(pose.landmarks[:, :2]).any():
-            self._prev_xy = self._prev_raw = None
-            return Features(t_ms=t_ms, pose=False, view=self._view)
+            self._prev_xy = None
+            self._jumps.forget()
+            return Features(t_ms=t_ms, pose=False, view=self._views.view)
         lm: npt.NDArray[np.float64] = pose.landmarks.astype(np.float64)
         world = pose.world_m.astype(np.float64)
         if not np.all(np.isfinite(lm[:, :3])):
@@ -187,7 +129,7 @@ class FeatureExtractor:
         swapped = is_swapped(lm[:, :2], self._prev_xy)
         if swapped:
             lm, world = swap_sides(lm).astype(np.float64), swap_sides(world).astype(np.float64)
-        jump = self._jumped(lm[:, :2], t_ms)
+        jump = self._jumps(lm[:, :2], t_ms, self.frame_size)
         if jump:
             self._filter = None   # do not blend across a cut
         xy = self._smooth(lm[:, :2], t_ms)
@@ -195,7 +137,7 @@ class FeatureExtractor:
         visible = self._visible(lm, xy)
         f = Features(t_ms=t_ms, pose=True, swapped=swapped, jump=jump, xy_px=xy, visible=visible)
         tracked = self._tracked(lm, xy, visible) if self._gate_measures else visible
-        f.view, f.yaw_deg = self._view_of(world, t_ms)
+        f.view, f.yaw_deg = self._views(world, t_ms)
         f.near_side = self._near_side(lm, xy, t_ms)
         f.facing = self._facing_of(xy, f.near_side, t_ms)
         self._pts = self._vis = None
@@ -213,26 +155,6 @@ class FeatureExtractor:
         return f
 
     # -- stages ----------------------------------------------------------------------
-    def _jumped(self, raw_xy: npt.NDArray[np.float64], t_ms: float) -> bool:
-        """Did the body move faster than MAX_TRUNK_SPEED_PER_S trunk lengths since the last
-        frame (mean over all landmarks)? Positions are divided by the frame's longer side so
-        that a live stream changing its resolution is not a jump."""
-        scale = float(max(self.frame_size)) if self.frame_size else 1.0
-        prev, prev_t = self._prev_raw, self._prev_t
-        self._prev_raw, self._prev_t = raw_xy / scale, t_ms
-        if prev is None or t_ms <= prev_t:
-            return False
-        cur = self._prev_raw
-        t = list(_TRUNK)
-        trunks = np.hypot(*(cur[t[:2]] - cur[t[2:]]).T)
-        steps = np.hypot(*(cur - prev).T)
-        if not (np.isfinite(trunks).any() and np.isfinite(steps).any()):
-            return False
-        trunk, step = float(np.nanmean(trunks)), float(np.nanmean(steps))
-        if not (math.isfinite(trunk) and math.isfinite(step)) or trunk <= 0:
-            return False
-        return step / trunk / ((t_ms - prev_t) / 1000.0) > MAX_TRUNK_SPEED_PER_S
-
     def _smooth(self, xy: npt.NDArray[np.float64], t_ms: float) -> npt.NDArray[np.float64]:
         if self._filter is None:
             body = np.nanmax(xy[:, 1]) - np.nanmin(xy[:, 1]) if np.isfinite(xy[:, 1]).any() else 1
@@ -291,19 +213,6 @@ class FeatureExtractor:
                 w, h = self.frame_size
                 covered &= (xy[:, X] >= 0) & (xy[:, X] <= w) & (xy[:, Y] >= 0) & (xy[:, Y] <= h)
         return visible | covered
-
-    def _view_of(self, world: npt.NDArray[np.float64], t_ms: float) -> tuple[View, float]:
-        w = world.tolist()
-        yaws = []
-        for left, right in ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP)):
-            dx, dz = w[left][0] - w[right][0], w[left][2] - w[right][2]
-            if math.isfinite(dx) and math.isfinite(dz) and (dx or dz):
-                yaws.append(math.degrees(math.atan2(abs(dz), abs(dx))))
-        yaw = self._yaw(sum(yaws) / len(yaws) if yaws else math.nan, t_ms)
-        if math.isnan(yaw):
-            return self._view, yaw
-        self._view = view_of_yaw(yaw, self._view)
-        return self._view, yaw
 
     def _near_side(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],
                    t_ms: float) -> Side:

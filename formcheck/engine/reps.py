@@ -48,9 +48,6 @@ class Rep:
         self.settled_ms = [t for t, _ in settled]
         return settled
 
-    def is_settled_at(self, t_ms: float) -> bool:
-        return t_ms in self.settled_ms
-
 
 def faults_at_top(settled: list[tuple[float, dict[str, Status]]], min_fault_ms: float) -> list[str]:
     """Checks that failed at a settled top.

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 
 from ..definition import Check, Definition
 from ..landmarks import Side
-from .checks import OBLIQUE_MESSAGE, CheckResult, judge, skipped_all
+from .checks import OBLIQUE_MESSAGE, CheckResult, judge, shape_cue, shape_unseen, skipped_all
+from .cues import SEVERITY_RANK, CueBoard
 from .features import Features
 from .reps import Rep, faults_at_top
 
 __all__ = ["CheckResult", "FrameResult", "Rep", "Scorer"]
 
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-CUE_MIN_SHOW_MS = 1500.0   # a cue stays at least this long so it can be read / heard
 MAX_DT_MS = 250.0          # longer gaps (dropped frames) do not count towards a hold
 NO_PERSON_CUE = "Step into view: the whole body should be in the picture."
 # The top is settled (judged, cued) once the phase measure has stopped rising for this long
@@ -67,8 +66,7 @@ class Scorer:
         self._runs: dict[str, _Run] = {c.id: _Run() for c in definition.checks}
         self._rep_checks = {c.id for c in definition.checks if c.phase != "any" and p.kind != "continuous"}
         self._last_t: float | None = None
-        self._cue: str | None = None
-        self._cue_since = -math.inf
+        self._cues = CueBoard(still)
         self._frames_judged = 0
         self._frames_good = 0
         self.views: dict[str, int] = {}
@@ -85,29 +83,29 @@ class Scorer:
         self._last_t = f.t_ms
         if not f.pose:
             self._end_runs(f.t_ms)
-            return self._result(f, None, [], self._debounced_cue(NO_PERSON_CUE, f.t_ms, urgent=True))
+            return self._result(f, None, [], self._cues.show(NO_PERSON_CUE, f.t_ms, urgent=True))
         self.views[f.view] = self.views.get(f.view, 0) + 1
         if f.jump:
             # Not a body movement: judge nothing, and a rep must start again from a real rise.
             self._end_runs(f.t_ms)
             if self.active_side is None:
                 self.state, self._after_cut = None, True
-            return self._result(f, None, [], self._cue)
+            return self._result(f, None, [], self._cues.current)
         if not self._view_counts(f.view):
             self._end_runs(f.t_ms)
             msg = f"Camera view looks {f.view}, not {self.d.view}: {self.d.view_cue}"
             return self._result(f, None, skipped_all(self.d.checks, msg),
-                                self._debounced_cue(self.d.view_cue, f.t_ms, urgent=True))
+                                self._cues.show(self.d.view_cue, f.t_ms, urgent=True))
         out_of_position = self._out_of_position(f)
         if out_of_position is not None and self.active_side is None:
             self._end_runs(f.t_ms)
             self.out_of_position_frames += 1
             return self._result(f, None, skipped_all(self.d.checks, out_of_position),
-                                self._debounced_cue(out_of_position, f.t_ms))
+                                self._cues.show(out_of_position, f.t_ms))
         was_active = self.active_side is not None
         self._update_phase(f)
         if was_active and self.active_side is None:
-            self._cue, self._cue_since = None, f.t_ms   # a top's cue ends with the top
+            self._cues.clear(f.t_ms)   # a top's cue ends with the top
         side = self.active_side if self.active_side is not None else f.near_side
         if f.view == "oblique" and self.d.view == "side":
             checks = skipped_all([c for c in self.d.checks if self._applies(c)], OBLIQUE_MESSAGE)
@@ -169,10 +167,11 @@ class Scorer:
             self._after_cut = False
         if v >= p.enter:
             gate_side = side if p.kind == "sided" else f.near_side
-            self._shape_cue = self._shape_fails(f, gate_side)
+            self._shape_cue = shape_cue(self.d, f.gate_values.get(gate_side, {}))
             if self._shape_cue is None:
                 self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
-                self.reps[-1].notes = self._shape_unseen(f, gate_side)
+                self.reps[-1].notes = shape_unseen(self.d, f.gate_values.get(gate_side, {}),
+                                                   f.hidden.get(gate_side, {}))
                 return
         if p.rest is not None and v < p.rest:
             if self.state == p.lowering_name and self.reps:
@@ -181,19 +180,6 @@ class Scorer:
         elif self.state in (None, p.rest_name):
             self.state = p.rising_name
             self._rise_ms = f.t_ms
-
-    def _shape_fails(self, f: Features, side: Side) -> str | None:
-        """The cue of the first visible shape requirement not met, else None."""
-        values = f.gate_values.get(side, {})
-        return next((q.cue for q in self.d.shape if q.fails(values.get(q.measure, math.nan))), None)
-
-    def _shape_unseen(self, f: Features, side: Side) -> list[str]:
-        """Shape requirements that could not be seen when the rep started (counted on the
-        rest of the evidence, and said so)."""
-        values, hidden = f.gate_values.get(side, {}), f.hidden.get(side, {})
-        label = {n: m.label or n for n, m in self.d.measures.items()}
-        return [f"{label[q.measure]} not confirmed: {', '.join(hidden.get(q.measure, [])) or 'landmarks'} "
-                "not visible" for q in self.d.shape if math.isnan(values.get(q.measure, math.nan))]
 
     def _enter_top(self, side: Side | None, t_ms: float, v: float, near: Side) -> None:
         start = self._rise_ms if self.state == self.d.phases.rising_name else t_ms
@@ -276,14 +262,7 @@ class Scorer:
                and t_ms - self._runs[c.id].start_ms + 1e-9 >= delay]
         due.sort(key=lambda c: SEVERITY_RANK[by_id[c.id].severity])
         cue = due[0].message if due else (self._shape_cue or fallback)
-        return self._debounced_cue(cue, t_ms)
-
-    def _debounced_cue(self, cue: str | None, t_ms: float, urgent: bool = False) -> str | None:
-        if cue == self._cue:
-            return cue
-        if self.still or urgent or t_ms - self._cue_since >= CUE_MIN_SHOW_MS or self._cue is None:
-            self._cue, self._cue_since = cue, t_ms
-        return self._cue
+        return self._cues.show(cue, t_ms)
 
     # -- output ----------------------------------------------------------------------
     def _result(self, f: Features, side: Side | None, checks: list[CheckResult],

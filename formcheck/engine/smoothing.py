@@ -46,9 +46,6 @@ class OneEuroFilter:
         self._dx: F | None = None
         self._t_ms = 0.0
 
-    def reset(self) -> None:
-        self._x = None
-
     def __call__(self, x: npt.ArrayLike, t_ms: float) -> F:
         x = np.asarray(x, dtype=np.float64)
         if self._x is None or self._x.shape != x.shape or t_ms - self._t_ms > RESET_GAP_MS \

@@ -9,7 +9,6 @@ import pandas as pd
 
 from ..definition import Definition
 
-BAND_LO, BAND_HI = -180.0, 180.0
 # The y axis spans at least this much, so a 0.4 deg wobble looks like the noise it is rather
 # than a swing filling the plot.
 MIN_SPAN_DEG = 30.0

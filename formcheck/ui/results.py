@@ -41,7 +41,3 @@ def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool 
             row["Notes"] = "; ".join(x["notes"])
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def exercise_label(d: Definition) -> str:
-    return d.name or d.id

@@ -1,0 +1,186 @@
+"""The parts of an exercise definition: measures, phases, checks (with their extra criteria),
+positions and shapes, hold and smoothing. Validated pydantic models; ``Deg`` is an angle in
+degrees within -180..180. The whole definition and its loading: :mod:`formcheck.definition`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .landmarks import is_valid_name
+
+MeasureKind = Literal["angle", "bend", "elevation", "forward_lean", "inclination"]
+POINTS_PER_KIND: dict[str, int] = {
+    "angle": 3, "bend": 3, "elevation": 2, "forward_lean": 2, "inclination": 2,
+}
+Severity = Literal["info", "warning", "error"]
+Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Measure(_Strict):
+    """A named angle computed from landmark names (side-less names follow the side being
+    judged; ``opposite_`` names the other side). Convention by kind: see formcheck.geometry.
+
+    angle: interior angle at the middle point, 0..180 (180 = straight).
+    bend: 180 - interior, signed + when the middle point is above the line of the others.
+    elevation: -90..90 of first->second above the horizontal (+ = second higher).
+    forward_lean: -180..180 of first->second from vertical, + = toward the facing direction.
+    inclination: 0..180 of first->second from vertical.
+    """
+
+    kind: MeasureKind
+    points: list[str]
+    label: str = ""
+
+    @field_validator("points")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        bad = [p for p in v if not is_valid_name(p)]
+        if bad:
+            raise ValueError(f"unknown landmark name(s) {bad}; use BlazePose names such as "
+                             "'hip', 'left_knee', 'opposite_wrist', 'nose'")
+        return v
+
+    @model_validator(mode="after")
+    def _count(self) -> Measure:
+        want = POINTS_PER_KIND[self.kind]
+        if len(self.points) != want:
+            raise ValueError(f"kind {self.kind!r} needs {want} points, got {len(self.points)}")
+        return self
+
+
+class Phases(_Strict):
+    """Rep detection on one measure, with hysteresis.
+
+    kind "cycle": one active phase (e.g. bridge "top"): enter when the measure rises to
+    ``enter`` or more, leave when it falls below ``exit``; frames below ``rest`` are the rest
+    phase, frames in between are "rising"/"lowering" by where they came from.
+    kind "sided": the same per side (measure computed for each side); the active phase is
+    ``{active}_{side}`` (e.g. bird-dog "extended_left"), one rep per entry, per side.
+    kind "continuous": no reps; one phase named ``active`` (e.g. "sitting").
+    """
+
+    kind: Literal["cycle", "sided", "continuous"]
+    measure: str | None = None
+    enter: Deg | None = None
+    exit: Deg | None = None
+    rest: Deg | None = None
+    rest_name: str = "down"
+    rising_name: str = "rising"
+    active: str = "top"
+    lowering_name: str = "lowering"
+    # Rep faults are judged where the measure is within this of the rep's peak (the settled
+    # top), not on the way in and out.
+    top_margin_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 10.0
+
+    def is_active(self, phase: str | None) -> bool:
+        """True for the judged position: ``active``, or ``{active}_{side}`` when sided."""
+        return phase is not None and (phase == self.active or phase.startswith(self.active + "_"))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Phases:
+        if self.kind == "continuous":
+            return self
+        if self.measure is None or self.enter is None or self.exit is None:
+            raise ValueError(f"phases of kind {self.kind!r} need measure, enter and exit")
+        if self.exit > self.enter:
+            raise ValueError(f"exit ({self.exit}) must not be above enter ({self.enter}): "
+                             "hysteresis needs exit <= enter")
+        if self.rest is not None and self.rest > self.exit:
+            raise ValueError(f"rest ({self.rest}) must not be above exit ({self.exit})")
+        return self
+
+
+def _check_bounds(what: str, lo: float | None, hi: float | None) -> None:
+    if lo is None and hi is None:
+        raise ValueError(f"{what} needs min, max or both")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"{what}: min ({lo}) is above max ({hi})")
+
+
+class Criterion(_Strict):
+    """A further bound on another measure that fails the same check (see Check.also)."""
+
+    measure: str
+    min: Deg | None = None
+    max: Deg | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Criterion:
+        _check_bounds(f"criterion on {self.measure!r}", self.min, self.max)
+        return self
+
+
+class Check(_Strict):
+    """A threshold rule on one measure, judged in one phase (or ``"any"``).
+
+    ``also``: further criteria on other measures; the check fails when its own bound or any
+    of these fails (e.g. a recline seen from the trunk alone when the thighs are hidden), is
+    ok when at least one of them could be measured and none failed, and is skipped (cannot
+    judge) when none could be measured. Its reported value is its own measure's.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: str = ""            # plain words for patients ("Leg raised too high"); default from the id
+    measure: str
+    phase: str = "any"
+    min: Deg | None = None
+    max: Deg | None = None
+    also: list[Criterion] = Field(default_factory=list)
+    severity: Severity = "warning"
+    cue: str
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Check:
+        _check_bounds(f"check {self.id!r}", self.min, self.max)
+        return self
+
+
+class Position(_Strict):
+    """A body position the exercise is done in (e.g. bird-dog: on hands and knees). While a
+    measurable position measure is outside its range, the exercise is not being done: no rep
+    starts, no check is judged, and the cue says how to get into position. A measure that
+    cannot be seen does not block (it is not a guess either way)."""
+
+    measure: str
+    min: Deg | None = None
+    max: Deg | None = None
+    cue: str
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Position:
+        _check_bounds(f"position on {self.measure!r}", self.min, self.max)
+        return self
+
+    def fails(self, value: float) -> bool:
+        """True when ``value`` is measured and outside the range (NaN never fails)."""
+        return (self.min is not None and value < self.min) or (self.max is not None and value > self.max)
+
+
+class Hold(_Strict):
+    """Time to hold the active position with correct form; 0 = not checked (therapist-set)."""
+
+    target_s: Annotated[float, Field(ge=0.0, le=600.0)] = 0.0
+    check_id: str = "hold_too_short"
+    name: str = "Hold too short"
+    cue: str = "Hold the position a little longer."
+    source: str = ""
+
+
+class Smoothing(_Strict):
+    """One Euro filter on landmark pixels (Casiez et al. 2012): low lag when moving, low
+    jitter when still. ``min_cutoff_hz`` lower = smoother; ``beta`` higher = less lag."""
+
+    min_cutoff_hz: Annotated[float, Field(gt=0.0, le=30.0)] = 1.5
+    beta: Annotated[float, Field(ge=0.0, le=10.0)] = 0.05
+    d_cutoff_hz: Annotated[float, Field(gt=0.0, le=30.0)] = 1.0
+
+
