@@ -71,10 +71,13 @@ def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFr
                            cv2.LINE_AA)
     # Text sized to the frame's height, not its pixels: the cue must read from a mat ~2 m from
     # the screen (about 1/18 of the picture's height), the status lines about 1/28.
-    scale = h * INFO_HEIGHT / TEXT_PX_AT_SCALE_1
-    cue_scale = h * CUE_HEIGHT / TEXT_PX_AT_SCALE_1
+    # A portrait frame is sized as if it were landscape (its width x 3/4), or the text would
+    # not fit across it.
+    base = min(h, w * 0.75)
+    scale = base * INFO_HEIGHT / TEXT_PX_AT_SCALE_1
+    cue_scale = base * CUE_HEIGHT / TEXT_PX_AT_SCALE_1
     thick = max(1, round(scale * 2))
-    line = int(h * INFO_HEIGHT * 1.6)
+    line = int(base * INFO_HEIGHT * 1.6)
     head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}"
     if r.reps_by_side:
         head += " (" + ", ".join(f"{k[0].upper()} {v}" for k, v in sorted(r.reps_by_side.items())) + ")"
@@ -84,7 +87,7 @@ def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFr
         lines.append((f"hold: {r.hold_ms / 1000:.1f} s{target}", scale, AMBER))
     for name, val in r.angles.items():
         label = d.measures[name].label or name
-        lines.append((f"{label}: {'-' if val is None else f'{val:.0f} deg'}", scale * 0.9, WHITE))
+        lines.append((f"{label}: {'not seen' if val is None else f'{val:.0f} deg'}", scale * 0.9, WHITE))
     _panel(img, 0, 0, 20 + max(_width(t, sc, thick) for t, sc, _ in lines), line * len(lines) + line // 2)
     for k, (t, sc, col) in enumerate(lines):
         _text(img, t, (10, line * (k + 1)), sc, col, thick)
@@ -98,7 +101,7 @@ def _cue(img: RGBFrame, cue: str, scale: float, colour: tuple[int, int, int]) ->
     h, w = img.shape[:2]
     thick = max(2, round(scale * 2))
     wrapped = wrap(cue, scale, thick, w - 20)
-    step = int(h * CUE_HEIGHT * 1.5)
+    step = int(scale * TEXT_PX_AT_SCALE_1 * 1.5)
     top = h - step * len(wrapped) - step // 3
     _panel(img, 0, top, w, h - top)
     for k, text in enumerate(wrapped):

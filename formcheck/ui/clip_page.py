@@ -126,14 +126,17 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     both show one, with the same content when no threshold was changed)."""
     rep = build_report(r)
     s, d = r.summary, r.definition
-    if video:   # the annotated video first: it is what a patient looks at
-        st.video(video, format="video/mp4")
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Reps", len(r.reps))
-    c2.metric("Camera view", s.view)
-    c3.metric("Good form (judged frames)", f"{s.good_form_fraction:.0%}")
+    # The annotated video first, beside the verdict: it is what a patient looks at. A column
+    # keeps a portrait phone clip from filling the page.
+    portrait = r.info.height > r.info.width
+    left, right = st.columns([2, 3] if portrait else [3, 2]) if video else (None, st.container())
+    if left is not None:
+        left.video(video, format="video/mp4")
+    right.metric("Reps", len(r.reps))
+    right.metric("Camera view", s.view)
+    right.metric("Good form (judged frames)", f"{s.good_form_fraction:.0%}")
     for message in s.messages():
-        st.warning(message)
+        right.warning(message)
     if rep["reps"]:
         st.subheader("Reps")
         st.dataframe(reps_table(d, rep["reps"]), hide_index=True)
