@@ -39,8 +39,7 @@ def live_page(ps: PageState) -> None:
     if not ctx.state.playing and snap.frames:
         _set_summary(proc, ps)
     elif not ctx.state.playing:
-        st.caption("Press START to begin. Set-up first: camera at your side at hip height, whole "
-                   f"body in view. {ps.definition.view_cue}")
+        st.caption(f"Press START to begin. Set-up first: {ps.definition.view_cue}")
 
 
 def _processor(ps: PageState) -> LiveProcessor:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..definition import Definition
 
-GOOD, FIX = "✅ Good", "⚠️ Fix"
+GOOD, FIX = "✓ Good", "⚠ Fix"   # symbols that every font has
 
 
 def fault_names(d: Definition, ids: Iterable[str]) -> str:
@@ -37,7 +37,7 @@ def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool 
             row["Top at (s)"] = round(x["top_ms"] / 1000, 1)
         row["Hold (s)"] = round(x["hold_ms"] / 1000, 1)
         row["Faults"] = fault_names(d, x["faults"])
-        if x.get("notes"):
-            row["Notes"] = "; ".join(x["notes"])
+        row["Notes"] = "; ".join(x.get("notes") or [])
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table if table.empty or table["Notes"].any() else table.drop(columns="Notes")
