@@ -272,8 +272,8 @@ def test_results_speak_plain_words(app):
     at.session_state["result"] = result
     at.run()
     assert not at.exception
-    tables = [t.value for t in at.dataframe]
-    text = " ".join(t.to_string() for t in tables)
+    tables = [t.value for t in at.table]
+    text = " ".join(t.to_csv() for t in tables)
     assert "Leg raised too high" in text and "Lower your leg to hip height" in text
     assert "⚠ Fix" in text and "leg_too_high" not in text
     assert all("ok" not in t.columns for t in tables)

@@ -149,6 +149,11 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
         panel = page.get_by_role("tabpanel", name="Clip review")
         _wait_or_dump(page, panel.get_by_text("Key angles over time"), tmp_path, 120_000)
         assert _metric(panel, "Reps") == str(LABELLED_REPS)
+        # plain words: the exercise by name, a verdict per rep (no check ids, no 'ok' checkboxes)
+        assert page.get_by_role("combobox", name="Exercise").input_value() == "Glute bridge"
+        reps = panel.get_by_test_id("stTable").first
+        reps.wait_for(timeout=30_000)
+        assert "Verdict" in reps.inner_text() and "✓ Good" in reps.inner_text()
         panel.locator("video").first.wait_for(timeout=30_000)
         panel.locator("[data-testid='stVegaLiteChart'], .vega-embed").first.wait_for(timeout=30_000)
         # the tuning tab, drawn after this one in the same run, re-scores the clip without error
@@ -172,8 +177,10 @@ def _wait_or_dump(page, locator, tmp_path: Path, timeout_ms: int) -> None:
 
 
 def _analyse_in_clip_review(page, exercise: str, clip: Path) -> None:
+    from formcheck.definition import get_definition
+
     page.get_by_test_id("stSelectbox").first.click(timeout=90_000)
-    page.get_by_role("option", name=exercise).click()
+    page.get_by_role("option", name=get_definition(exercise).name, exact=True).click()   # names, not ids
     _open_tab(page, "Clip review")
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
     _choose_file(page, uploader, clip)

@@ -139,11 +139,11 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
         right.warning(message)
     if rep["reps"]:
         st.subheader("Reps")
-        st.dataframe(reps_table(d, rep["reps"]), hide_index=True)
+        st.table(reps_table(d, rep["reps"]))
     if s.faults:
         st.subheader("What to work on")
         unit = "times" if d.phases.kind == "continuous" else "reps"
-        st.dataframe(faults_table(d, s.faults, unit), hide_index=True)
+        st.table(faults_table(d, s.faults, unit))
     elif rep["reps"] or d.phases.kind == "continuous":
         st.success("No faults found.")
     charts = angle_charts(rep, d)

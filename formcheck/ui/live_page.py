@@ -101,10 +101,10 @@ def live_panel(proc: LiveProcessor) -> None:
     if snap.cues:
         st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
     if snap.reps:
-        st.dataframe(reps_table(proc.definition, [{"index": x.index, "side": x.side, "ok": x.ok,
+        st.table(reps_table(proc.definition, [{"index": x.index, "side": x.side, "ok": x.ok,
                                                   "top_ms": x.top_ms, "hold_ms": x.hold_ms,
                                                   "faults": x.faults, "notes": x.notes} for x in snap.reps],
-                                with_top=False), hide_index=True)
+                                with_top=False))
     with st.expander("Debug: live performance"):
         first = f"{snap.first_result_s:.2f}" if snap.first_result_s is not None else "-"
         st.markdown(f"""- frames processed: {snap.frames}
@@ -150,10 +150,9 @@ def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
     d = ps.definition
     st.write(f"{rep['rep_count']} reps over {rep['clip']['duration_s']:.0f} s.")
     if s["faults"]:
-        st.dataframe(faults_table(d, s["faults"], "times" if d.phases.kind == "continuous" else "reps"),
-                     hide_index=True)
+        st.table(faults_table(d, s["faults"], "times" if d.phases.kind == "continuous" else "reps"))
     if rep["reps"]:
-        st.dataframe(reps_table(d, rep["reps"], with_top=False), hide_index=True)
+        st.table(reps_table(d, rep["reps"], with_top=False))
     c1, c2 = st.columns(2)
     c1.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
                        "application/json", key=f"dl-{key}")

@@ -1,5 +1,6 @@
 """Results in plain words, shared by Clip review, the live set summary and Therapist tuning:
-fault names with what to do, a verdict per rep, counts as a small table."""
+fault names with what to do, a verdict per rep, counts as small tables (HTML tables a
+screen reader can read, not data grids)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def faults_table(d: Definition, counts: Mapping[str, int], unit: str = "reps") -
     for cid, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         name, cue = d.fault_text(cid)
         rows.append({"Fault": name, unit.capitalize(): n, "What to do": cue})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("Fault")   # the name is the row's label
 
 
 def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool = True) -> pd.DataFrame:
@@ -39,5 +40,5 @@ def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool 
         row["Faults"] = fault_names(d, x["faults"])
         row["Notes"] = "; ".join(x.get("notes") or [])
         rows.append(row)
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).set_index("Rep")   # the rep number is the row's label
     return table if table.empty or table["Notes"].any() else table.drop(columns="Notes")
