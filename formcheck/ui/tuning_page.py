@@ -85,7 +85,8 @@ def _calibration(loaded: SessionResult | None, ex: str) -> None:
         except FormcheckError as e:
             st.warning(str(e))
             return
-        st.table([{"check": loaded.definition.fault_text(p.check_id)[0], "observed (5-95%)": f"{p.observed_lo:.1f} .. {p.observed_hi:.1f}",
+        name = loaded.definition.fault_text
+        st.table([{"check": name(p.check_id)[0], "observed (5-95%)": f"{p.observed_lo:.1f} .. {p.observed_hi:.1f}",
                    "frames": p.frames, "current": f"{_fmt(p.current.min)} .. {_fmt(p.current.max)}",
                    "proposed": f"{_fmt(p.proposed.min)} .. {_fmt(p.proposed.max)}"} for p in proposals])
         if st.button("Use the proposed thresholds (you can still edit them)", key="cal_accept"):
