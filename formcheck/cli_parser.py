@@ -43,6 +43,12 @@ def _sub(sub: Any, name: str, **kw: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _patient_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", help="patient profile .toml with threshold overrides")
+    p.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
+    p.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+
+
 def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="formcheck", description="Exercise and posture form checking.",
                                 formatter_class=_Help)
@@ -65,9 +71,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     an.add_argument("--report", help="write the JSON report here")
     an.add_argument("--video", help="write an annotated H.264 mp4 here")
     an.add_argument("--csv", help="write per-frame angles and checks here")
-    an.add_argument("--profile", help="patient profile .toml with threshold overrides")
-    an.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
-    an.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    _patient_options(an)
     an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
     an.add_argument("--model", help=model_help)
     an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -80,9 +84,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     ba.add_argument("--workers", "-j", type=int, default=max(1, min(2, os.cpu_count() or 1)),
                     help="worker processes, one pose model each (default: 2 or the CPU count)")
     ba.add_argument("--video", action="store_true", help="also write annotated videos")
-    ba.add_argument("--profile", help="patient profile .toml with threshold overrides")
-    ba.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
-    ba.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    _patient_options(ba)
     ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
     ba.add_argument("--model", help=model_help)
     ba.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

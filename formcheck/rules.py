@@ -104,7 +104,8 @@ def _check_bounds(what: str, lo: float | None, hi: float | None) -> None:
 
 
 class Criterion(_Strict):
-    """A further bound on another measure that fails the same check (see Check.also)."""
+    """A range on one measure: a further bound that fails a check (see Check.also), and the
+    base of Position."""
 
     measure: str
     min: Deg | None = None
@@ -113,8 +114,12 @@ class Criterion(_Strict):
 
     @model_validator(mode="after")
     def _bounds(self) -> Criterion:
-        _check_bounds(f"criterion on {self.measure!r}", self.min, self.max)
+        _check_bounds(f"{type(self).__name__.lower()} on {self.measure!r}", self.min, self.max)
         return self
+
+    def fails(self, value: float) -> bool:
+        """True when ``value`` is measured and outside the range (NaN never fails)."""
+        return (self.min is not None and value < self.min) or (self.max is not None and value > self.max)
 
 
 class Check(_Strict):
@@ -143,26 +148,13 @@ class Check(_Strict):
         return self
 
 
-class Position(_Strict):
+class Position(Criterion):
     """A body position the exercise is done in (e.g. bird-dog: on hands and knees). While a
     measurable position measure is outside its range, the exercise is not being done: no rep
     starts, no check is judged, and the cue says how to get into position. A measure that
     cannot be seen does not block (it is not a guess either way)."""
 
-    measure: str
-    min: Deg | None = None
-    max: Deg | None = None
     cue: str
-    source: str = ""
-
-    @model_validator(mode="after")
-    def _bounds(self) -> Position:
-        _check_bounds(f"position on {self.measure!r}", self.min, self.max)
-        return self
-
-    def fails(self, value: float) -> bool:
-        """True when ``value`` is measured and outside the range (NaN never fails)."""
-        return (self.min is not None and value < self.min) or (self.max is not None and value > self.max)
 
 
 class Hold(_Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..definition import Check, Definition
+from ..definition import Check, Criterion, Definition
 from .reps import Status
 
 OBLIQUE_MESSAGE = "Can't judge form from this angle: turn the camera so it sees you from the side."
@@ -19,20 +19,15 @@ class CheckResult:
     message: str | None
 
 
-def _fails(lo: float | None, hi: float | None, v: float) -> bool:
-    return (lo is not None and v < lo) or (hi is not None and v > hi)
-
-
 def status_of(check: Check, values: dict[str, float]) -> Status:
     """fail when any measured bound fails, ok when one was measured, else skipped."""
     measured = False
-    for measure, lo, hi in [(check.measure, check.min, check.max)] + [
-            (a.measure, a.min, a.max) for a in check.also]:
-        v = values.get(measure, math.nan)
+    for bound in [Criterion(measure=check.measure, min=check.min, max=check.max), *check.also]:
+        v = values.get(bound.measure, math.nan)
         if math.isnan(v):
             continue
         measured = True
-        if _fails(lo, hi, v):
+        if bound.fails(v):
             return "fail"
     return "ok" if measured else "skipped"
 
