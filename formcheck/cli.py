@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 from . import config
 from .cli_parser import build_parser
 from .engine.session import SessionResult
+from .errors import FormcheckError
 from .logs import cli_logging
 
 if TYPE_CHECKING:
+    from .db.repo import SetRecord
     from .pipeline import Progress
 
 log = logging.getLogger("formcheck")
@@ -72,7 +74,6 @@ def cmd_landmarks(a: argparse.Namespace) -> int:
 
 def _profile_path(a: argparse.Namespace, exercise: str) -> Path | None:
     """--profile FILE, or --patient NAME resolved in the data folder (the app's profiles)."""
-    from .errors import FormcheckError
     from .store import Store
 
     if a.profile:
@@ -80,6 +81,8 @@ def _profile_path(a: argparse.Namespace, exercise: str) -> Path | None:
     if not a.patient:
         return None
     path = Store(a.data_dir).profile_path(a.patient, Path(exercise).stem)
+    if not path.is_file() and getattr(a, "save", False):
+        return None   # recording a new patient's set: default thresholds until a profile is saved
     if not path.is_file():
         raise FormcheckError(f"patient {a.patient!r} has no saved {exercise} profile in {Store(a.data_dir).root}")
     return path
@@ -103,6 +106,14 @@ def cmd_analyze(a: argparse.Namespace) -> int:
                          video_out=a.video, progress=update)
     finally:
         close()
+    if a.save:
+        if not a.patient:
+            raise FormcheckError("--save needs --patient NAME (whose history the set goes into)")
+        from .db import open_database
+        from .db.repo import record_result
+
+        set_id = record_result(open_database(a.data_dir), a.patient, r, source="clip")
+        print(f"saved as set {set_id} in {a.patient}'s history")
     if a.report:
         write_report(r, a.report)
     if a.csv:
@@ -159,6 +170,54 @@ def _print_result(clip: str, r: SessionResult) -> None:
         print("  sustained faults: " + ", ".join(f"{d.fault_text(k)[0]} x{v}" for k, v in s.faults.items()))
 
 
+def cmd_history(a: argparse.Namespace) -> int:
+    from .db import open_database
+    from .db.repo import history
+    from .definition import get_definition
+
+    rows = history(open_database(a.data_dir), a.patient, a.exercise)
+    if a.csv:
+        _history_csv(rows, Path(a.csv))
+    if not rows:
+        print(f"no sets recorded for {a.patient}" + (f" ({a.exercise})" if a.exercise else ""))
+        return 0
+    names: dict[str, str] = {}
+    for x in rows:
+        if x.exercise not in names:
+            try:
+                names[x.exercise] = get_definition(x.exercise).name
+            except FormcheckError:
+                names[x.exercise] = x.exercise
+        faults = ", ".join(f"{k} x{v}" for k, v in sorted(x.faults.items(), key=lambda kv: -kv[1])) or "none"
+        print(f"{x.started_at.astimezone():%Y-%m-%d %H:%M}  {names[x.exercise]:<16} {x.source:<6} "
+              f"reps {x.reps:>3}  good {x.good_reps:>3}  faults: {faults}")
+    return 0
+
+
+def _history_csv(rows: list[SetRecord], path: Path) -> None:
+    import csv
+    import io
+
+    from .atomic import write_text
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["set", "started_utc", "exercise", "source", "reps", "good_reps", "longest_hold_s", "faults"])
+    for x in rows:
+        w.writerow([x.id, x.started_at.isoformat(timespec="seconds"), x.exercise, x.source, x.reps, x.good_reps,
+                    round(x.hold_s, 1), ";".join(f"{k}={v}" for k, v in sorted(x.faults.items()))])
+    write_text(path, buf.getvalue())
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    from .db import open_database
+    from .pdf import clinician_report
+
+    path = clinician_report(open_database(a.data_dir), a.patient, Path(a.output), weeks=a.weeks)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_evaluate(a: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table, margin_table
 
@@ -202,7 +261,7 @@ def cmd_app(a: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "landmarks": cmd_landmarks, "analyze": cmd_analyze, "batch": cmd_batch, "evaluate": cmd_evaluate,
-    "models": cmd_models, "app": cmd_app,
+    "models": cmd_models, "app": cmd_app, "history": cmd_history, "report": cmd_report,
 }
 
 

@@ -31,6 +31,8 @@ EXAMPLES = {
     "batch": "formcheck batch clips/ -e bird_dog -o reports/ --workers 2",
     "evaluate": "formcheck evaluate ../shared/media/LABELS.toml --cache /tmp/poses",
     "models": "formcheck models",
+    "history": "formcheck history --patient \"Jane Doe\" --exercise bridge --csv sets.csv",
+    "report": "formcheck report --patient \"Jane Doe\" -o jane.pdf",
     "app": "formcheck app --port 8502",
 }
 
@@ -72,6 +74,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     an.add_argument("--video", help="write an annotated H.264 mp4 here")
     an.add_argument("--csv", help="write per-frame angles and checks here")
     _patient_options(an)
+    an.add_argument("--save", action="store_true", help="record the set in --patient's history (database)")
     an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
     an.add_argument("--model", help=model_help)
     an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -98,6 +101,20 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
                                         "sitting keypoint CSVs (MoveNet 17, e.g. ../shared/media/skeletons/"
                                         "nelsonak47_sidecam_sitting_movenet)")
     ev.set_defaults(func=commands["evaluate"])
+
+    hi = _sub(sub, "history", help="list a patient's recorded sets, one line per set")
+    hi.add_argument("--patient", required=True, help="the patient's name (as saved)")
+    hi.add_argument("--exercise", "-e", help="only this exercise")
+    hi.add_argument("--csv", help="also write every set as CSV here")
+    hi.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    hi.set_defaults(func=commands["history"])
+
+    rp = _sub(sub, "report", help="a one-page clinician report (PDF) of a patient's programme and progress")
+    rp.add_argument("--patient", required=True, help="the patient's name (as saved)")
+    rp.add_argument("-o", "--output", required=True, help="where to write the PDF")
+    rp.add_argument("--weeks", type=int, default=6, help="how many weeks back")
+    rp.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    rp.set_defaults(func=commands["report"])
 
     mo = _sub(sub, "models", help="list installed pose models, download official ones")
     mo.add_argument("--download", choices=("lite", "full", "heavy"))

@@ -23,7 +23,7 @@ def build_report(r: SessionResult) -> dict[str, Any]:
     info = r.info
     reps = [{"index": x.index, "side": x.side, "start_ms": _ms(x.start_ms), "top_ms": _ms(x.top_ms),
              "end_ms": _ms(x.end_ms), "hold_ms": _ms(x.hold_ms), "ok": x.ok, "faults": list(x.faults),
-             "notes": list(x.notes)}
+             "notes": list(x.notes), "key_angles": dict(x.key_angles)}
             for x in r.reps]
     frames = [{"t_ms": _ms(f.t_ms), "pose": f.pose, "view": f.view, "phase": f.phase,
                "angles": f.angles,

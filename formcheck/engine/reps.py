@@ -9,6 +9,7 @@ settled frames recorded here, so they cannot disagree about them.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -34,8 +35,12 @@ class Rep:
     peak: float = -math.inf
     settled_ms: list[float] = field(default_factory=list, repr=False)
     notes: list[str] = field(default_factory=list)
-    # (t_ms, phase measure, {check id: status}) of each top frame, judged when the rep closes
-    top_frames: list[tuple[float, float, dict[str, Status]]] = field(default_factory=list, repr=False)
+    # the key angles (deg) at the settled top: each one's median there (set when it closes)
+    key_angles: dict[str, float] = field(default_factory=dict)
+    # (t_ms, phase measure, {check id: status}, {key angle: deg}) of each top frame, judged
+    # when the rep closes
+    top_frames: list[tuple[float, float, dict[str, Status], dict[str, float]]] = field(
+        default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -44,9 +49,14 @@ class Rep:
     def settle(self, margin_deg: float) -> list[tuple[float, dict[str, Status]]]:
         """Record and return the settled top frames: (t_ms, statuses) within ``margin_deg``
         of the peak."""
-        settled = [(t, st) for t, v, st in self.top_frames if v >= self.peak - margin_deg]
-        self.settled_ms = [t for t, _ in settled]
-        return settled
+        top = [(t, st, ang) for t, v, st, ang in self.top_frames if v >= self.peak - margin_deg]
+        self.settled_ms = [t for t, _, _ in top]
+        names = dict.fromkeys(k for _, _, ang in top for k in ang)
+        for k in names:
+            vals = [ang[k] for _, _, ang in top if not math.isnan(ang.get(k, math.nan))]
+            if vals:
+                self.key_angles[k] = round(statistics.median(vals), 1)
+        return [(t, st) for t, st, _ in top]
 
 
 def faults_at_top(settled: list[tuple[float, dict[str, Status]]], min_fault_ms: float) -> list[str]:

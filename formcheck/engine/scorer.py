@@ -115,7 +115,8 @@ class Scorer:
                       for c in self.d.checks if self._applies(c)]
             cue = None
         settled = self._settled_now(f.t_ms)
-        self._track(checks, f.t_ms, dt, settled)
+        values = f.values.get(side, {})
+        self._track(checks, f.t_ms, dt, settled, {k: values.get(k, math.nan) for k in self.d.key_angles})
         return self._result(f, side, checks, self._cue_for(checks, f.t_ms, settled, cue))
 
     def _view_counts(self, view: str) -> bool:
@@ -223,7 +224,8 @@ class Scorer:
         return c.phase == self.state or (
             self.active_side is not None and c.phase == self.active_name)
 
-    def _track(self, checks: list[CheckResult], t_ms: float, dt: float, settled: bool) -> None:
+    def _track(self, checks: list[CheckResult], t_ms: float, dt: float, settled: bool,
+               angles: dict[str, float]) -> None:
         failing = {c.id for c in checks if c.status == "fail"}
         in_top = self.active_side is not None and bool(self.reps)
         for c in self.d.checks:
@@ -244,7 +246,7 @@ class Scorer:
             self._frames_good += not failing
         if in_top:
             rep = self.reps[-1]
-            rep.top_frames.append((t_ms, self._top_value, {c.id: c.status for c in checks}))
+            rep.top_frames.append((t_ms, self._top_value, {c.id: c.status for c in checks}, angles))
             if checks and not failing and all(c.status == "ok" for c in checks):
                 rep.hold_ms += dt
 

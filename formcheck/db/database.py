@@ -1,0 +1,154 @@
+"""Opening the database: the URL, SQLite settings, and the schema version check.
+
+At start the schema is brought to this formcheck's version: a new or older database is
+migrated (Alembic, under a lock so two processes starting at once do not race), a database
+written by a newer formcheck is refused with a clear message, never modified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .. import config
+from ..errors import FormcheckError
+
+log = logging.getLogger(__name__)
+URL_ENV = "FORMCHECK_DATABASE_URL"
+DB_FILE = "formcheck.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+_PG_LOCK_ID = 7_104_221   # any constant: serialises formcheck's migrations on one server
+
+
+class DatabaseError(FormcheckError):
+    """The database cannot be opened or used; the message says why and what to do."""
+
+
+def database_url(data_dir: str | os.PathLike[str] | None = None) -> str:
+    """``$FORMCHECK_DATABASE_URL``, else SQLite in the data folder."""
+    env = os.environ.get(URL_ENV)
+    if env:
+        return env
+    root = Path(data_dir).expanduser() if data_dir else config.data_home()
+    return f"sqlite:///{root / DB_FILE}"
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+class Database:
+    """One engine and its session factory; ``migrate=False`` only for tests of old layouts."""
+
+    def __init__(self, url: str | None = None, data_dir: str | os.PathLike[str] | None = None,
+                 migrate: bool = True) -> None:
+        self.url = url or database_url(data_dir)
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.engine = self._engine()
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.migrate()
+
+    def _engine(self) -> Engine:
+        kw: dict[str, Any] = {"future": True}
+        if self.is_sqlite:
+            path = self.url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kw["connect_args"] = {"timeout": 30}
+        else:
+            kw["pool_pre_ping"] = True   # a restarted server: reconnect instead of failing
+        try:
+            engine = create_engine(self.url, **kw)
+        except (SQLAlchemyError, ImportError, ValueError) as e:
+            raise DatabaseError(f"cannot use database {self._shown()}: {e}") from None
+        if self.is_sqlite:
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def _shown(self) -> str:
+        """The URL without a password, for messages."""
+        return self.url.split("@")[-1] if "@" in self.url else self.url
+
+    def migrate(self) -> None:
+        """Bring the schema to this version; refuse a newer one."""
+        head = head_revision()
+        known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+        try:
+            with self._migration_lock(), self.engine.begin() as conn:
+                if not self.is_sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current is not None and current not in known:
+                    raise DatabaseError(
+                        f"the database {self._shown()} has schema version {current}, newer than this "
+                        f"formcheck knows ({head}): upgrade formcheck; the database was not changed")
+                if current != head:
+                    log.info("migrating %s from %s to %s", self._shown(), current or "empty", head)
+                    cfg = _alembic_config()
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+        except DatabaseError:
+            raise
+        except SQLAlchemyError as e:
+            raise DatabaseError(f"cannot open database {self._shown()}: {e.__class__.__name__}: "
+                                f"{str(e).splitlines()[0]}") from None
+
+    @contextlib.contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """SQLite: an exclusive file lock beside the database while migrating (PostgreSQL uses
+        an advisory lock inside the migration's transaction)."""
+        path = self.url.split("///", 1)[-1] if self.is_sqlite else ""
+        if not path or path == ":memory:":
+            yield
+            return
+        with open(path + ".migrate-lock", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL: readers never block the writer and a killed process loses no committed
+    # transaction; NORMAL sync keeps a commit in ~1 ms (only a power cut may lose the last
+    # ones). Foreign keys are off by default in SQLite.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()

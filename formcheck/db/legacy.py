@@ -1,0 +1,110 @@
+"""Import the earlier folder layout once: saved sets (``sessions/<patient-key>/*.json``) become
+sets with their reps; patients with profiles (``profiles/<patient-key>/*.toml``) become
+patients. Profiles themselves stay TOML files (therapists edit them). Each file is imported
+once (recorded in ``imported_files``); a file that cannot be read is skipped and logged."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..engine.reps import Rep
+from ..errors import FormcheckError
+from ..profile import load_profile
+from . import repo
+from .database import Database
+from .models import ExerciseSet, Imported, Patient
+
+log = logging.getLogger(__name__)
+
+
+def import_folder(db: Database, root: Path) -> int:
+    """Import what has not been imported yet from data folder ``root``; returns sets added."""
+    names = _names_by_key(root)
+    for key, name in names.items():
+        _ensure_keyed_patient(db, key, name)
+    added = 0
+    for path in sorted((root / "sessions").glob("*/*.json")):
+        if _already(db, path):
+            continue
+        try:
+            report = json.loads(path.read_text())
+            _import_set(db, path.parent.name, names.get(path.parent.name, path.parent.name), report,
+                        _stamp_time(path.stem))
+            added += 1
+        except (OSError, ValueError, KeyError, TypeError, FormcheckError) as e:
+            log.warning("not imported: %s (%s)", path, e)
+            continue
+        _mark(db, path)
+    return added
+
+
+def _names_by_key(root: Path) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for p in sorted((root / "profiles").glob("*/*.toml")):
+        try:
+            names[p.parent.name] = load_profile(p).patient or p.parent.name
+        except FormcheckError:
+            names.setdefault(p.parent.name, p.parent.name)
+    return names
+
+
+def _ensure_keyed_patient(db: Database, key: str, name: str) -> int:
+    with db.session() as s:
+        found = s.scalar(select(Patient.id).where(Patient.key == key))
+        if found is not None:
+            return int(found)
+        p = Patient(key=key, name=name, created_at=repo.now())
+        s.add(p)
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            return int(s.scalar(select(Patient.id).where(Patient.key == key)))  # type: ignore[arg-type]
+        return p.id
+
+
+def _import_set(db: Database, key: str, name: str, report: dict[str, Any], started: datetime) -> None:
+    pid = _ensure_keyed_patient(db, key, name)
+    label = str(report.get("profile") or "")
+    tail = label.rsplit(" v", 1)[-1] if " v" in label else ""
+    with db.session() as s:
+        row = ExerciseSet(patient_id=pid, exercise=str(report["exercise"]), source="import", started_at=started,
+                          definition_version=str(report.get("definition_version", "")),
+                          profile_version=int(tail) if tail.isdigit() else None,
+                          clip=str((report.get("clip") or {}).get("path", "")), summary={})
+        s.add(row)
+        s.commit()
+        set_id = row.id
+    for r in report.get("reps", []):
+        repo.add_rep(db, set_id, Rep(int(r["index"]), r.get("side"), float(r["start_ms"]), float(r["top_ms"]),
+                                     float(r["end_ms"]), float(r.get("hold_ms", 0.0)), list(r.get("faults", [])),
+                                     key_angles=dict(r.get("key_angles", {}))))
+    repo.finish_set(db, set_id, dict(report.get("summary", {})), started)
+
+
+def _stamp_time(stem: str) -> datetime:
+    try:
+        return datetime.strptime(stem.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return repo.now()
+
+
+def _already(db: Database, path: Path) -> bool:
+    with db.session() as s:
+        return s.scalar(select(Imported.id).where(Imported.path == str(path.resolve()))) is not None
+
+
+def _mark(db: Database, path: Path) -> None:
+    with db.session() as s:
+        s.add(Imported(path=str(path.resolve()), imported_at=repo.now()))
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()

@@ -1,0 +1,236 @@
+"""What the app and the CLI do with the database: patients, sets written as they happen (each
+rep committed on its own), programmes, history and adherence. Plain dataclasses come out, so
+callers never hold a database session."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..engine.reps import Rep
+from ..engine.session import SessionResult
+from ..errors import FormcheckError
+from ..report import build_report
+from ..store import patient_key
+from .database import Database
+from .models import ExerciseSet, Patient, Programme, ProgrammeItem, RepRow
+
+SOURCES = ("live", "clip", "import")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ensure_patient(db: Database, name: str) -> int:
+    """The patient's id, creating the patient on first use (names are matched by their key:
+    case and spacing do not make a new patient)."""
+    key = patient_key(name)
+    with db.session() as s:
+        found = s.scalar(select(Patient.id).where(Patient.key == key))
+        if found is not None:
+            return int(found)
+        p = Patient(key=key, name=" ".join(name.split()), created_at=now())
+        s.add(p)
+        try:
+            s.commit()
+        except IntegrityError:   # another process created them a moment ago
+            s.rollback()
+            return int(s.scalar(select(Patient.id).where(Patient.key == key)))  # type: ignore[arg-type]
+        return p.id
+
+
+def patients(db: Database) -> list[str]:
+    with db.session() as s:
+        return list(s.scalars(select(Patient.name).order_by(Patient.name)))
+
+
+def start_set(db: Database, patient: str, exercise: str, source: str, definition_version: str,
+              profile_version: int | None = None, clip: str = "", started_at: datetime | None = None) -> int:
+    """Open a set (committed at once, so even a set with no finished rep is on record)."""
+    if source not in SOURCES:
+        raise FormcheckError(f"set source must be one of {SOURCES}, got {source!r}")
+    pid = ensure_patient(db, patient)
+    with db.session() as s:
+        row = ExerciseSet(patient_id=pid, exercise=exercise, source=source, started_at=started_at or now(),
+                          definition_version=definition_version, profile_version=profile_version, clip=clip,
+                          summary={})
+        s.add(row)
+        s.commit()
+        return row.id
+
+
+def add_rep(db: Database, set_id: int, rep: Rep) -> None:
+    """Write one finished rep in its own transaction (a crash loses at most the rep in progress).
+    Writing the same rep again updates it (the live page may re-send a rep it already wrote)."""
+    with db.session() as s:
+        row = s.scalar(select(RepRow).where(RepRow.set_id == set_id, RepRow.index == rep.index))
+        if row is None:
+            row = RepRow(set_id=set_id, index=rep.index)
+            s.add(row)
+        row.side, row.start_ms, row.top_ms, row.end_ms = rep.side, rep.start_ms, rep.top_ms, rep.end_ms
+        row.hold_ms, row.faults, row.key_angles = rep.hold_ms, list(rep.faults), dict(rep.key_angles)
+        s.commit()
+
+
+def finish_set(db: Database, set_id: int, summary: dict[str, Any], ended_at: datetime | None = None) -> None:
+    with db.session() as s:
+        row = s.get(ExerciseSet, set_id)
+        if row is None:
+            raise FormcheckError(f"no set {set_id} in the database")
+        row.summary, row.ended_at = summary, ended_at or now()
+        s.commit()
+
+
+def record_result(db: Database, patient: str, r: SessionResult, source: str = "clip",
+                  started_at: datetime | None = None) -> int:
+    """A whole analysed clip as one set with its reps and summary; returns the set id."""
+    set_id = start_set(db, patient, r.definition.id, source, r.definition.version,
+                       r.profile.version if r.profile else None, r.info.path, started_at)
+    for rep in r.reps:
+        add_rep(db, set_id, rep)
+    finish_set(db, set_id, build_report(r)["summary"])
+    return set_id
+
+
+@dataclass(frozen=True)
+class SetRecord:
+    """One set as history shows it."""
+
+    id: int
+    started_at: datetime
+    exercise: str
+    source: str
+    reps: int
+    good_reps: int
+    faults: dict[str, int]
+    hold_s: float            # longest hold in the set
+    key_angles: dict[str, float] = field(default_factory=dict)   # medians over its reps
+
+
+def history(db: Database, patient: str, exercise: str | None = None,
+            since: datetime | None = None) -> list[SetRecord]:
+    """The patient's sets, oldest first (one query for the sets, one for their reps)."""
+    key = patient_key(patient)
+    with db.session() as s:
+        q = select(ExerciseSet).join(Patient).where(Patient.key == key)
+        if exercise:
+            q = q.where(ExerciseSet.exercise == exercise)
+        if since is not None:
+            q = q.where(ExerciseSet.started_at >= since)
+        sets = list(s.scalars(q.order_by(ExerciseSet.started_at, ExerciseSet.id)))
+        reps: dict[int, list[RepRow]] = {x.id: [] for x in sets}
+        if sets:
+            for r in s.scalars(select(RepRow).where(RepRow.set_id.in_(list(reps))).order_by(RepRow.index)):
+                reps[r.set_id].append(r)
+    return [_record(x, reps[x.id]) for x in sets]
+
+
+def _record(x: ExerciseSet, reps: list[RepRow]) -> SetRecord:
+    faults = Counter(f for r in reps for f in r.faults)
+    if not reps and x.summary.get("faults"):   # a continuous exercise (sitting) has no reps
+        faults = Counter(x.summary["faults"])
+    angles: dict[str, list[float]] = {}
+    for r in reps:
+        for k, v in r.key_angles.items():
+            angles.setdefault(k, []).append(float(v))
+    return SetRecord(x.id, _utc(x.started_at), x.exercise, x.source, len(reps),
+                     sum(1 for r in reps if not r.faults), dict(faults),
+                     max((r.hold_ms for r in reps), default=0.0) / 1000.0,
+                     {k: round(sorted(v)[len(v) // 2], 1) for k, v in angles.items()})
+
+
+def _utc(t: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+# -- programmes ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Item:
+    exercise: str
+    sets: int = 1
+    reps: int | None = 10
+    hold_s: float | None = None
+    rest_s: float = 60.0
+    profile_version: int | None = None
+
+
+def prescribe(db: Database, patient: str, items: list[Item], days_per_week: int = 7,
+              notes: str = "") -> int:
+    """A new programme for the patient (the earlier one stays, inactive)."""
+    if not items:
+        raise FormcheckError("a programme needs at least one exercise")
+    if not 1 <= days_per_week <= 7:
+        raise FormcheckError(f"days per week must be 1-7, got {days_per_week}")
+    for it in items:
+        if it.sets < 1 or (it.reps is None and not it.hold_s) or (it.reps is not None and it.reps < 1):
+            raise FormcheckError(f"{it.exercise}: give sets >= 1 and reps >= 1 or a hold in seconds")
+    pid = ensure_patient(db, patient)
+    with db.session() as s:
+        for old in s.scalars(select(Programme).where(Programme.patient_id == pid, Programme.active)):
+            old.active = False
+        prog = Programme(patient_id=pid, created_at=now(), days_per_week=days_per_week, notes=notes,
+                         active=True, items=[ProgrammeItem(position=i, exercise=it.exercise, sets=it.sets,
+                                                           reps=it.reps, hold_s=it.hold_s, rest_s=it.rest_s,
+                                                           profile_version=it.profile_version)
+                                             for i, it in enumerate(items)])
+        s.add(prog)
+        s.commit()
+        return prog.id
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    id: int
+    created_at: datetime
+    days_per_week: int
+    notes: str
+    items: list[Item]
+
+
+def programme(db: Database, patient: str) -> ProgrammeView | None:
+    """The patient's active programme, or None."""
+    with db.session() as s:
+        prog = s.scalar(select(Programme).join(Patient, Programme.patient_id == Patient.id)
+                        .where(Patient.key == patient_key(patient), Programme.active)
+                        .order_by(Programme.created_at.desc()))
+        if prog is None:
+            return None
+        items = [Item(i.exercise, i.sets, i.reps, i.hold_s, i.rest_s, i.profile_version) for i in prog.items]
+        return ProgrammeView(prog.id, _utc(prog.created_at), prog.days_per_week, prog.notes, items)
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    week_start: date          # Monday
+    days_done: int            # days with at least one set of a prescribed exercise
+    days_prescribed: int
+
+
+def adherence(db: Database, patient: str, weeks: int = 6, today: date | None = None) -> list[WeekAdherence]:
+    """Per week (oldest first): days with a programme exercise done vs days prescribed."""
+    prog = programme(db, patient)
+    if prog is None:
+        return []
+    today = today or now().date()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    wanted = {i.exercise for i in prog.items}
+    since = datetime.combine(first, datetime.min.time(), UTC)
+    days = {x.started_at.date() for x in history(db, patient, since=since) if x.exercise in wanted}
+    out = []
+    for w in range(weeks):
+        start = first + timedelta(weeks=w)
+        done = sum(1 for d in days if start <= d < start + timedelta(days=7))
+        out.append(WeekAdherence(start, done, prog.days_per_week))
+    return out
+
+
+def set_count(db: Database) -> int:
+    with db.session() as s:
+        return int(s.scalar(select(func.count(ExerciseSet.id))) or 0)

@@ -1,0 +1,161 @@
+"""A one-page clinician report (PDF, fpdf2): the patient's programme, adherence per week, and
+per exercise the sets, reps, share of reps with good form, longest hold, most frequent faults
+and the key angle at the top, first week against last."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fpdf import FPDF
+
+from .atomic import write_bytes
+from .db.database import Database
+from .db.repo import ProgrammeView, SetRecord, adherence, history, programme
+from .definition import Definition, get_definition
+from .errors import FormcheckError
+
+GREEN, GREY = (46, 125, 50), (200, 200, 200)
+
+
+def clinician_report(db: Database, patient: str, path: str | os.PathLike[str], weeks: int = 6,
+                     today: datetime | None = None) -> Path:
+    """Write the report to ``path`` (atomically) and return it."""
+    if weeks < 1:
+        raise FormcheckError("weeks must be 1 or more")
+    today = today or datetime.now(UTC)
+    since = today - timedelta(weeks=weeks)
+    sets = history(db, patient, since=since)
+    prog = programme(db, patient)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 16)
+    pdf.cell(0, 9, _ascii(f"formcheck report: {patient}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 9)
+    pdf.cell(0, 5, f"{since:%d %b %Y} to {today:%d %b %Y} - {len(sets)} sets recorded", new_x="LMARGIN",
+             new_y="NEXT")
+    _programme(pdf, prog)
+    _adherence(pdf, db, patient, weeks, today)
+    _exercises(pdf, sets, since)
+    pdf.set_y(-18)
+    pdf.set_font("helvetica", "I", 7)
+    pdf.multi_cell(0, 3.5, "Verdicts come from camera landmarks (MediaPipe) and the exercise definitions' "
+                           "sourced limits; 'good form' = a rep with no fault. Not a diagnosis.")
+    out = Path(path)
+    write_bytes(out, bytes(pdf.output()))
+    return out
+
+
+def _title(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    pdf.set_font("helvetica", "B", 11)
+    pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 9)
+
+
+def _programme(pdf: FPDF, p: ProgrammeView | None) -> None:
+    _title(pdf, "Programme")
+    if p is None:
+        pdf.cell(0, 5, "No programme prescribed (free practice).", new_x="LMARGIN", new_y="NEXT")
+        return
+    pdf.cell(0, 5, f"{p.days_per_week} days a week, since {p.created_at:%d %b %Y}", new_x="LMARGIN",
+             new_y="NEXT")
+    for it in p.items:
+        dose = f"{it.sets} x {it.reps} reps" if it.reps else f"{it.sets} x {it.hold_s:g} s hold"
+        pdf.cell(0, 5, _ascii(f"- {_name(it.exercise)}: {dose}, rest {it.rest_s:g} s"), new_x="LMARGIN",
+                 new_y="NEXT")
+    if p.notes:
+        pdf.multi_cell(0, 5, _ascii(f"Notes: {p.notes}"))
+
+
+def _adherence(pdf: FPDF, db: Database, patient: str, weeks: int, today: datetime) -> None:
+    rows = adherence(db, patient, weeks, today.date())
+    if not rows:
+        return
+    _title(pdf, "Adherence (days with a programme exercise done / days prescribed)")
+    x0, y0, bar_w, bar_h = pdf.l_margin, pdf.get_y() + 1, 22.0, 18.0
+    for i, w in enumerate(rows):
+        x = x0 + i * (bar_w + 4)
+        share = min(w.days_done / w.days_prescribed, 1.0) if w.days_prescribed else 0.0
+        pdf.set_fill_color(*GREY)
+        pdf.rect(x, y0, bar_w, bar_h, style="F")
+        pdf.set_fill_color(*GREEN)
+        pdf.rect(x, y0 + bar_h * (1 - share), bar_w, bar_h * share, style="F")
+        pdf.set_xy(x, y0 + bar_h + 1)
+        pdf.cell(bar_w, 4, f"{w.days_done}/{w.days_prescribed}", align="C")
+        pdf.set_xy(x, y0 + bar_h + 5)
+        pdf.cell(bar_w, 4, f"{w.week_start:%d %b}", align="C")
+    pdf.set_xy(x0, y0 + bar_h + 11)
+
+
+def _exercises(pdf: FPDF, sets: list[SetRecord], since: datetime) -> None:
+    _title(pdf, "Per exercise")
+    if not sets:
+        pdf.cell(0, 5, "No sets in this period.", new_x="LMARGIN", new_y="NEXT")
+        return
+    cols = [("Exercise", 34), ("Sets", 12), ("Reps", 12), ("Good form", 20), ("Longest hold", 22),
+            ("Key angle at top, first -> last week", 50), ("Most frequent faults", 40)]
+    pdf.set_font("helvetica", "B", 8)
+    for name, w in cols:
+        pdf.cell(w, 6, name, border=1)
+    pdf.ln()
+    pdf.set_font("helvetica", "", 8)
+    for ex in sorted({s.exercise for s in sets}):
+        mine = [s for s in sets if s.exercise == ex]
+        reps = sum(s.reps for s in mine)
+        good = sum(s.good_reps for s in mine)
+        faults = Counter[str]()
+        for s in mine:
+            faults.update(s.faults)
+        d = _definition(ex)
+        top = ", ".join(f"{d.fault_text(k)[0] if d else k} ({v})" for k, v in faults.most_common(2)) or "none"
+        row = [_name(ex), str(len(mine)), str(reps), f"{good / reps:.0%}" if reps else "-",
+               f"{max(s.hold_s for s in mine):.1f} s", _angle_trend(mine, d, since), top]
+        for (_, w), text in zip(cols, row, strict=True):
+            _fitted_cell(pdf, w, _ascii(text))
+        pdf.ln()
+
+
+def _fitted_cell(pdf: FPDF, w: float, text: str, size: float = 8.0) -> None:
+    """A bordered cell whose text is made smaller (down to 5.5 pt), then cut, to fit ``w`` mm."""
+    while size > 5.5 and pdf.get_string_width(text) > w - 2:
+        size -= 0.5
+        pdf.set_font_size(size)
+    while text and pdf.get_string_width(text) > w - 2:
+        text = text[:-2] + "."
+    pdf.cell(w, 6, text, border=1)
+    pdf.set_font_size(8.0)
+
+
+def _angle_trend(sets: list[SetRecord], d: Definition | None, since: datetime) -> str:
+    """The first key angle's median in the first and the last week of the period."""
+    key = next((k for k in (d.key_angles if d else []) if any(k in s.key_angles for s in sets)), None)
+    if key is None or d is None:
+        return "-"
+    first = [s.key_angles[key] for s in sets if key in s.key_angles and s.started_at < since + timedelta(weeks=1)]
+    last_start = max(s.started_at for s in sets) - timedelta(weeks=1)
+    last = [s.key_angles[key] for s in sets if key in s.key_angles and s.started_at >= last_start]
+    name = d.measures[key].label or key
+    f = f"{sorted(first)[len(first) // 2]:.0f}" if first else "-"
+    la = f"{sorted(last)[len(last) // 2]:.0f}" if last else "-"
+    return f"{name}: {f} -> {la} deg"
+
+
+def _definition(ex: str) -> Definition | None:
+    try:
+        return get_definition(ex)
+    except FormcheckError:
+        return None
+
+
+def _name(ex: str) -> str:
+    d = _definition(ex)
+    return d.name if d is not None else ex
+
+
+def _ascii(text: str) -> str:
+    """The core PDF fonts are Latin-1: anything else becomes '?' rather than an error."""
+    return text.encode("latin-1", "replace").decode("latin-1")
