@@ -2,6 +2,7 @@
 # One command that installs everything formcheck needs on a Debian/Ubuntu machine:
 #   ./install.sh           the app, the CLI and the test tools, into ./.venv
 #   ./install.sh --browser also Chromium (Debian package) for the real-browser test
+#   ./install.sh --dev     everything the whole test suite uses: Chromium and PostgreSQL
 # System libraries are installed only when missing (MediaPipe links libGL/EGL/GLES).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,8 +13,15 @@ for lib in libGL.so.1:libgl1 libEGL.so.1:libegl1 libGLESv2.so.2:libgles2 libglib
   so=${lib%%:*}; pkg=${lib##*:}
   ldconfig -p 2>/dev/null | grep -q "$so" || need_pkgs+=("$pkg")
 done
-if [[ " $* " == *" --browser "* ]] && ! command -v chromium >/dev/null; then
+want_browser=0; want_pg=0
+[[ " $* " == *" --browser "* || " $* " == *" --dev "* ]] && want_browser=1
+[[ " $* " == *" --dev "* ]] && want_pg=1
+if ((want_browser)) && ! command -v chromium >/dev/null; then
   need_pkgs+=(chromium)
+fi
+# The storage tests also run against a real PostgreSQL server they start on loopback.
+if ((want_pg)) && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_pkgs+=(postgresql)
 fi
 if ((${#need_pkgs[@]})); then
   echo "installing system packages: ${need_pkgs[*]}"

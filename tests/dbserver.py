@@ -1,0 +1,52 @@
+"""A throwaway PostgreSQL server on loopback for the storage tests (Debian's package; the test
+is skipped with the reason when it is not installed). PostgreSQL refuses to run as root, so
+as root the cluster belongs to the ``postgres`` user."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a cluster on 127.0.0.1:<free port>; yield a SQLAlchemy URL; stop and remove it."""
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+    root = os.geteuid() == 0
+    base = Path(tempfile.mkdtemp(prefix="formcheck-pg-"))
+    as_user = ["runuser", "-u", "postgres", "--"] if root else []
+    if root:
+        shutil.chown(base, "postgres")
+    data, port = base / "data", _free_port()
+    run = {"check": True, "capture_output": True, "timeout": 120}
+    try:
+        subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "formcheck"],
+                       **run)  # type: ignore[call-overload]
+        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
+                        "-o", f"-k {base} -h 127.0.0.1 -p {port}", "start"], **run)  # type: ignore[call-overload]
+        yield f"postgresql+psycopg://formcheck@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                           capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
