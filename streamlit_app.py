@@ -12,6 +12,8 @@ from formcheck.ui import compat
 from formcheck.ui.clip_page import clip_page
 from formcheck.ui.common import sidebar
 from formcheck.ui.live_page import live_page
+from formcheck.ui.programme_page import programme_page
+from formcheck.ui.progress_page import progress_page
 from formcheck.ui.tuning_page import tuning_page
 
 
@@ -19,13 +21,18 @@ def main() -> None:
     st.set_page_config(page_title="formcheck", layout="wide")
     compat.apply()   # Streamlit races worked around (see formcheck/ui/compat.py)
     ps = sidebar()
-    live, clip, tune = st.tabs(["Live", "Clip review", "Therapist tuning"])
+    live, clip, tune, prog, progress = st.tabs(["Live", "Clip review", "Therapist tuning", "Programme",
+                                                 "Progress"])
     with live:
         live_page(ps)
     with clip:
         clip_page(ps)
     with tune:
         tuning_page(ps)
+    with prog:
+        programme_page(ps)
+    with progress:
+        progress_page(ps)
 
 
 main()

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .crowd import CrowdCheck
+from .db.recorder import SetRecorder
 from .definition import Definition
 from .draw import annotate
 from .engine.scorer import FrameResult, Rep
@@ -60,9 +61,13 @@ class LiveSnapshot:
 class LiveProcessor:
     """One live set: thread-safe, tolerant of frame-size changes and frames with nobody in them."""
 
-    def __init__(self, definition: Definition, model: Path, profile: Profile | None = None) -> None:
+    def __init__(self, definition: Definition, model: Path, profile: Profile | None = None,
+                 recorder: SetRecorder | None = None) -> None:
         self.definition = definition
         self.profile = profile
+        # Writes each finished rep to the patient's history as it happens (None: free practice).
+        self.recorder = recorder
+        self.target: Any = None   # the programme's set target for this exercise (the page sets it)
         self._model = model
         # Created on the first frame, on the callback's thread: rendering the page (and the
         # page tests) never loads the model.
@@ -84,6 +89,7 @@ class LiveProcessor:
         self._t0: float | None = None
         self._clock_offset_s: float | None = None
         self._last_t_ms = -1.0
+        self._reps_recorded = 0
 
     def reset(self) -> None:
         """Start a new set (keeps the loaded model)."""
@@ -139,6 +145,7 @@ class LiveProcessor:
             return rgb
         done = time.perf_counter()
         self._record(r, setup, start, done, capture_s, (w, h))
+        self._record_reps()
         return out
 
     def _from_current_stream(self) -> bool:
@@ -152,6 +159,8 @@ class LiveProcessor:
                 self._retired.add(self._stream_thread)
                 if self._snap.frames:
                     self.finished_sets.append(self._summary_locked())
+                    if self.recorder is not None:
+                        self.recorder.finish(self.finished_sets[-1]["summary"])
                 self._new_session()
             self._stream_thread = me
             return True
@@ -205,13 +214,42 @@ class LiveProcessor:
         result = self.session.result(info, self._crowd.message() if self._crowd else None)
         return build_report(result)
 
+    def _record_reps(self) -> None:
+        """Hand every rep finished since the last frame to the recorder (a new set starts with
+        the stream's first frame, so a set with no finished rep is on record too)."""
+        if self.recorder is None:
+            return
+        sc = self.session.scorer
+        if self._snap.frames == 1:
+            self.recorder.start()
+        closed = len(sc.reps) - (1 if sc.active_side is not None else 0)
+        for rep in sc.reps[self._reps_recorded:closed]:
+            self.recorder.rep(rep)
+        self._reps_recorded = max(self._reps_recorded, closed)
+
     def close(self) -> None:
+        """Release the model; the set in progress is finished in the patient's history."""
+        if self.recorder is not None:
+            if self._snap.frames:
+                with self._lock:
+                    summary = self._summary_locked()
+                for rep in summary["reps"][self._reps_recorded:]:
+                    self.recorder.rep(_rep_from(rep))
+                self.recorder.finish(summary["summary"])
+            self.recorder.close()
+            self.recorder = None
         if self._est is not None:
             self._est.close()
             self._est = None
         if self._crowd is not None:
             self._crowd.close()
             self._crowd = None
+
+
+def _rep_from(d: dict[str, Any]) -> Rep:
+    """A rep as a report serialized it (the last rep of a set closed by the end of the stream)."""
+    return Rep(d["index"], d["side"], d["start_ms"], d["top_ms"], d["end_ms"], d["hold_ms"], list(d["faults"]),
+               notes=list(d.get("notes", [])), key_angles=dict(d.get("key_angles", {})))
 
 
 def blank_frame(width: int = 640, height: int = 480) -> RGBFrame:

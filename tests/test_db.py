@@ -17,8 +17,7 @@ import pytest
 from dbserver import pg_bin, postgres_server
 from sqlalchemy import text
 
-from formcheck.db import Database, DatabaseError, open_database
-from formcheck.db import repo
+from formcheck.db import Database, DatabaseError, open_database, repo
 from formcheck.db.database import head_revision
 from formcheck.engine.reps import Rep
 from formcheck.profile import Profile
@@ -237,3 +236,36 @@ def test_bad_database_url_is_one_clear_error(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.startswith("formcheck: cannot open database") and len(err.strip().splitlines()) == 1
     assert json.dumps(err)   # one line, printable
+
+
+@pytest.mark.media
+def test_a_live_set_is_written_rep_by_rep_and_finished(tmp_path):
+    """The live processor hands each finished rep to the recorder while the stream runs; the
+    set is on record before it ends, and closing the page finishes it."""
+    import av
+    from conftest import media_or_skip
+
+    from formcheck.db.recorder import SetRecorder
+    from formcheck.definition import get_definition
+    from formcheck.live import LiveProcessor
+    from formcheck.models import default_model_path
+
+    d = get_definition("bridge")
+    db = open_database(tmp_path)
+    rec = SetRecorder(db, "Live Patient", d.id, d.version)
+    proc = LiveProcessor(d, default_model_path(), recorder=rec)
+    with av.open(str(media_or_skip() / "bridge" / "physioplus_bridging.mp4")) as c:
+        for frame in c.decode(video=0):
+            proc.process(frame.to_ndarray(format="rgb24"))
+    rec.flush()
+    (during,) = repo.history(db, "Live Patient")
+    assert during.source == "live" and during.reps == 1   # written before the set ended
+    proc.close()
+    (x,) = repo.history(db, "Live Patient")
+    assert x.reps == 1 and x.good_reps == 1 and x.key_angles["hip_extension_deg"] > 165
+    with db.session() as s:
+        from formcheck.db.models import ExerciseSet
+
+        row = s.get(ExerciseSet, x.id)
+        assert row is not None and row.ended_at is not None and "faults" in row.summary
+    db.dispose()

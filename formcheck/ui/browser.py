@@ -49,3 +49,18 @@ def speak(text: str) -> None:
         "<script>const s = (window.parent || window).speechSynthesis;"
         f"if (s) {{ s.cancel(); s.speak(new SpeechSynthesisUtterance({json.dumps(text)})); }}</script>",
         height=1)
+
+
+def rest_timer(seconds: float) -> None:
+    """A countdown that runs in the browser (it keeps going when the stream stops), and says
+    when the rest is over."""
+    total = max(int(round(seconds)), 1)
+    st.iframe(
+        "<div id='t' style='font-family:sans-serif;font-size:22px;font-weight:600;color:#1b5e20'></div>"
+        f"<script>let left = {total}; const el = document.getElementById('t');"
+        "const show = () => { el.textContent = left > 0 ? `Rest: ${Math.floor(left / 60)}:`"
+        " + String(left % 60).padStart(2, '0') : 'Rest over: start the next set'; };"
+        "show(); const id = setInterval(() => { left -= 1; show(); if (left <= 0) { clearInterval(id);"
+        " const s = (window.parent || window).speechSynthesis;"
+        " if (s) s.speak(new SpeechSynthesisUtterance('Rest over. Start the next set.')); } }, 1000);"
+        "</script>", height=40)

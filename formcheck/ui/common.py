@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
+from ..db import Database, open_database, repo
+from ..db.database import URL_ENV
 from ..definition import Definition, available_exercises, get_definition
 from ..errors import FormcheckError
 from ..profile import Profile, apply_profile, load_profile
@@ -23,6 +26,21 @@ class PageState:
     profile: Profile | None
     store: Store
     patient: str
+    db: Database | None = None      # None when it cannot be opened (the sidebar says why)
+
+
+@st.cache_resource(show_spinner=False)
+def _database(root: str, url: str) -> Database:
+    """One engine per data folder / server for the whole app (opening checks the schema)."""
+    return open_database(root, url or None)
+
+
+def database(root: str) -> Database | None:
+    try:
+        return _database(root, os.environ.get(URL_ENV, ""))
+    except FormcheckError as e:
+        st.sidebar.error(f"Patient history unavailable: {e}")
+        return None
 
 
 def sidebar() -> PageState:
@@ -31,7 +49,8 @@ def sidebar() -> PageState:
     ex = st.sidebar.selectbox("Exercise", list(names), key="exercise", format_func=lambda i: names.get(i, i))
     root = st.sidebar.text_input("Data folder (profiles, saved sets)", str(Store().root), key="data_root")
     store = Store(root)
-    patients = [NO_PATIENT, *store.patients()]
+    db = database(root)
+    patients = [NO_PATIENT, *sorted(set(store.patients()) | set(repo.patients(db) if db else []))]
     patient = st.sidebar.selectbox("Patient", patients, key="patient")
     patient = "" if patient == NO_PATIENT else patient
     base = get_definition(ex)
@@ -49,7 +68,7 @@ def sidebar() -> PageState:
             profile = None
     st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
                        "is stored unless you save it.")
-    return PageState(ex, d, profile, store, patient)
+    return PageState(ex, d, profile, store, patient, db)
 
 
 def exercise_names() -> dict[str, str]:

@@ -9,12 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from ..errors import FormcheckError
+from ..db.recorder import SetRecorder
 from ..live import LiveProcessor, LiveSnapshot
 from ..models import default_model_path
 from . import compat
 from .browser import camera_check, speak
 from .common import PageState
+from .programme_live import set_done, todays_programme
 from .results import faults_table, reps_table
 
 STREAMER_KEY = "formcheck-live"
@@ -32,6 +33,7 @@ def live_page(ps: PageState) -> None:
     with right:
         st.toggle("Speak cues", value=True, key="speak_cues",
                   help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
+        proc.target = todays_programme(ps)
         # Refresh the panel twice a second only while streaming: a timer rerunning all the
         # time would compete with the clicks on the other tabs.
         st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(proc)
@@ -43,13 +45,17 @@ def live_page(ps: PageState) -> None:
 
 
 def _processor(ps: PageState) -> LiveProcessor:
-    key = f"live-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}"
+    key = f"live-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
     if st.session_state.get("live_key") != key:
         old = st.session_state.get("live_proc")
         if old is not None:
-            old.close()
+            old.close()   # finishes that set in its patient's history
         st.session_state["live_key"] = key
-        st.session_state["live_proc"] = LiveProcessor(ps.definition, default_model_path(), ps.profile)
+        recorder = None
+        if ps.patient and ps.db is not None:   # every set of a patient is kept, rep by rep
+            recorder = SetRecorder(ps.db, ps.patient, ps.exercise, ps.definition.version,
+                                   ps.profile.version if ps.profile else None)
+        st.session_state["live_proc"] = LiveProcessor(ps.definition, default_model_path(), ps.profile, recorder)
     proc: LiveProcessor = st.session_state["live_proc"]
     return proc
 
@@ -98,6 +104,7 @@ def live_panel(proc: LiveProcessor) -> None:
         labels = {k: m.label or k for k, m in proc.definition.measures.items()}
         st.caption(" | ".join(f"{labels.get(k, k)}: {v:.0f} deg" for k, v in r.angles.items() if v is not None)
                    + (f" | phase: {r.phase}" if r.phase else ""))
+    set_done(proc.target, [(x.index, x.hold_ms) for x in snap.reps], f"{id(proc.session)}")
     if snap.cues:
         st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
     if snap.reps:
@@ -133,6 +140,11 @@ def _maybe_speak(cue: str | None) -> None:
         speak(cue)
 
 
+def proc_recorder() -> SetRecorder | None:
+    proc = st.session_state.get("live_proc")
+    return proc.recorder if proc is not None else None
+
+
 def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
     st.subheader("Set summary")
     st.caption("Pressing START again begins a new set; this one stays below until you leave the page.")
@@ -153,13 +165,13 @@ def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
         st.table(faults_table(d, s["faults"], "times" if d.phases.kind == "continuous" else "reps"))
     if rep["reps"]:
         st.table(reps_table(d, rep["reps"], with_top=False))
-    c1, c2 = st.columns(2)
-    c1.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
+    st.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
                        "application/json", key=f"dl-{key}")
-    if c2.button("Save set to patient folder", disabled=not ps.patient, key=f"save-{key}",
-                 help="Choose a patient in the sidebar first." if not ps.patient else None):
-        try:
-            path = ps.store.save_session(ps.patient, ps.exercise, rep)
-            st.success(f"Saved {path}")
-        except (FormcheckError, OSError) as e:
-            st.error(f"Not saved: {e}")
+    if key == "current":
+        rec = proc_recorder()
+        if rec is not None and rec.error:
+            st.error(f"Not all of this set could be recorded: {rec.error}")
+        elif ps.patient and rec is not None:
+            st.success(f"Recorded in {ps.patient}'s history, each rep as it was done.")
+        else:
+            st.caption("Free practice: nothing is kept. Choose a patient in the sidebar to keep every set.")

@@ -1,0 +1,89 @@
+"""Today's programme beside the live video: each prescribed exercise with its target and the
+sets done today, the next one to do, "set done" with a rest timer, and the day's summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from ..db import repo
+from ..definition import get_definition
+from .browser import rest_timer, speak
+from .common import PageState
+
+
+@dataclass(frozen=True)
+class SetTarget:
+    """What one set of the current exercise must reach: ``reps`` reps, each held ``hold_s``."""
+
+    reps: int
+    hold_s: float | None
+    rest_s: float
+
+    def text(self) -> str:
+        return f"{self.reps} reps" + (f", each held {self.hold_s:g} s" if self.hold_s else "")
+
+
+def dose(item: repo.Item) -> str:
+    reps = f"{item.reps} reps" if item.reps else "1 hold"
+    hold = f" held {item.hold_s:g} s" if item.hold_s else ""
+    return f"{item.sets} x {reps}{hold}, rest {item.rest_s:g} s"
+
+
+def counts(x: repo.SetRecord, item: repo.Item) -> bool:
+    """Did set ``x`` reach the item's target?"""
+    return x.exercise == item.exercise and x.reps >= (item.reps or 1) and x.hold_s >= (item.hold_s or 0.0)
+
+
+def _switch(exercise: str) -> None:
+    st.session_state["exercise"] = exercise   # a callback: runs before the sidebar is drawn
+
+
+def todays_programme(ps: PageState) -> SetTarget | None:
+    """Show today's programme; return the set target of the exercise chosen now (or None)."""
+    if not ps.patient or ps.db is None:
+        return None
+    prog = repo.programme(ps.db, ps.patient)
+    if prog is None:
+        st.caption(f"No programme prescribed for {ps.patient}: free practice.")
+        return None
+    local_midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = repo.history(ps.db, ps.patient, since=local_midnight.astimezone(UTC))
+    rows, next_item = [], None
+    for item in prog.items:
+        done = sum(1 for x in today if counts(x, item))
+        if done < item.sets and next_item is None:
+            next_item = item
+        rows.append({"Exercise": get_definition(item.exercise).name, "Target": dose(item),
+                     "Done today": f"{min(done, item.sets)} / {item.sets} sets" + (" ✓" if done >= item.sets else "")})
+    st.markdown("**Today's programme**")
+    st.table(pd.DataFrame(rows).set_index("Exercise"))
+    if next_item is None:
+        reps = sum(x.reps for x in today)
+        good = sum(x.good_reps for x in today)
+        st.success(f"Today's programme is done: {len(today)} sets, {reps} reps, "
+                   f"{good / reps:.0%} with good form." if reps else "Today's programme is done.")
+    elif next_item.exercise != ps.exercise:
+        st.button(f"Next: {get_definition(next_item.exercise).name}", on_click=_switch,
+                  args=(next_item.exercise,), key="next_exercise")
+    current = next((i for i in prog.items if i.exercise == ps.exercise), None)
+    return SetTarget(current.reps or 1, current.hold_s, current.rest_s) if current else None
+
+
+def set_done(target: SetTarget | None, reps: list[tuple[int, float]], set_key: str) -> None:
+    """Inside the live panel: once the set has reached its target, say so (once, spoken too)
+    and run the rest timer. ``reps``: (index, hold_ms) of the reps so far."""
+    if target is None:
+        return
+    good = [i for i, hold_ms in reps if hold_ms >= (target.hold_s or 0.0) * 1000.0]
+    if len(good) < target.reps:
+        st.caption(f"This set: {len(good)} of {target.text()}")
+        return
+    st.success(f"Set done! Rest {target.rest_s:g} s, then press STOP and START for the next set.")
+    if st.session_state.get("set_done_said") != set_key:
+        st.session_state["set_done_said"] = set_key
+        speak(f"Set done. Rest {target.rest_s:g} seconds.")
+        rest_timer(target.rest_s)
