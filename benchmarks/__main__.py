@@ -9,7 +9,9 @@ Everything is measured in this run on this machine and printed as tables:
    (target: flat, within 50 MB);
 4. batch throughput with 1 and 2 workers (clips per minute) and its scaling;
 5. the live page in headless Chromium with a fake webcam (``bench_live.py``; skipped without
-   Chromium): processed fps, latency, START to first frame, CPU per process.
+   Chromium): processed fps, latency, START to first frame, CPU per process;
+6. the patient database (``bench_storage.py``): one rep written, a year of sets on the
+   Progress page and in ``formcheck history``.
 """
 
 from __future__ import annotations
@@ -175,6 +177,9 @@ def main() -> int:
     print("\n## 5. Live page in a real browser\n", flush=True)
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_live.py")], cwd=ROOT, check=False,
                    env={**os.environ, "GLOG_minloglevel": "3"}, stderr=subprocess.DEVNULL)
+    print("\n## 6. Patient database\n", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_storage.py"), "--postgres"], cwd=ROOT,
+                   check=False, stdout=None)
     return 0
 
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from . import config
 from .cli_parser import build_parser
-from .engine.session import SessionResult
 from .errors import FormcheckError
 from .logs import cli_logging
 
 if TYPE_CHECKING:
     from .db.repo import SetRecord
+    from .engine.session import SessionResult
     from .pipeline import Progress
 
 log = logging.getLogger("formcheck")

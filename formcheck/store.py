@@ -14,10 +14,8 @@ it cannot read (the user is told which field is wrong instead).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,29 +25,10 @@ import tomli_w
 
 from . import atomic, config
 from .errors import DefinitionError, FormcheckError
+from .patients import patient_key
 from .profile import Profile, load_profile
 
-MAX_NAME_CHARS = 80
-_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
-
-
-def _normalise(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def patient_key(name: str) -> str:
-    """Folder name for a patient: ``jane-doe-1a2b3c4d``. Raises FormcheckError on an empty
-    or over-long name. Only ``[a-z0-9-]`` survive, so ``../x`` or ``a/b`` cannot escape."""
-    norm = _normalise(name)
-    if not norm:
-        raise FormcheckError("patient name is empty; type a name (or initials) to save a profile")
-    if len(norm) > MAX_NAME_CHARS:
-        raise FormcheckError(f"patient name is longer than {MAX_NAME_CHARS} characters")
-    ascii_ = unicodedata.normalize("NFKD", norm).encode("ascii", "ignore").decode()
-    slug = _SLUG_CHARS.sub("-", ascii_).strip("-")[:40] or "patient"
-    digest = hashlib.sha256(norm.encode()).hexdigest()[:8]
-    return f"{slug}-{digest}"
-
+__all__ = ["ProfileVersion", "Store", "patient_key", "profile_toml"]
 
 def _stamp(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")

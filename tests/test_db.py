@@ -269,3 +269,9 @@ def test_a_live_set_is_written_rep_by_rep_and_finished(tmp_path):
         row = s.get(ExerciseSet, x.id)
         assert row is not None and row.ended_at is not None and "faults" in row.summary
     db.dispose()
+
+
+def test_the_cached_head_is_alembics_head():
+    from formcheck.db.database import HEAD
+
+    assert HEAD == head_revision(), "update database.HEAD to the newest migration"

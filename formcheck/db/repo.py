@@ -7,18 +7,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..engine.reps import Rep
-from ..engine.session import SessionResult
 from ..errors import FormcheckError
-from ..report import build_report
-from ..store import patient_key
+from ..patients import patient_key
 from .database import Database
 from .models import ExerciseSet, Patient, Programme, ProgrammeItem, RepRow
+
+if TYPE_CHECKING:
+    from ..engine.session import SessionResult
 
 SOURCES = ("live", "clip", "import")
 
@@ -90,6 +91,8 @@ def finish_set(db: Database, set_id: int, summary: dict[str, Any], ended_at: dat
 def record_result(db: Database, patient: str, r: SessionResult, source: str = "clip",
                   started_at: datetime | None = None) -> int:
     """A whole analysed clip as one set with its reps and summary; returns the set id."""
+    from ..report import build_report
+
     set_id = start_set(db, patient, r.definition.id, source, r.definition.version,
                        r.profile.version if r.profile else None, r.info.path, started_at)
     for rep in r.reps:
