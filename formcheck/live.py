@@ -90,6 +90,7 @@ class LiveProcessor:
         self._clock_offset_s: float | None = None
         self._last_t_ms = -1.0
         self._reps_recorded = 0
+        self._set_ended = False
 
     def reset(self) -> None:
         """Start a new set (keeps the loaded model)."""
@@ -159,7 +160,7 @@ class LiveProcessor:
                 self._retired.add(self._stream_thread)
                 if self._snap.frames:
                     self.finished_sets.append(self._summary_locked())
-                    if self.recorder is not None:
+                    if self.recorder is not None and not self._set_ended:
                         self.recorder.finish(self.finished_sets[-1]["summary"])
                 self._new_session()
             self._stream_thread = me
@@ -227,15 +228,23 @@ class LiveProcessor:
             self.recorder.rep(rep)
         self._reps_recorded = max(self._reps_recorded, closed)
 
+    def end_set(self) -> None:
+        """The stream has stopped: write what is left of the set (a rep still at the top
+        counts as it stands) and finish it in the patient's history. Once per set."""
+        if self.recorder is None or self._set_ended or not self._snap.frames:
+            return
+        self._set_ended = True
+        with self._lock:
+            summary = self._summary_locked()
+        for rep in summary["reps"][self._reps_recorded:]:
+            self.recorder.rep(_rep_from(rep))
+        self._reps_recorded = len(summary["reps"])
+        self.recorder.finish(summary["summary"])
+
     def close(self) -> None:
         """Release the model; the set in progress is finished in the patient's history."""
         if self.recorder is not None:
-            if self._snap.frames:
-                with self._lock:
-                    summary = self._summary_locked()
-                for rep in summary["reps"][self._reps_recorded:]:
-                    self.recorder.rep(_rep_from(rep))
-                self.recorder.finish(summary["summary"])
+            self.end_set()
             self.recorder.close()
             self.recorder = None
         if self._est is not None:

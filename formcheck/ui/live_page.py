@@ -39,6 +39,7 @@ def live_page(ps: PageState) -> None:
         st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(proc)
     snap = proc.snapshot()
     if not ctx.state.playing and snap.frames:
+        proc.end_set()   # the stream stopped: the set's last rep and summary go to the history
         _set_summary(proc, ps)
     elif not ctx.state.playing:
         st.caption(f"Press START to begin. Set-up first: {ps.definition.view_cue}")
