@@ -274,4 +274,4 @@ def test_a_live_set_is_written_rep_by_rep_and_finished(tmp_path):
 def test_the_cached_head_is_alembics_head():
     from formcheck.db.database import HEAD
 
-    assert HEAD == head_revision(), "update database.HEAD to the newest migration"
+    assert head_revision() == HEAD, "update database.HEAD to the newest migration"
