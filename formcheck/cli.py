@@ -262,7 +262,14 @@ def cmd_app(a: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "landmarks": cmd_landmarks, "analyze": cmd_analyze, "batch": cmd_batch, "evaluate": cmd_evaluate,
     "models": cmd_models, "app": cmd_app, "history": cmd_history, "report": cmd_report,
+    "monitor": lambda a: _monitor(a),
 }
+
+
+def _monitor(a: argparse.Namespace) -> int:
+    from .monitor.run import cmd_monitor
+
+    return cmd_monitor(a)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

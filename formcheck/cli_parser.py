@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import __version__
+from .monitor.run import duration_s
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -31,6 +32,7 @@ EXAMPLES = {
     "batch": "formcheck batch clips/ -e bird_dog -o reports/ --workers 2",
     "evaluate": "formcheck evaluate ../shared/media/LABELS.toml --cache /tmp/poses",
     "models": "formcheck models",
+    "monitor": "formcheck monitor --alert-after 30s --break-after 40m --patient \"Jane Doe\"",
     "history": "formcheck history --patient \"Jane Doe\" --exercise bridge --csv sets.csv",
     "report": "formcheck report --patient \"Jane Doe\" -o jane.pdf",
     "app": "formcheck app --port 8502",
@@ -115,6 +117,23 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     rp.add_argument("--weeks", type=int, default=6, help="how many weeks back")
     rp.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
     rp.set_defaults(func=commands["report"])
+
+    mn = _sub(sub, "monitor", help="watch sitting posture for hours at a low frame rate; alerts and breaks")
+    src = mn.add_mutually_exclusive_group()
+    src.add_argument("clip", nargs="?", help="a clip instead of the camera (tests, demos)")
+    src.add_argument("--camera", type=int, default=0, help="camera index")
+    mn.add_argument("--sample-fps", type=float, default=2.0, help="frames analysed per second")
+    mn.add_argument("--model", help=model_help)
+    mn.add_argument("--alert-after", type=duration_s, default=30.0, help="bad posture this long before an alert")
+    mn.add_argument("--break-after", type=duration_s, default=2400.0, help="sitting this long before a break")
+    mn.add_argument("--calibrate", type=duration_s, default=5.0, help="seconds of good posture to calibrate on")
+    mn.add_argument("--recalibrate", action="store_true", help="ignore the patient's saved calibration")
+    mn.add_argument("--patient", help="keep the calibration and the day's summary for this patient")
+    mn.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    mn.add_argument("--jsonl", action="store_true", help="events as JSON lines")
+    mn.add_argument("--realtime", action="store_true", help="play a clip at real speed")
+    mn.add_argument("--loop", type=int, default=1, help="play a clip this many times (simulate hours)")
+    mn.set_defaults(func=commands["monitor"])
 
     mo = _sub(sub, "models", help="list installed pose models, download official ones")
     mo.add_argument("--download", choices=("lite", "full", "heavy"))

@@ -38,6 +38,8 @@ class Profile(BaseModel):
     note: str = ""
     hold_target_s: Annotated[float, Field(ge=0.0, le=600.0)] | None = None
     thresholds: dict[str, Bounds] = Field(default_factory=dict)
+    # the desk monitor's calibration: the patient's own good posture, measure -> deg
+    baseline_deg: dict[str, Annotated[float, Field(ge=-180.0, le=180.0)]] = Field(default_factory=dict)
 
     def label(self) -> str:
         who = self.patient or "profile"

@@ -58,7 +58,7 @@ class ExerciseSet(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
     exercise: Mapped[str] = mapped_column(String(40))
-    source: Mapped[str] = mapped_column(String(10))                        # live | clip | import
+    source: Mapped[str] = mapped_column(String(10))                        # live | clip | import | monitor
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     definition_version: Mapped[str] = mapped_column(String(20))

@@ -21,7 +21,7 @@ from .models import ExerciseSet, Patient, Programme, ProgrammeItem, RepRow
 if TYPE_CHECKING:
     from ..engine.session import SessionResult
 
-SOURCES = ("live", "clip", "import")
+SOURCES = ("live", "clip", "import", "monitor")
 
 
 def now() -> datetime:

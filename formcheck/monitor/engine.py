@@ -1,0 +1,205 @@
+"""The monitor's state machine over samples (t_s, pose): calibrate, seated / standing / away,
+sustained bad posture -> alert (cool-down, snooze), a sitting stretch -> break reminder.
+
+Each sample goes through a :class:`Session` of the sitting definition (the same checks, with the
+patient's profile, as the live page and the CLI). A measure is also judged against the
+person's own good posture: the median of the calibration seconds plus ``margin_deg`` in the
+direction the check fails (small posture changes show only against the person's own baseline,
+CLINICAL.md "Sitting for long").
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..definition import Definition
+from ..engine.session import Session
+from ..pose import ClipInfo, FramePose
+
+State = Literal["calibrating", "seated", "standing", "away"]
+STANDING_THIGH_DEG = -55.0   # hip->knee this far below horizontal: the knees are under the hips
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """Times in seconds; defaults: alert after 30 s of bad posture (therapist-set), a break
+    every 40 min of sitting (the seed programme: every 30-45 min)."""
+
+    alert_after_s: float = 30.0
+    cooldown_s: float = 120.0
+    break_after_s: float = 40 * 60.0
+    break_repeat_s: float = 10 * 60.0      # remind again while the break has not been taken
+    reset_after_s: float = 60.0            # standing or away this long: the stretch starts again
+    away_after_s: float = 10.0             # nobody in view this long: "away" (no alerts)
+    calibrate_s: float = 5.0
+    margin_deg: float = 10.0               # personal limit = baseline + this, toward the fault
+
+
+@dataclass(frozen=True)
+class Event:
+    t_s: float
+    # calibrating | calibrated | posture_bad | posture_good | break_due | stood_up | sat_down | away | back
+    kind: str
+    message: str
+    check: str | None = None
+    value: float | None = None
+
+
+@dataclass
+class DaySummary:
+    seated_s: float = 0.0
+    good_s: float = 0.0
+    alerts: int = 0
+    breaks_due: int = 0
+    breaks_taken: int = 0
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def good_share(self) -> float:
+        return self.good_s / self.seated_s if self.seated_s else 0.0
+
+
+class Monitor:
+    """Feed samples in time order with :meth:`sample`; read the events it returns."""
+
+    def __init__(self, definition: Definition, settings: MonitorSettings | None = None,
+                 baseline: dict[str, float] | None = None) -> None:
+        self.d = definition
+        self.s = settings or MonitorSettings()
+        self.session = Session(definition, info=ClipInfo(path="monitor"), keep_features=False, keep_frames=False)
+        self.baseline: dict[str, float] = dict(baseline or {})
+        self.calibrated = bool(self.baseline)
+        self.presence: State = "away"
+        self.summary = DaySummary()
+        self._calib: dict[str, list[float]] = {}
+        self._calib_good_s = 0.0
+        self._calib_asked = False
+        self._bad_since: float | None = None
+        self._bad_check: tuple[str, float] | None = None
+        self._alerted = False
+        self._last_alert = -math.inf
+        self._snooze_until = -math.inf
+        self._stretch_start: float | None = None
+        self._last_break_due: float | None = None
+        self._left_since: float | None = None      # standing or away since
+        self._seen: float | None = None            # last time a person was in view
+        self._last_t: float | None = None
+
+    @property
+    def state(self) -> State:
+        return "calibrating" if self.presence == "seated" and not self.calibrated else self.presence
+
+    def snooze(self, t_s: float, seconds: float) -> None:
+        self._snooze_until = t_s + seconds
+
+    def sample(self, t_s: float, pose: FramePose | None, frame_size: tuple[int, int] | None = None) -> list[Event]:
+        dt = 0.0 if self._last_t is None else max(0.0, min(t_s - self._last_t, 5.0))
+        self._last_t = t_s
+        feats, r = self.session.update(t_s * 1000.0, pose, frame_size)
+        values = feats.values.get(feats.near_side, {}) if feats.pose else {}
+        out: list[Event] = []
+        if not feats.pose:
+            self._absent(t_s, out)
+        elif values.get("thigh_elevation_deg", 0.0) < STANDING_THIGH_DEG:
+            self._left(t_s, "standing", out, "Stood up.")
+        else:
+            self._seated(t_s, dt, values, r.checks, out)
+        self.summary.events += out
+        return out
+
+    # -- states ---------------------------------------------------------------------------------
+    def _absent(self, t_s: float, out: list[Event]) -> None:
+        if self._seen is None or t_s - self._seen >= self.s.away_after_s:
+            self._left(t_s, "away", out, "Nobody in view (or the camera is covered): no posture alerts.")
+
+    def _left(self, t_s: float, presence: State, out: list[Event], message: str) -> None:
+        self._bad_since, self._alerted = None, False
+        if self.presence != presence:
+            if self.presence == "seated":
+                self._left_since = t_s
+            out.append(Event(t_s, "stood_up" if presence == "standing" else "away", message))
+            self.presence = presence
+        if self._left_since is not None and self._stretch_start is not None \
+                and t_s - self._left_since >= self.s.reset_after_s:
+            if self._last_break_due is not None:
+                self.summary.breaks_taken += 1
+            self._stretch_start, self._last_break_due = None, None
+
+    def _seated(self, t_s: float, dt: float, values: dict[str, float], checks: list, out: list[Event]) -> None:  # type: ignore[type-arg]
+        self._seen = t_s
+        if self.presence != "seated":
+            if self._last_t is not None and self.summary.events:
+                out.append(Event(t_s, "sat_down" if self.presence == "standing" else "back", "Seated again."))
+            self.presence = "seated"
+        self._left_since = None
+        if self._stretch_start is None:
+            self._stretch_start = t_s
+        if not self.calibrated:
+            self._calibrate(t_s, dt, values, checks, out)
+            return
+        self.summary.seated_s += dt
+        bad = self._worst(values, checks)
+        if bad is None:
+            self.summary.good_s += dt
+            if self._alerted:
+                out.append(Event(t_s, "posture_good", "Posture good again."))
+            self._bad_since, self._alerted = None, False
+        else:
+            self._bad_since = t_s if self._bad_since is None else self._bad_since
+            lasted = t_s - self._bad_since
+            if not self._alerted and lasted >= self.s.alert_after_s and t_s >= self._snooze_until \
+                    and t_s - self._last_alert >= self.s.cooldown_s:
+                self._alerted, self._last_alert = True, t_s
+                self.summary.alerts += 1
+                name, cue = self.d.fault_text(bad[0])
+                out.append(Event(t_s, "posture_bad", f"{name} for {lasted:.0f} s: {cue}", bad[0], round(bad[1], 1)))
+        self._break(t_s, out)
+
+    def _break(self, t_s: float, out: list[Event]) -> None:
+        assert self._stretch_start is not None
+        seated = t_s - self._stretch_start
+        due = self._last_break_due is None and seated >= self.s.break_after_s
+        again = self._last_break_due is not None and t_s - self._last_break_due >= self.s.break_repeat_s
+        if due or again:
+            self._last_break_due = t_s
+            self.summary.breaks_due += 1
+            out.append(Event(t_s, "break_due", f"Seated for {seated / 60:.0f} min: time for a short break - "
+                                               "stand up and walk for a few minutes."))
+
+    def _calibrate(self, t_s: float, dt: float, values: dict[str, float], checks: list,  # type: ignore[type-arg]
+                   out: list[Event]) -> None:
+        """Collect calibrate_s seconds of good posture (no therapist limit failing); the
+        baseline is each measure's median over them. Slouched seconds do not count."""
+        if any(c.status == "fail" for c in checks):
+            if not self._calib_asked:
+                self._calib_asked = True
+                out.append(Event(t_s, "calibrating", "Sit upright, back supported, to calibrate."))
+            return
+        self._calib_good_s += dt
+        for c in self.d.checks:
+            v = values.get(c.measure, math.nan)
+            if not math.isnan(v):
+                self._calib.setdefault(c.measure, []).append(v)
+        if self._calib_good_s >= self.s.calibrate_s and self._calib:
+            self.baseline = {m: round(statistics.median(v), 1) for m, v in self._calib.items()}
+            self.calibrated = True
+            out.append(Event(t_s, "calibrated", "Calibrated to your good posture: "
+                             + ", ".join(f"{m} {v:g} deg" for m, v in sorted(self.baseline.items()))))
+
+    def _worst(self, values: dict[str, float], checks: list) -> tuple[str, float] | None:  # type: ignore[type-arg]
+        """The first failing check: the therapist's limits (the session's checks), then the
+        personal ones (baseline + margin toward the fault)."""
+        for c in checks:
+            if c.status == "fail":
+                return c.id, c.value if c.value is not None else math.nan
+        for c in self.d.checks:
+            v, base = values.get(c.measure, math.nan), self.baseline.get(c.measure)
+            if base is None or math.isnan(v):
+                continue
+            m = self.s.margin_deg
+            if (c.max is not None and v > base + m) or (c.min is not None and v < base - m):
+                return c.id, v
+        return None
