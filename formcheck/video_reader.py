@@ -65,9 +65,13 @@ class MediaReader:
     a missing, empty, non-media or undecodable file.
     """
 
-    def __init__(self, path: str | os.PathLike[str], prefetch: int = 8) -> None:
+    def __init__(self, path: str | os.PathLike[str], prefetch: int = 8, every_ms: float = 0.0) -> None:
+        """``every_ms`` > 0 samples: a frame is converted and yielded only when at least this
+        long after the last one yielded (the others are decoded, which a video needs, but
+        never converted to RGB: a 2 per second monitor does not pay for 30)."""
         self.path = Path(path)
         self._prefetch = prefetch
+        self._every_ms = every_ms
         self._container: av.container.InputContainer | None = None
         self._still: RGBFrame | None = None
         self._decode_size: tuple[int, int] | None = None
@@ -122,7 +126,9 @@ class MediaReader:
             c.close()
             raise MediaError(f"{self.path}: cannot decode the video: unsupported codec ({tag}); "
                              "convert it to H.264 mp4")
-        s.thread_type = "AUTO"
+        # Frame threads decode ahead in parallel (clip analysis runs at full speed); a sampling
+        # reader keeps pace with real time, where one thread costs less CPU in all.
+        s.thread_type = "NONE" if self._every_ms > 0 else "AUTO"
         if ctx.width * ctx.height > MAX_PIXELS:
             c.close()
             raise MediaError(f"{self.path}: {ctx.width}x{ctx.height} is too large (max 8K)")
@@ -184,7 +190,14 @@ class MediaReader:
         last_t = -np.inf
         index = 0
         fps = self.info.fps or 30.0
+        due = -np.inf
         for vf in _chain(frames, gen):
+            if self._every_ms > 0:
+                t_raw = float(vf.time) * 1000.0 if vf.time is not None else index * 1000.0 / fps
+                if t_raw + 1e-6 < due:
+                    index += 1
+                    continue
+                due = t_raw + self._every_ms
             if self._decode_size is not None:   # scaled by libswscale while converting
                 arr = vf.to_ndarray(format="rgb24", width=self._decode_size[0], height=self._decode_size[1])
             else:

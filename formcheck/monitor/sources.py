@@ -26,15 +26,12 @@ def clip_samples(path: str | os.PathLike[str], sample_fps: float = 2.0, loops: i
     cached: list[tuple[float, FramePose | None, tuple[int, int]]] = []
     model_path = resolve_model(model)
     start = time.monotonic()
-    with MediaReader(path) as reader, PoseEstimator(model_path, mode="video") as est:
+    with MediaReader(path, prefetch=0, every_ms=step_s * 1000.0) as reader, \
+            PoseEstimator(model_path, mode="video") as est:
         duration = 0.0
-        next_t = 0.0
-        for frame in reader:
+        for frame in reader:   # one frame per sample; the ones between are only decoded
             t = frame.t_ms / 1000.0
             duration = max(duration, t + step_s)
-            if t + 1e-9 < next_t:
-                continue   # decoded but not analysed: between samples
-            next_t = t + step_s
             pose = est.detect(frame.rgb, frame.t_ms)
             size = (frame.rgb.shape[1], frame.rgb.shape[0])
             cached.append((t, pose, size))

@@ -1,0 +1,121 @@
+"""Desk monitor benchmark (``python benchmarks/bench_monitor.py [--seconds 60]``), in one run:
+
+- CPU of ``formcheck monitor`` playing a real sitting clip at real time, 2 samples per second
+  (target <= 5% of one core): the clip is the seated cat-cow clip transcoded to 640x480 (what a
+  webcam delivers) and repeated to ``--seconds``; CPU = the process's CPU time / wall time
+  while it monitors (after start-up), and over its whole life;
+- next to it, the 30 fps live path on the same frames (every frame through the pose model and
+  the session, as the live page does), CPU time / wall time;
+- memory: peak RSS of a simulated 10 minutes and a simulated hour (the clip looped, as fast as
+  it runs): growth (target <= 20 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIP = ROOT.parent / "shared" / "media" / "sitting" / "polybag_seated_cat_cow_side.mp4"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def webcam_clip(src: Path, out: Path, seconds: float) -> Path:
+    """``src`` letterboxed to 640x480 H.264 at its own frame rate, repeated to ``seconds``."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import _letterbox
+
+    from formcheck.video_reader import MediaReader
+    from formcheck.video_writer import VideoWriter
+
+    with MediaReader(src) as r:
+        frames = [(_letterbox(f.rgb, 640, 480), f.t_ms) for f in r]
+        fps = r.info.fps or 30.0
+    span = frames[-1][1] + 1000.0 / fps
+    with VideoWriter(out, 640, 480, fps) as w:
+        k = 0
+        while k * span < seconds * 1000.0:
+            for rgb, t in frames:
+                w.write(rgb, k * span + t)
+            k += 1
+    return out
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def monitor_cpu(clip: Path, seconds: float) -> tuple[float, float]:
+    """(steady CPU share while monitoring, CPU share over the whole process life)."""
+    cmd = [sys.executable, "-m", "formcheck", "monitor", str(clip), "--realtime", "--sample-fps", "2", "--jsonl"]
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert p.stdout is not None
+    p.stdout.readline()   # the first event: start-up is over, monitoring runs
+    a_cpu, a_t = _cpu_s(p.pid), time.monotonic()
+    time.sleep(max(seconds - (a_t - t0) - 3.0, 5.0))
+    b_cpu, b_t = _cpu_s(p.pid), time.monotonic()
+    p.communicate()
+    import resource
+
+    total_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = (total_cpu.ru_utime + total_cpu.ru_stime) / (time.monotonic() - t0)
+    return (b_cpu - a_cpu) / (b_t - a_t), total
+
+
+def live_cpu(clip: Path, seconds: float) -> float:
+    """The live path at 30 fps on the same frames: CPU time / wall time."""
+    from formcheck.definition import get_definition
+    from formcheck.live import LiveProcessor
+    from formcheck.models import default_model_path
+    from formcheck.video_reader import MediaReader
+
+    proc = LiveProcessor(get_definition("sitting"), default_model_path())
+    c0, t0 = time.process_time(), time.monotonic()
+    with MediaReader(clip) as r:
+        for f in r:
+            if f.t_ms / 1000.0 > seconds:
+                break
+            delay = t0 + f.t_ms / 1000.0 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            proc.process(f.rgb)
+    proc.close()
+    return (time.process_time() - c0) / (time.monotonic() - t0)
+
+
+def peak_rss_mb(clip: Path, loops: int) -> float:
+    code = ("import resource, sys; from formcheck.cli import main; "
+            f"main(['monitor', {str(clip)!r}, '--loop', '{loops}', '--jsonl']); "
+            "print('HWM', open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    return int(p.stderr.rsplit("HWM", 1)[1].split()[0]) / 1024.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=60.0, help="real-time monitoring to measure")
+    a = ap.parse_args()
+    if not CLIP.is_file():
+        print(f"no clip at {CLIP}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = webcam_clip(CLIP, Path(tmp) / "sitting-640x480.mp4", a.seconds + 15)
+        steady, total = monitor_cpu(clip, a.seconds)
+        live = live_cpu(clip, 20.0)
+        print(f"monitor, 2 samples/s at real time: {steady:.1%} of one core while monitoring "
+              f"({total:.1%} including start-up) (target <= 5%); live path at 30 fps: {live:.0%}")
+        short = webcam_clip(CLIP, Path(tmp) / "one-pass.mp4", 16.0)
+        m10, m60 = peak_rss_mb(short, 38), peak_rss_mb(short, 225)   # ~10 min and ~60 min simulated
+        print(f"monitor memory: peak RSS {m10:.0f} MB after a simulated 10 min, {m60:.0f} MB after a simulated "
+              f"hour: growth {m60 - m10:+.1f} MB (target <= 20)")
+
+
+if __name__ == "__main__":
+    main()
