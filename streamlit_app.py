@@ -12,6 +12,7 @@ from formcheck.ui import compat
 from formcheck.ui.clip_page import clip_page
 from formcheck.ui.common import sidebar
 from formcheck.ui.live_page import live_page
+from formcheck.ui.monitor_page import monitor_page
 from formcheck.ui.programme_page import programme_page
 from formcheck.ui.progress_page import progress_page
 from formcheck.ui.tuning_page import tuning_page
@@ -21,8 +22,8 @@ def main() -> None:
     st.set_page_config(page_title="formcheck", layout="wide")
     compat.apply()   # Streamlit races worked around (see formcheck/ui/compat.py)
     ps = sidebar()
-    live, clip, tune, prog, progress = st.tabs(["Live", "Clip review", "Therapist tuning", "Programme",
-                                                 "Progress"])
+    live, clip, tune, prog, progress, desk = st.tabs(["Live", "Clip review", "Therapist tuning", "Programme",
+                                                       "Progress", "Desk monitor"])
     with live:
         live_page(ps)
     with clip:
@@ -33,6 +34,8 @@ def main() -> None:
         programme_page(ps)
     with progress:
         progress_page(ps)
+    with desk:
+        monitor_page(ps)
 
 
 main()

@@ -29,7 +29,8 @@ def app(monkeypatch, tmp_path):
 def test_page_renders_three_tabs_without_errors(app):
     at = app.run()
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["Live", "Clip review", "Therapist tuning", "Programme", "Progress"]
+    assert [t.label for t in at.tabs] == ["Live", "Clip review", "Therapist tuning", "Programme", "Progress",
+                                              "Desk monitor"]
     assert any(m.label == "Reps" for m in at.metric)
 
 

@@ -3,6 +3,7 @@ looped real sitting clips through ``formcheck monitor``."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -80,7 +81,7 @@ def test_calibration_moves_the_limits():
     """A 14 deg lean is under the therapist's 20; against a person calibrated upright (0) plus
     the 10 deg margin it is a slouch, against one who sits at 8 it is not."""
     upright = _monitor(alert_after_s=10.0)
-    events, t = _run(upright, [(UPRIGHT, 10), (MILD, 30)])
+    events, _t = _run(upright, [(UPRIGHT, 10), (MILD, 30)])
     assert upright.baseline["trunk_lean_deg"] == pytest.approx(0.0, abs=0.5)
     assert [e.check for e in events if e.kind == "posture_bad"] == ["trunk_slouched"]
     leaner = _monitor(alert_after_s=10.0)
@@ -118,7 +119,7 @@ def test_an_hour_and_a_half_of_a_looped_real_sitting_clip(media, capsys, tmp_pat
     due = [x["t_s"] / 60 for x in lines if x["event"] == "break_due"]
     assert 40 <= due[0] < 41 and 50 <= due[1] < 51
     alerts = [x["t_s"] for x in lines if x["event"] == "posture_bad"]
-    assert len(alerts) >= 20 and all(b - a >= 120 for a, b in zip(alerts, alerts[1:], strict=False))
+    assert len(alerts) >= 20 and all(b - a >= 120 for a, b in itertools.pairwise(alerts))
     summary = lines[-1]
     assert summary["event"] == "summary" and summary["seated_s"] > 80 * 60 and 0 < summary["good_posture_share"] < 1
     db = open_database(tmp_path)

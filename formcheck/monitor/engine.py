@@ -92,6 +92,20 @@ class Monitor:
     def state(self) -> State:
         return "calibrating" if self.presence == "seated" and not self.calibrated else self.presence
 
+    def next_break_in_s(self, t_s: float) -> float | None:
+        """Seconds until the break reminder (0 when due; None while not seated)."""
+        if self._stretch_start is None or self.presence != "seated":
+            return None
+        return max(self._stretch_start + self.s.break_after_s - t_s, 0.0)
+
+    @property
+    def bad_check(self) -> str | None:
+        """The check failing right now (None: posture good, or not judged)."""
+        return self._bad_check[0] if self._bad_check and self._bad_since is not None else None
+
+    def recalibrate(self) -> None:
+        self.calibrated, self._calib, self._calib_good_s, self._calib_asked = False, {}, 0.0, False
+
     def snooze(self, t_s: float, seconds: float) -> None:
         self._snooze_until = t_s + seconds
 
@@ -142,6 +156,7 @@ class Monitor:
             return
         self.summary.seated_s += dt
         bad = self._worst(values, checks)
+        self._bad_check = bad
         if bad is None:
             self.summary.good_s += dt
             if self._alerted:

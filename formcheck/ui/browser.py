@@ -64,3 +64,18 @@ def rest_timer(seconds: float) -> None:
         " const s = (window.parent || window).speechSynthesis;"
         " if (s) s.speak(new SpeechSynthesisUtterance('Rest over. Start the next set.')); } }, 1000);"
         "</script>", height=40)
+
+
+def notify(title: str, body: str, sound: bool = False) -> None:
+    """A desktop notification from the page (Notification API; asks for permission the first
+    time) and, optionally, a short tone (Web Audio). Only our own texts reach this HTML."""
+    beep = ("const a = new (w.AudioContext || w.webkitAudioContext)(); const o = a.createOscillator();"
+            "o.frequency.value = 660; o.connect(a.destination); o.start(); o.stop(a.currentTime + 0.25);"
+            if sound else "")
+    st.iframe(
+        "<script>const w = window.parent || window;"
+        f"const show = () => new w.Notification({json.dumps(title)}, {{body: {json.dumps(body)}}});"
+        "if ('Notification' in w) { if (w.Notification.permission === 'granted') show();"
+        " else if (w.Notification.permission !== 'denied') w.Notification.requestPermission().then("
+        "p => { if (p === 'granted') show(); }); }"
+        f"try {{ {beep} }} catch (e) {{}}</script>", height=1)

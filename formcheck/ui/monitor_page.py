@@ -1,0 +1,98 @@
+"""Desk monitor: the camera sampled twice a second while the person works; calibrate, posture
+state, time seated, time in good posture, next break, browser notifications and an optional
+tone. The stream keeps running while the tab is in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ..definition import get_definition
+from ..models import default_model_path
+from ..monitor.engine import MonitorSettings
+from ..monitor.live import MonitorProcessor
+from . import compat
+from .browser import notify
+from .common import PageState
+
+STREAMER_KEY = "formcheck-monitor"
+NOTIFY_KINDS = ("posture_bad", "break_due")
+
+
+def monitor_page(ps: PageState) -> None:
+    st.header("Desk monitor")
+    st.caption("Sit side-on to the camera. The first seconds of good posture calibrate the monitor to you; "
+               "it alerts only when bad posture lasts, and reminds you to take a break.")
+    c1, c2, c3 = st.columns(3)
+    alert_s = c1.number_input("Alert after (s) of bad posture", 3, 600, 30, 1, key="mon_alert")
+    break_min = c2.number_input("Break every (min)", 1, 120, 40, 1, key="mon_break")
+    sound = c3.toggle("Sound with alerts", value=False, key="mon_sound")
+    proc = _processor(ps, MonitorSettings(alert_after_s=float(alert_s), break_after_s=float(break_min) * 60))
+    left, right = st.columns([3, 2])
+    with left:
+        ctx = _streamer(proc)
+    with right:
+        b1, b2 = st.columns(2)
+        if b1.button("Recalibrate", key="mon_recal"):
+            proc.recalibrate()
+        if b2.button("Snooze 15 min", key="mon_snooze"):
+            proc.snooze(15)
+        st.fragment(_panel, run_every=1.0 if ctx.state.playing else None)(proc, bool(sound))
+
+
+def _processor(ps: PageState, settings: MonitorSettings) -> MonitorProcessor:
+    key = f"mon-{ps.patient}-{settings.alert_after_s}-{settings.break_after_s}"
+    if st.session_state.get("mon_key") != key:
+        old = st.session_state.get("mon_proc")
+        if old is not None:
+            old.close()
+        d = get_definition("sitting") if ps.exercise != "sitting" else ps.definition
+        base = ps.profile.baseline_deg if ps.profile and ps.exercise == "sitting" else None
+        st.session_state["mon_key"] = key
+        st.session_state["mon_proc"] = MonitorProcessor(d, default_model_path(), settings, baseline=base)
+        st.session_state["mon_notified"] = 0
+    proc: MonitorProcessor = st.session_state["mon_proc"]
+    return proc
+
+
+def _streamer(proc: MonitorProcessor) -> Any:
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+    compat.keep_streamer_alive(st.session_state.get(STREAMER_KEY))
+
+    def on_frame(frame: Any) -> Any:
+        import av
+
+        out = proc.process(frame.to_ndarray(format="rgb24"))
+        vf = av.VideoFrame.from_ndarray(out, format="rgb24")
+        vf.pts, vf.time_base = frame.pts, frame.time_base
+        return vf
+
+    return webrtc_streamer(key=STREAMER_KEY, mode=WebRtcMode.SENDRECV, rtc_configuration={"iceServers": []},
+                           media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+                           video_frame_callback=on_frame)
+
+
+def _panel(proc: MonitorProcessor, sound: bool) -> None:
+    snap = proc.snapshot()
+    if snap.error:
+        st.warning(f"Frame processing problem (monitoring continues): {snap.error}")
+    words = {"starting": "Starting...", "calibrating": "Calibrating: sit upright", "seated": "Seated",
+             "standing": "Standing", "away": "Nobody in view: no alerts"}
+    posture = "" if snap.state != "seated" else (f": {snap.bad}" if snap.bad else ": good posture")
+    st.markdown(f"<div data-testid='fc-monitor-state' style='font-size:1.5em;font-weight:600'>"
+                f"{words.get(snap.state, snap.state)}{posture}</div>", unsafe_allow_html=True)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Seated", f"{snap.seated_s / 60:.0f} min")
+    c2.metric("Good posture", f"{snap.good_share:.0%}")
+    nb = snap.next_break_s
+    c3.metric("Next break", "-" if nb is None else f"{int(nb // 60)}:{int(nb % 60):02d}")
+    st.caption(f"Alerts: {snap.alerts} | samples analysed: {snap.samples}")
+    done = st.session_state.get("mon_notified", 0)
+    for ev in snap.events[done:]:
+        if ev.kind in NOTIFY_KINDS:
+            notify("formcheck", ev.message, sound)
+    st.session_state["mon_notified"] = len(snap.events)
+    for ev in reversed(snap.events[-5:]):
+        st.caption(f"{int(ev.t_s // 60)}:{int(ev.t_s % 60):02d} {ev.message}")
