@@ -201,8 +201,9 @@ class Monitor:
         if self._calib_good_s >= self.s.calibrate_s and self._calib:
             self.baseline = {m: round(statistics.median(v), 1) for m, v in self._calib.items()}
             self.calibrated = True
+            label = {n: m.label or n for n, m in self.d.measures.items()}
             out.append(Event(t_s, "calibrated", "Calibrated to your good posture: "
-                             + ", ".join(f"{m} {v:g} deg" for m, v in sorted(self.baseline.items()))))
+                             + ", ".join(f"{label[m]} {v:g} deg" for m, v in sorted(self.baseline.items()))))
 
     def _worst(self, values: dict[str, float], checks: list) -> tuple[str, float] | None:  # type: ignore[type-arg]
         """The first failing check: the therapist's limits (the session's checks), then the
