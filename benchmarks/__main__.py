@@ -11,7 +11,9 @@ Everything is measured in this run on this machine and printed as tables:
 5. the live page in headless Chromium with a fake webcam (``bench_live.py``; skipped without
    Chromium): processed fps, latency, START to first frame, CPU per process;
 6. the patient database (``bench_storage.py``): one rep written, a year of sets on the
-   Progress page and in ``formcheck history``.
+   Progress page and in ``formcheck history``;
+7. the desk monitor (``bench_monitor.py``): CPU at 2 samples/s at real time next to the 30 fps
+   live path, and memory over a simulated hour.
 """
 
 from __future__ import annotations
@@ -180,6 +182,9 @@ def main() -> int:
     print("\n## 6. Patient database\n", flush=True)
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_storage.py"), "--postgres"], cwd=ROOT,
                    check=False, stdout=None)
+    print("\n## 7. Desk monitor\n", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_monitor.py")], cwd=ROOT, check=False,
+                   stderr=subprocess.DEVNULL)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 from synth import sitting_pose
@@ -124,7 +125,9 @@ def test_an_hour_and_a_half_of_a_looped_real_sitting_clip(media, capsys, tmp_pat
     assert summary["event"] == "summary" and summary["seated_s"] > 80 * 60 and 0 < summary["good_posture_share"] < 1
     db = open_database(tmp_path)
     (day,) = repo.history(db, "Desk Worker")
-    assert day.source == "monitor"
+    assert day.source == "monitor" and day.summary["alerts"] == len(alerts)
+    assert main(["history", "--patient", "Desk Worker", "--data-dir", str(tmp_path)]) == 0
+    assert re.search(r"monitor +seated 8\d min, good posture \d+%, \d+ alerts", capsys.readouterr().out)
     from formcheck.store import Store
 
     assert Store(tmp_path).load("Desk Worker", "sitting").baseline_deg   # calibration kept

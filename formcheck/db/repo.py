@@ -114,6 +114,7 @@ class SetRecord:
     faults: dict[str, int]
     hold_s: float            # longest hold in the set
     key_angles: dict[str, float] = field(default_factory=dict)   # medians over its reps
+    summary: dict[str, Any] = field(default_factory=dict, repr=False)   # the set's report summary
 
 
 def history(db: Database, patient: str, exercise: str | None = None,
@@ -145,7 +146,7 @@ def _record(x: ExerciseSet, reps: list[RepRow]) -> SetRecord:
     return SetRecord(x.id, _utc(x.started_at), x.exercise, x.source, len(reps),
                      sum(1 for r in reps if not r.faults), dict(faults),
                      max((r.hold_ms for r in reps), default=0.0) / 1000.0,
-                     {k: round(sorted(v)[len(v) // 2], 1) for k, v in angles.items()})
+                     {k: round(sorted(v)[len(v) // 2], 1) for k, v in angles.items()}, dict(x.summary))
 
 
 def _utc(t: datetime) -> datetime:
