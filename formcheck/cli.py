@@ -173,7 +173,6 @@ def _print_result(clip: str, r: SessionResult) -> None:
 def cmd_history(a: argparse.Namespace) -> int:
     from .db import open_database
     from .db.repo import history
-    from .definition import get_definition
 
     rows = history(open_database(a.data_dir), a.patient, a.exercise)
     if a.csv:
@@ -184,10 +183,7 @@ def cmd_history(a: argparse.Namespace) -> int:
     names: dict[str, str] = {}
     for x in rows:
         if x.exercise not in names:
-            try:
-                names[x.exercise] = get_definition(x.exercise).name
-            except FormcheckError:
-                names[x.exercise] = x.exercise
+            names[x.exercise] = _exercise_name(x.exercise)
         when = f"{x.started_at.astimezone():%Y-%m-%d %H:%M}  {names[x.exercise]:<16} {x.source:<7}"
         if x.source == "monitor":   # a day at the desk: time seated, posture, alerts, breaks
             m = x.summary
@@ -198,6 +194,18 @@ def cmd_history(a: argparse.Namespace) -> int:
         faults = ", ".join(f"{k} x{v}" for k, v in sorted(x.faults.items(), key=lambda kv: -kv[1])) or "none"
         print(f"{when} reps {x.reps:>3}  good {x.good_reps:>3}  faults: {faults}")
     return 0
+
+
+def _exercise_name(exercise: str) -> str:
+    """The definition's name, read straight from its TOML (no validation: a quick command
+    stays quick; a file that does not read keeps the id)."""
+    import tomllib
+
+    try:
+        with open(config.EXERCISES_DIR / f"{exercise}.toml", "rb") as fh:
+            return str(tomllib.load(fh).get("name", exercise))
+    except (OSError, tomllib.TOMLDecodeError):
+        return exercise
 
 
 def _history_csv(rows: list[SetRecord], path: Path) -> None:

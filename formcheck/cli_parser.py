@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import __version__
-from .monitor.run import duration_s
+from .units import duration_s
 
 Command = Callable[[argparse.Namespace], int]
 

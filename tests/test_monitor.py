@@ -12,7 +12,7 @@ from synth import sitting_pose
 
 from formcheck.definition import get_definition
 from formcheck.monitor.engine import Monitor, MonitorSettings
-from formcheck.monitor.run import duration_s
+from formcheck.units import duration_s
 
 FPS = 2.0
 UPRIGHT = sitting_pose(trunk_lean_deg=0.0, neck_lean_deg=10.0)

@@ -6,23 +6,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Iterator
 
 from ..errors import FormcheckError
 from .engine import Event, Monitor, MonitorSettings
 from .sources import Sample, camera_samples, clip_samples, notify
-
-_UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
-
-
-def duration_s(text: str) -> float:
-    """'30s', '40m', '1.5h' or plain seconds -> seconds."""
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(s|m|min|h)?\s*", text)
-    if not m:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 30s, 40m or 1h")
-    return float(m.group(1)) * _UNITS[m.group(2) or "s"]
 
 
 def cmd_monitor(a: argparse.Namespace) -> int:
