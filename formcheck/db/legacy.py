@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..engine.reps import Rep
 from ..errors import FormcheckError
-from ..profile import load_profile
 from . import repo
 from .database import Database
 from .models import ExerciseSet, Imported, Patient
@@ -25,14 +24,22 @@ log = logging.getLogger(__name__)
 
 
 def import_folder(db: Database, root: Path) -> int:
-    """Import what has not been imported yet from data folder ``root``; returns sets added."""
+    """Import what has not been imported yet from data folder ``root``; returns sets added.
+    Cheap when there is nothing new (one query, no profile parsing)."""
+    folders = sorted(p for p in (root / "profiles").glob("*") if p.is_dir())
+    files = sorted((root / "sessions").glob("*/*.json"))
+    with db.session() as s:
+        done = set(s.scalars(select(Imported.path)))
+    new_folders = [p for p in folders if str(p.resolve()) not in done]
+    new_files = [p for p in files if str(p.resolve()) not in done]
+    if not new_folders and not new_files:
+        return 0
     names = _names_by_key(root)
-    for key, name in names.items():
-        _ensure_keyed_patient(db, key, name)
+    for folder in new_folders:
+        _ensure_keyed_patient(db, folder.name, names.get(folder.name, folder.name))
+        _mark(db, folder)
     added = 0
-    for path in sorted((root / "sessions").glob("*/*.json")):
-        if _already(db, path):
-            continue
+    for path in new_files:
         try:
             report = json.loads(path.read_text())
             _import_set(db, path.parent.name, names.get(path.parent.name, path.parent.name), report,
@@ -46,6 +53,8 @@ def import_folder(db: Database, root: Path) -> int:
 
 
 def _names_by_key(root: Path) -> dict[str, str]:
+    from ..profile import load_profile  # pydantic: only when there is something to import
+
     names: dict[str, str] = {}
     for p in sorted((root / "profiles").glob("*/*.toml")):
         try:
@@ -94,11 +103,6 @@ def _stamp_time(stem: str) -> datetime:
         return datetime.strptime(stem.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
     except ValueError:
         return repo.now()
-
-
-def _already(db: Database, path: Path) -> bool:
-    with db.session() as s:
-        return s.scalar(select(Imported.id).where(Imported.path == str(path.resolve()))) is not None
 
 
 def _mark(db: Database, path: Path) -> None:
