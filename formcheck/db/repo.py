@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -128,14 +128,23 @@ def history(db: Database, patient: str, exercise: str | None = None,
         if since is not None:
             q = q.where(ExerciseSet.started_at >= since)
         sets = list(s.scalars(q.order_by(ExerciseSet.started_at, ExerciseSet.id)))
-        reps: dict[int, list[RepRow]] = {x.id: [] for x in sets}
+        reps: dict[int, list[_RepCols]] = {x.id: [] for x in sets}
         if sets:
-            for r in s.scalars(select(RepRow).where(RepRow.set_id.in_(list(reps))).order_by(RepRow.index)):
-                reps[r.set_id].append(r)
+            # plain columns, not ORM objects: a year of reps loads in a few ms
+            cols = select(RepRow.set_id, RepRow.faults, RepRow.hold_ms, RepRow.key_angles)
+            for r in s.execute(cols.where(RepRow.set_id.in_(list(reps))).order_by(RepRow.set_id, RepRow.index)):
+                reps[r.set_id].append(r)  # type: ignore[arg-type]
     return [_record(x, reps[x.id]) for x in sets]
 
 
-def _record(x: ExerciseSet, reps: list[RepRow]) -> SetRecord:
+class _RepCols(NamedTuple):
+    set_id: int
+    faults: list[str]
+    hold_ms: float
+    key_angles: dict[str, float]
+
+
+def _record(x: ExerciseSet, reps: list[_RepCols]) -> SetRecord:
     faults = Counter(f for r in reps for f in r.faults)
     if not reps and x.summary.get("faults"):   # a continuous exercise (sitting) has no reps
         faults = Counter(x.summary["faults"])
