@@ -24,6 +24,7 @@ from .crowd import CrowdCheck
 from .db.recorder import SetRecorder
 from .definition import Definition
 from .draw import annotate
+from .engine.reps import rep_from_report
 from .engine.scorer import FrameResult, Rep
 from .engine.session import Session
 from .engine.setup import SetupItem, setup_verdicts
@@ -237,7 +238,7 @@ class LiveProcessor:
         with self._lock:
             summary = self._summary_locked()
         for rep in summary["reps"][self._reps_recorded:]:
-            self.recorder.rep(_rep_from(rep))
+            self.recorder.rep(rep_from_report(rep))
         self._reps_recorded = len(summary["reps"])
         self.recorder.finish(summary["summary"])
 
@@ -253,12 +254,6 @@ class LiveProcessor:
         if self._crowd is not None:
             self._crowd.close()
             self._crowd = None
-
-
-def _rep_from(d: dict[str, Any]) -> Rep:
-    """A rep as a report serialized it (the last rep of a set closed by the end of the stream)."""
-    return Rep(d["index"], d["side"], d["start_ms"], d["top_ms"], d["end_ms"], d["hold_ms"], list(d["faults"]),
-               notes=list(d.get("notes", [])), key_angles=dict(d.get("key_angles", {})))
 
 
 def blank_frame(width: int = 640, height: int = 480) -> RGBFrame:

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..engine.reps import Rep
+from ..engine.reps import rep_from_report
 from ..errors import FormcheckError
 from . import repo
 from .database import Database
-from .models import ExerciseSet, Imported, Patient
+from .models import ExerciseSet, Imported
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def import_folder(db: Database, root: Path) -> int:
         return 0
     names = _names_by_key(root)
     for folder in new_folders:
-        _ensure_keyed_patient(db, folder.name, names.get(folder.name, folder.name))
+        repo.ensure_patient(db, names.get(folder.name, folder.name), key=folder.name)
         _mark(db, folder)
     added = 0
     for path in new_files:
@@ -64,23 +64,8 @@ def _names_by_key(root: Path) -> dict[str, str]:
     return names
 
 
-def _ensure_keyed_patient(db: Database, key: str, name: str) -> int:
-    with db.session() as s:
-        found = s.scalar(select(Patient.id).where(Patient.key == key))
-        if found is not None:
-            return int(found)
-        p = Patient(key=key, name=name, created_at=repo.now())
-        s.add(p)
-        try:
-            s.commit()
-        except IntegrityError:
-            s.rollback()
-            return int(s.scalar(select(Patient.id).where(Patient.key == key)))  # type: ignore[arg-type]
-        return p.id
-
-
 def _import_set(db: Database, key: str, name: str, report: dict[str, Any], started: datetime) -> None:
-    pid = _ensure_keyed_patient(db, key, name)
+    pid = repo.ensure_patient(db, name, key=key)
     label = str(report.get("profile") or "")
     tail = label.rsplit(" v", 1)[-1] if " v" in label else ""
     with db.session() as s:
@@ -92,9 +77,7 @@ def _import_set(db: Database, key: str, name: str, report: dict[str, Any], start
         s.commit()
         set_id = row.id
     for r in report.get("reps", []):
-        repo.add_rep(db, set_id, Rep(int(r["index"]), r.get("side"), float(r["start_ms"]), float(r["top_ms"]),
-                                     float(r["end_ms"]), float(r.get("hold_ms", 0.0)), list(r.get("faults", [])),
-                                     key_angles=dict(r.get("key_angles", {}))))
+        repo.add_rep(db, set_id, rep_from_report(r))
     repo.finish_set(db, set_id, dict(report.get("summary", {})), started)
 
 

@@ -28,15 +28,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def ensure_patient(db: Database, name: str) -> int:
-    """The patient's id, creating the patient on first use (names are matched by their key:
-    case and spacing do not make a new patient)."""
-    key = patient_key(name)
+def ensure_patient(db: Database, name: str = "", key: str | None = None) -> int:
+    """The patient's id, creating the patient on first use. Names are matched by their key
+    (case and spacing do not make a new patient); ``key`` alone finds a patient known only by
+    an earlier folder name (the import), and ``name`` is then what is shown."""
+    key = key or patient_key(name)
     with db.session() as s:
         found = s.scalar(select(Patient.id).where(Patient.key == key))
         if found is not None:
             return int(found)
-        p = Patient(key=key, name=" ".join(name.split()), created_at=now())
+        p = Patient(key=key, name=" ".join(name.split()) or key, created_at=now())
         s.add(p)
         try:
             s.commit()
