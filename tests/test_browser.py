@@ -38,6 +38,11 @@ def browser():
         yield pw
 
 
+def _exercise_picker(page):  # type: ignore[no-untyped-def]
+    """The sidebar's exercise picker (other tabs have pickers too, some hidden until opened)."""
+    return page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise")
+
+
 def _metric(page, label: str, timeout_ms: int = 2000) -> str:
     loc = page.locator("[data-testid='stMetric']", has_text=label).first
     return loc.locator("[data-testid='stMetricValue']").inner_text(timeout=timeout_ms)
@@ -87,8 +92,8 @@ def test_live_page_counts_reps_from_a_fake_webcam(browser, y4m, tmp_path):
     with running_app(tmp_path) as url:
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url, wait_until="domcontentloaded")
-        page.get_by_test_id("stSelectbox").first.click()      # sidebar: Exercise
-        page.get_by_role("option", name="bridge").click()
+        _exercise_picker(page).click(timeout=90_000)
+        page.get_by_role("option", name="Glute bridge", exact=True).click()
         page.get_by_text(re.compile("lie side-on to it")).wait_for()   # the bridge set-up cue
         for attempt in range(STARTS):
             frame = _the_streamer(page)
@@ -150,7 +155,7 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
         _wait_or_dump(page, panel.get_by_text("Key angles over time"), tmp_path, 120_000)
         assert _metric(panel, "Reps") == str(LABELLED_REPS)
         # plain words: the exercise by name, a verdict per rep (no check ids, no 'ok' checkboxes)
-        assert page.get_by_role("combobox", name="Exercise").input_value() == "Glute bridge"
+        assert _exercise_picker(page).input_value() == "Glute bridge"
         reps = panel.get_by_test_id("stTable").first
         reps.wait_for(timeout=30_000)
         assert "Verdict" in reps.inner_text() and "✓ Good" in reps.inner_text()
@@ -179,7 +184,7 @@ def _wait_or_dump(page, locator, tmp_path: Path, timeout_ms: int) -> None:
 def _analyse_in_clip_review(page, exercise: str, clip: Path) -> None:
     from formcheck.definition import get_definition
 
-    page.get_by_test_id("stSelectbox").first.click(timeout=90_000)
+    _exercise_picker(page).click(timeout=90_000)
     page.get_by_role("option", name=get_definition(exercise).name, exact=True).click()   # names, not ids
     _open_tab(page, "Clip review")
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
-from test_browser import _metric, _the_streamer, browser  # noqa: F401  (fixture)
+from test_browser import _exercise_picker, _metric, _the_streamer, browser  # noqa: F401  (fixture)
 
 from formcheck.db import open_database, repo
 
@@ -27,7 +27,7 @@ def _live_set(pw, url: str, y4m, exercise_name: str, reps: int, tmp_path) -> Non
     page.get_by_role("combobox", name="Patient").click(timeout=90_000)
     page.get_by_role("option", name=PATIENT).click()
     page.get_by_text("Today's programme").wait_for(timeout=30_000)
-    if page.get_by_role("combobox", name="Exercise").input_value() != exercise_name:
+    if _exercise_picker(page).input_value() != exercise_name:
         page.get_by_role("button", name=f"Next: {exercise_name}").click()
     page.wait_for_function(f"() => [...document.querySelectorAll('input[aria-label=Exercise]')]"
                            f".some(e => e.value === {exercise_name!r})", timeout=30_000)
