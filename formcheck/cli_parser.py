@@ -47,10 +47,20 @@ def _sub(sub: Any, name: str, **kw: Any) -> argparse.ArgumentParser:
     return p
 
 
+MODEL_HELP = "pose model: a .task path or lite/full/heavy (default: bundled full model)"
+DATA_DIR_HELP = "data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)"
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """--model and -q, for the commands that run the pose model over a clip."""
+    p.add_argument("--model", help=MODEL_HELP)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
 def _patient_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", help="patient profile .toml with threshold overrides")
     p.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
-    p.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
 
 def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
@@ -59,14 +69,12 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"formcheck {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log details, including MediaPipe's native messages")
     sub = p.add_subparsers(dest="command", required=True)
-    model_help = "pose model: a .task path or lite/full/heavy (default: bundled full model)"
 
     lm = _sub(sub, "landmarks", help="extract and cache a clip's pose sequence")
     lm.add_argument("clip", help="video or image (or, with --info, a poses .npz)")
     lm.add_argument("-o", "--output", help="where to write the .npz pose file")
     lm.add_argument("--info", action="store_true", help="summarise a poses .npz file")
-    lm.add_argument("--model", help=model_help)
-    lm.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _run_options(lm)
     lm.set_defaults(func=commands["landmarks"])
 
     an = _sub(sub, "analyze", help="judge the form in a clip or image")
@@ -78,8 +86,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     _patient_options(an)
     an.add_argument("--save", action="store_true", help="record the set in --patient's history (database)")
     an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
-    an.add_argument("--model", help=model_help)
-    an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _run_options(an)
     an.set_defaults(func=commands["analyze"])
 
     ba = _sub(sub, "batch", help="analyse many clips (folders, files, globs) in parallel")
@@ -91,13 +98,12 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     ba.add_argument("--video", action="store_true", help="also write annotated videos")
     _patient_options(ba)
     ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
-    ba.add_argument("--model", help=model_help)
-    ba.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _run_options(ba)
     ba.set_defaults(func=commands["batch"])
 
     ev = _sub(sub, "evaluate", help="check the analysis against a LABELS.toml")
     ev.add_argument("labels")
-    ev.add_argument("--model", help=model_help)
+    ev.add_argument("--model", help=MODEL_HELP)
     ev.add_argument("--cache", help="folder to cache pose files between runs")
     ev.add_argument("--skeletons", help="also judge the sitting rules on a folder of labelled side-camera "
                                         "sitting keypoint CSVs (MoveNet 17, e.g. ../shared/media/skeletons/"
@@ -108,14 +114,14 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     hi.add_argument("--patient", required=True, help="the patient's name (as saved)")
     hi.add_argument("--exercise", "-e", help="only this exercise")
     hi.add_argument("--csv", help="also write every set as CSV here")
-    hi.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    hi.add_argument("--data-dir", help=DATA_DIR_HELP)
     hi.set_defaults(func=commands["history"])
 
     rp = _sub(sub, "report", help="a one-page clinician report (PDF) of a patient's programme and progress")
     rp.add_argument("--patient", required=True, help="the patient's name (as saved)")
     rp.add_argument("-o", "--output", required=True, help="where to write the PDF")
     rp.add_argument("--weeks", type=int, default=6, help="how many weeks back")
-    rp.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    rp.add_argument("--data-dir", help=DATA_DIR_HELP)
     rp.set_defaults(func=commands["report"])
 
     mn = _sub(sub, "monitor", help="watch sitting posture for hours at a low frame rate; alerts and breaks")
@@ -123,13 +129,13 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     src.add_argument("clip", nargs="?", help="a clip instead of the camera (tests, demos)")
     src.add_argument("--camera", type=int, default=0, help="camera index")
     mn.add_argument("--sample-fps", type=float, default=2.0, help="frames analysed per second")
-    mn.add_argument("--model", help=model_help)
+    mn.add_argument("--model", help=MODEL_HELP)
     mn.add_argument("--alert-after", type=duration_s, default=30.0, help="bad posture this long before an alert")
     mn.add_argument("--break-after", type=duration_s, default=2400.0, help="sitting this long before a break")
     mn.add_argument("--calibrate", type=duration_s, default=5.0, help="seconds of good posture to calibrate on")
     mn.add_argument("--recalibrate", action="store_true", help="ignore the patient's saved calibration")
     mn.add_argument("--patient", help="keep the calibration and the day's summary for this patient")
-    mn.add_argument("--data-dir", help="data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)")
+    mn.add_argument("--data-dir", help=DATA_DIR_HELP)
     mn.add_argument("--jsonl", action="store_true", help="events as JSON lines")
     mn.add_argument("--realtime", action="store_true", help="play a clip at real speed")
     mn.add_argument("--loop", type=int, default=1, help="play a clip this many times (simulate hours)")

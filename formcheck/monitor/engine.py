@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..definition import Definition
+from ..engine.checks import CheckResult
 from ..engine.session import Session
 from ..pose import ClipInfo, FramePose
 
@@ -142,7 +143,8 @@ class Monitor:
                 self.summary.breaks_taken += 1
             self._stretch_start, self._last_break_due = None, None
 
-    def _seated(self, t_s: float, dt: float, values: dict[str, float], checks: list, out: list[Event]) -> None:  # type: ignore[type-arg]
+    def _seated(self, t_s: float, dt: float, values: dict[str, float], checks: list[CheckResult],
+                out: list[Event]) -> None:
         self._seen = t_s
         if self.presence != "seated":
             if self._last_t is not None and self.summary.events:
@@ -184,7 +186,7 @@ class Monitor:
             out.append(Event(t_s, "break_due", f"Seated for {seated / 60:.0f} min: time for a short break - "
                                                "stand up and walk for a few minutes."))
 
-    def _calibrate(self, t_s: float, dt: float, values: dict[str, float], checks: list,  # type: ignore[type-arg]
+    def _calibrate(self, t_s: float, dt: float, values: dict[str, float], checks: list[CheckResult],
                    out: list[Event]) -> None:
         """Collect calibrate_s seconds of good posture (no therapist limit failing); the
         baseline is each measure's median over them. Slouched seconds do not count."""
@@ -205,7 +207,7 @@ class Monitor:
             out.append(Event(t_s, "calibrated", "Calibrated to your good posture: "
                              + ", ".join(f"{label[m]} {v:g} deg" for m, v in sorted(self.baseline.items()))))
 
-    def _worst(self, values: dict[str, float], checks: list) -> tuple[str, float] | None:  # type: ignore[type-arg]
+    def _worst(self, values: dict[str, float], checks: list[CheckResult]) -> tuple[str, float] | None:
         """The first failing check: the therapist's limits (the session's checks), then the
         personal ones (baseline + margin toward the fault)."""
         for c in checks:
