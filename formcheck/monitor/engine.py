@@ -213,11 +213,11 @@ class Monitor:
         for c in checks:
             if c.status == "fail":
                 return c.id, c.value if c.value is not None else math.nan
-        for c in self.d.checks:
-            v, base = values.get(c.measure, math.nan), self.baseline.get(c.measure)
+        for rule in self.d.checks:
+            v, base = values.get(rule.measure, math.nan), self.baseline.get(rule.measure)
             if base is None or math.isnan(v):
                 continue
             m = self.s.margin_deg
-            if (c.max is not None and v > base + m) or (c.min is not None and v < base - m):
-                return c.id, v
+            if (rule.max is not None and v > base + m) or (rule.min is not None and v < base - m):
+                return rule.id, v
         return None
