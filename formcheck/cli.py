@@ -235,7 +235,13 @@ def cmd_report(a: argparse.Namespace) -> int:
 def cmd_evaluate(a: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table, margin_table
 
-    results = evaluate(a.labels, model=a.model, cache_dir=Path(a.cache) if a.cache else None)
+    cache = Path(a.cache) if a.cache else None
+    if a.confusion:
+        from .confusion import confusion, format_confusion
+
+        print(format_confusion(*confusion(a.labels, model=a.model, cache_dir=cache)))
+        return 0
+    results = [r for labels in a.labels for r in evaluate(labels, model=a.model, cache_dir=cache)]
     print(format_table(results))
     print()
     print("Margins of every limit on these labels:")

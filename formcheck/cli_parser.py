@@ -102,7 +102,10 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     ba.set_defaults(func=commands["batch"])
 
     ev = _sub(sub, "evaluate", help="check the analysis against a LABELS.toml")
-    ev.add_argument("labels")
+    ev.add_argument("labels", nargs="+", help="one or more labels files (LABELS.toml format)")
+    ev.add_argument("--confusion", action="store_true",
+                    help="instead: analyse every labelled clip as every exercise and print how many "
+                         "reps each one counts (look-alikes counted stand out)")
     ev.add_argument("--model", help=MODEL_HELP)
     ev.add_argument("--cache", help="folder to cache pose files between runs")
     ev.add_argument("--skeletons", help="also judge the sitting rules on a folder of labelled side-camera "

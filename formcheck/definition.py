@@ -66,6 +66,10 @@ class Definition(_Strict):
     description: str = ""
     view: Literal["side", "front", "any"] = "side"
     view_cue: str = "Place the camera at your side, at hip height, whole body in view."
+    # Views in which reps and holds are still counted though form is judged only in ``view``
+    # (the checks then say they cannot judge from this angle). Default: a side-view exercise
+    # also counts in an oblique view (see engine.features.WORLD_KINDS).
+    count_views: list[Literal["side", "oblique", "front"]] | None = None
     forward: list[str] = Field(default_factory=lambda: ["hip", "knee"], min_length=2, max_length=2)
     required_landmarks: list[str] = Field(default_factory=list)
     min_visibility: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
@@ -114,6 +118,9 @@ class Definition(_Strict):
             if m not in names:
                 raise ValueError(f"{where}: unknown measure {m!r}; defined: {sorted(names)}")
         for c in self.checks:
+            if c.of == "rep_range" and (self.phases.kind == "continuous" or c.measure != self.phases.measure):
+                raise ValueError(f"checks[{c.id}]: a rep_range check needs reps and the phase measure "
+                                 f"({self.phases.measure!r}) as its measure")
             if c.phase != "any" and c.phase not in phases:
                 raise ValueError(f"checks[{c.id}].phase: unknown phase {c.phase!r}; "
                                  f"allowed: {sorted(phases | {'any'})}")
@@ -122,6 +129,14 @@ class Definition(_Strict):
         if dup:
             raise ValueError(f"check ids must be unique; repeated: {sorted(dup)}")
         return self
+
+    def counts_in(self, view: str) -> bool:
+        """Are reps counted (and the position followed) in this camera view?"""
+        if self.view == "any" or view == self.view:
+            return True
+        if self.count_views is not None:
+            return view in self.count_views
+        return self.view == "side" and view == "oblique"
 
     def phase_names(self) -> set[str]:
         p = self.phases

@@ -37,11 +37,14 @@ class EntryResult:
 
 
 def _frames_flagged(r: SessionResult, ranges: list[list[int]]) -> tuple[int, int]:
+    """Frames in ``ranges`` with a posture failure: sitting's slouch checks (the labels' slouched
+    / upright ranges are about slouching), any check for another posture (standing)."""
+    ids = SLOUCH_IDS if r.definition.id == "sitting" else {c.id for c in r.definition.checks}
     flagged = total = 0
     for lo, hi in ranges:
         for f in r.frames[lo: hi + 1]:
             total += 1
-            flagged += any(c.status == "fail" and c.id in SLOUCH_IDS for c in f.checks)
+            flagged += any(c.status == "fail" and c.id in ids for c in f.checks)
     return flagged, total
 
 
@@ -62,7 +65,9 @@ def judge_entry(entry: dict[str, Any], kind: str, r: SessionResult) -> EntryResu
         exp.append(f"reps={entry['reps']}")
         if reps != entry["reps"]:
             problems.append(f"expected {entry['reps']} reps, found {reps}")
-    if entry.get("view") == "front" and r.definition.view == "side":
+    # An unscored entry's form and camera are informational (labels' schema); its counts
+    # (reps, still phase) are still checked.
+    if entry.get("view") == "front" and r.definition.view == "side" and form != "unscored":
         checked = True
         exp.append("camera message")
         judged = [f for f in r.frames if any(c.status != "skipped" for c in f.checks)]

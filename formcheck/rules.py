@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .landmarks import is_valid_name
 
-MeasureKind = Literal["angle", "bend", "elevation", "forward_lean", "inclination"]
+MeasureKind = Literal["angle", "bend", "elevation", "forward_lean", "inclination", "gap"]
 POINTS_PER_KIND: dict[str, int] = {
-    "angle": 3, "bend": 3, "elevation": 2, "forward_lean": 2, "inclination": 2,
+    "angle": 3, "bend": 3, "elevation": 2, "forward_lean": 2, "inclination": 2, "gap": 4,
 }
 Severity = Literal["info", "warning", "error"]
 Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
@@ -31,6 +31,8 @@ class Measure(_Strict):
     elevation: -90..90 of first->second above the horizontal (+ = second higher).
     forward_lean: -180..180 of first->second from vertical, + = toward the facing direction.
     inclination: 0..180 of first->second from vertical.
+    gap: distance first->second in percent of the distance third->fourth (a body segment,
+    e.g. the thigh), 0..; a measure named ``_pct``, not an angle (an ankle resting on a knee).
     """
 
     kind: MeasureKind
@@ -62,10 +64,21 @@ class Phases(_Strict):
     phase, frames in between are "rising"/"lowering" by where they came from.
     kind "sided": the same per side (measure computed for each side); the active phase is
     ``{active}_{side}`` (e.g. bird-dog "extended_left"), one rep per entry, per side.
+    kind "swing": one active phase entered by a rise of ``enter`` degrees above the lowest
+    value since the last top, left by a fall of ``exit`` degrees below the rep's peak: a
+    movement between two extremes whose absolute angles differ between people (cat-cow).
     kind "continuous": no reps; one phase named ``active`` (e.g. "sitting").
+
+    ``direction = "down"``: the active phase is where the measure is LOW (a knee bending to
+    90 deg in a wall sit): enter when it falls to ``enter`` or less, leave above ``exit``,
+    rest above ``rest`` (so exit >= enter, rest >= exit). ``from_rest``: in a stream, the top
+    counts only when reached from the rest phase (a wall sit slides down from standing; a
+    person already seated on a chair never does), so a still never counts.
     """
 
-    kind: Literal["cycle", "sided", "continuous"]
+    kind: Literal["cycle", "sided", "swing", "continuous"]
+    direction: Literal["up", "down"] = "up"
+    from_rest: bool = False
     measure: str | None = None
     enter: Deg | None = None
     exit: Deg | None = None
@@ -88,6 +101,18 @@ class Phases(_Strict):
             return self
         if self.measure is None or self.enter is None or self.exit is None:
             raise ValueError(f"phases of kind {self.kind!r} need measure, enter and exit")
+        if self.kind == "swing":
+            if self.enter <= 0 or self.exit <= 0 or self.direction != "up":
+                raise ValueError("a swing phase needs enter (rise, deg) and exit (fall, deg) above 0, "
+                                 "direction up")
+            return self
+        if self.direction == "down":
+            if self.exit < self.enter:
+                raise ValueError(f"direction down: exit ({self.exit}) must not be below enter "
+                                 f"({self.enter}): hysteresis needs exit >= enter")
+            if self.rest is not None and self.rest < self.exit:
+                raise ValueError(f"direction down: rest ({self.rest}) must not be below exit ({self.exit})")
+            return self
         if self.exit > self.enter:
             raise ValueError(f"exit ({self.exit}) must not be above enter ({self.enter}): "
                              "hysteresis needs exit <= enter")
@@ -125,6 +150,10 @@ class Criterion(_Strict):
 class Check(_Strict):
     """A threshold rule on one measure, judged in one phase (or ``"any"``).
 
+    ``of = "rep_range"``: judged once per rep on the range the phase measure moved through
+    (peak minus the lowest value before the top, deg; e.g. a cat-cow that barely moves), not
+    on frames; its ``measure`` must be the phase measure.
+
     ``also``: further criteria on other measures; the check fails when its own bound or any
     of these fails (e.g. a recline seen from the trunk alone when the thighs are hidden), is
     ok when at least one of them could be measured and none failed, and is skipped (cannot
@@ -135,6 +164,7 @@ class Check(_Strict):
     name: str = ""            # plain words for patients ("Leg raised too high"); default from the id
     measure: str
     phase: str = "any"
+    of: Literal["frame", "rep_range"] = "frame"
     min: Deg | None = None
     max: Deg | None = None
     also: list[Criterion] = Field(default_factory=list)
@@ -155,12 +185,18 @@ class Position(Criterion):
     cannot be seen does not block (it is not a guess either way)."""
 
     cue: str
+    # shape gates only: the rep needs this measure SEEN (else a hidden measure does not block,
+    # and the rep says it was not confirmed). For a look-alike that hides exactly this part.
+    must_see: bool = False
 
 
 class Hold(_Strict):
     """Time to hold the active position with correct form; 0 = not checked (therapist-set)."""
 
     target_s: Annotated[float, Field(ge=0.0, le=600.0)] = 0.0
+    # The sources' dose (e.g. a plank's 20 s): the programme's default hold, shown as the
+    # goal; judged only once a therapist sets it as the target (a patient profile/programme).
+    recommended_s: Annotated[float, Field(ge=0.0, le=600.0)] = 0.0
     check_id: str = "hold_too_short"
     name: str = "Hold too short"
     cue: str = "Hold the position a little longer."

@@ -51,7 +51,11 @@ def skipped_all(checks: list[Check], message: str) -> list[CheckResult]:
 
 def shape_cue(d: Definition, gate_values: dict[str, float]) -> str | None:
     """The cue of the first visible shape requirement not met, else None."""
-    return next((q.cue for q in d.shape if q.fails(gate_values.get(q.measure, math.nan))), None)
+    for q in d.shape:
+        v = gate_values.get(q.measure, math.nan)
+        if q.fails(v) or (q.must_see and math.isnan(v)):
+            return q.cue
+    return None
 
 
 def shape_unseen(d: Definition, gate_values: dict[str, float], hidden: dict[str, list[str]]) -> list[str]:

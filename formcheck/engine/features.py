@@ -77,6 +77,8 @@ def _measure(kind: str, pts: list[g.Pt], facing: float) -> float:
         return g.elevation_2d(pts[0], pts[1])
     if kind == "forward_lean":
         return g.forward_lean_2d(pts[0], pts[1], facing)
+    if kind == "gap":
+        return g.gap_pct_2d(pts[0], pts[1], pts[2], pts[3])
     return g.inclination_2d(pts[0], pts[1])
 
 

@@ -33,6 +33,7 @@ class Rep:
     faults: list[str] = field(default_factory=list)
     last_top_ms: float = 0.0
     peak: float = -math.inf
+    trough: float = math.inf   # lowest phase value between the previous top and this one
     settled_ms: list[float] = field(default_factory=list, repr=False)
     notes: list[str] = field(default_factory=list)
     # the key angles (deg) at the settled top: each one's median there (set when it closes)

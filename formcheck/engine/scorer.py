@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..definition import Check, Definition
+from ..definition import Check, Criterion, Definition
 from ..landmarks import Side
 from .checks import OBLIQUE_MESSAGE, CheckResult, judge, shape_cue, shape_unseen, skipped_all
 from .cues import SEVERITY_RANK, CueBoard
@@ -75,6 +75,9 @@ class Scorer:
         self._peak_rise_ms = 0.0
         self._shape_cue: str | None = None
         self._after_cut = False   # after a jump, a top counts only once it is risen into again
+        self._trough = math.inf   # lowest phase value since the last top (swing, rep_range)
+        self._rested = False      # the rest phase was seen (from_rest)
+        self._sign = -1.0 if p.direction == "down" else 1.0
         self.out_of_position_frames = 0
 
     # -- per frame -------------------------------------------------------------------
@@ -107,7 +110,8 @@ class Scorer:
         if was_active and self.active_side is None:
             self._cues.clear(f.t_ms)   # a top's cue ends with the top
         side = self.active_side if self.active_side is not None else f.near_side
-        if f.view == "oblique" and self.d.view == "side":
+        if self.d.view != "any" and f.view != self.d.view:
+            # counted here (count_views) but form is judged only from the definition's view
             checks = skipped_all([c for c in self.d.checks if self._applies(c)], OBLIQUE_MESSAGE)
             cue = self._shape_cue or OBLIQUE_MESSAGE
         else:
@@ -120,9 +124,9 @@ class Scorer:
         return self._result(f, side, checks, self._cue_for(checks, f.t_ms, settled, cue))
 
     def _view_counts(self, view: str) -> bool:
-        """Reps are counted in the definition's view, and in an oblique view for a side-view
-        exercise (form is then not judged, see OBLIQUE_MESSAGE)."""
-        return self.d.view == "any" or view == self.d.view or (self.d.view == "side" and view == "oblique")
+        """Reps are counted in the definition's view and its ``count_views`` (form is then not
+        judged, see OBLIQUE_MESSAGE)."""
+        return self.d.counts_in(view)
 
     def _out_of_position(self, f: Features) -> str | None:
         """The cue of the first position requirement that is measurably not met (on every
@@ -141,10 +145,13 @@ class Scorer:
         if p.kind == "continuous":
             return
         assert p.measure is not None and p.enter is not None and p.exit is not None
-        if p.kind == "cycle":
-            candidates = {f.near_side: f.values[f.near_side].get(p.measure, math.nan)}
+        # Phase values are signed so that the active phase is always HIGH (direction down
+        # negates the measure and its thresholds).
+        sign = self._sign
+        if p.kind == "sided":
+            candidates = {s: sign * v[p.measure] for s, v in f.values.items()}
         else:
-            candidates = {s: v[p.measure] for s, v in f.values.items()}
+            candidates = {f.near_side: sign * f.values[f.near_side].get(p.measure, math.nan)}
         if self.active_side is not None:
             v = candidates.get(self.active_side, math.nan)
             if math.isnan(v):
@@ -155,32 +162,59 @@ class Scorer:
                 self._peak_rise_ms = f.t_ms
             rep.peak = max(rep.peak, v)
             self._top_value = v
-            if v < p.exit:
+            if v < (rep.peak - p.exit if p.kind == "swing" else sign * p.exit):
                 self._leave_top(f.t_ms)
+                self._trough = v
             return
         finite = {s: v for s, v in candidates.items() if not math.isnan(v)}
         if not finite:
             return
+        gates = self._gates(f)
+        if p.kind == "sided" and self.d.shape:
+            # the side being done is one whose shape holds (a crossed leg's hip reads flexed
+            # too, but it is not the leg pulled in)
+            shaped = {s: x for s, x in finite.items() if shape_cue(self.d, gates.get(s, {})) is None}
+            finite = shaped or finite
         side, v = max(finite.items(), key=lambda kv: kv[1])
+        self._trough = min(self._trough, v)
+        enter = self._trough + p.enter if p.kind == "swing" else sign * p.enter
+        rest = None if p.rest is None else sign * p.rest
         if self._after_cut:
-            if v >= p.enter:
+            if v >= enter:
                 return
             self._after_cut = False
-        if v >= p.enter:
+        if p.from_rest and not self._rested:
+            # the top counts only when reached from the rest position (e.g. standing)
+            self._rested = rest is not None and v < rest
+            if not self._rested:
+                return
+        if v >= enter:
             gate_side = side if p.kind == "sided" else f.near_side
-            self._shape_cue = shape_cue(self.d, f.gate_values.get(gate_side, {}))
+            self._shape_cue = shape_cue(self.d, gates.get(gate_side, {}))
             if self._shape_cue is None:
                 self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
-                self.reps[-1].notes = shape_unseen(self.d, f.gate_values.get(gate_side, {}),
+                self.reps[-1].notes = shape_unseen(self.d, gates.get(gate_side, {}),
                                                    f.hidden.get(gate_side, {}))
+                self.reps[-1].trough = self._trough
+                self._rested = False
                 return
-        if p.rest is not None and v < p.rest:
+        if rest is not None and v < rest:
             if self.state == p.lowering_name and self.reps:
                 self.reps[-1].end_ms = f.t_ms
             self.state = p.rest_name
         elif self.state in (None, p.rest_name):
             self.state = p.rising_name
             self._rise_ms = f.t_ms
+
+    def _gates(self, f: Features) -> dict[Side, dict[str, float]]:
+        """Shape-gate values to trust in this view: in a front view of a side-view exercise the
+        image-plane angles are foreshortened beyond use, so only distance gates (gap) remain;
+        the others count as not seen (the rep then says so)."""
+        if f.view != "front" or self.d.view != "side":
+            return f.gate_values
+        kinds = {n: m.kind for n, m in self.d.measures.items()}
+        return {s: {k: (v if kinds[k] == "gap" else math.nan) for k, v in vals.items()}
+                for s, vals in f.gate_values.items()}
 
     def _enter_top(self, side: Side | None, t_ms: float, v: float, near: Side) -> None:
         start = self._rise_ms if self.state == self.d.phases.rising_name else t_ms
@@ -203,6 +237,11 @@ class Scorer:
         for cid in faults_at_top(rep.settle(self.d.phases.top_margin_deg), self.d.min_fault_ms):
             if cid not in rep.faults:
                 rep.faults.append(cid)
+        span = rep.peak - rep.trough   # range moved through (deg), for rep_range checks
+        for c in self.d.checks:
+            if c.of == "rep_range" and math.isfinite(span) and c.id not in rep.faults \
+                    and Criterion(measure=c.measure, min=c.min, max=c.max).fails(span):
+                rep.faults.append(c.id)
         target_ms = self.d.hold.target_s * 1000.0
         if target_ms > 0 and rep.hold_ms < target_ms:
             rep.faults.append(self.d.hold.check_id)
@@ -217,6 +256,8 @@ class Scorer:
 
     # -- checks ----------------------------------------------------------------------
     def _applies(self, c: Check) -> bool:
+        if c.of != "frame":
+            return False   # judged once per rep (see _close_rep)
         if c.phase == "any":
             return True
         if self.state is None:

@@ -51,7 +51,8 @@ def _editor(ps: PageState, patient: str, prog: repo.ProgrammeView | None) -> Non
             "Reps": st.column_config.NumberColumn(min_value=1, max_value=100, step=1,
                                                   help="reps per set; leave empty for a hold"),
             "Hold (s)": st.column_config.NumberColumn(min_value=0.0, max_value=600.0, step=1.0,
-                                                      help="seconds to hold each rep (or the one hold)"),
+                                                      help="seconds to hold each rep (or the one hold); "
+                                                           "empty with no reps: the exercise's sourced hold"),
             "Rest (s)": st.column_config.NumberColumn(min_value=0.0, max_value=600.0, step=5.0)})
         days = st.slider("Days per week", 1, 7, prog.days_per_week if prog else 5, key="prog_days")
         notes = st.text_area("Notes for the patient", prog.notes if prog else "", key="prog_notes")
@@ -69,6 +70,8 @@ def _item(ps: PageState, patient: str, by_name: dict[str, str], row: dict) -> re
     ex = by_name.get(row["Exercise"], row["Exercise"])
     reps = None if pd.isna(row.get("Reps")) else int(row["Reps"])
     hold = None if pd.isna(row.get("Hold (s)")) or not row["Hold (s)"] else float(row["Hold (s)"])
+    if reps is None and hold is None:
+        hold = get_definition(ex).hold.recommended_s or None   # the sources' dose for a hold exercise
     rest = 60.0 if pd.isna(row.get("Rest (s)")) else float(row["Rest (s)"])
     prof = ps.store.load(patient, ex) if ps.store.profile_path(patient, ex).is_file() else None
     return repo.Item(ex, int(row["Sets"]), reps, hold, rest, prof.version if prof else None)

@@ -53,20 +53,27 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
     start = ps.profile.thresholds.get(c.id) if ps.profile else None
     with st.expander(f"{d.fault_text(c.id)[0]} ({c.id}, {c.severity}): {m.label or c.measure}, "
                      f"phase {c.phase}"):
-        also = "".join(f" Also fails on {a.measure} {_fmt(a.min)} .. {_fmt(a.max)} deg (moves with this "
-                       f"limit; {a.source or '-'})." for a in c.also)
-        st.caption(f"Measure {c.measure} ({m.kind} of {'-'.join(m.points)}). Default "
-                   f"{_fmt(c.min)} .. {_fmt(c.max)} deg. Source: {c.source or '-'}. Cue: {c.cue}{also}")
+        also = "".join(f" Also fails on {a.measure} {_fmt(a.min)} .. {_fmt(a.max)} {_unit(d, a.measure)} "
+                       f"(moves with this limit; {a.source or '-'})." for a in c.also)
+        unit = _unit(d, c.measure)
+        what = "range moved through in one rep, of " if c.of == "rep_range" else ""
+        st.caption(f"Measure {c.measure} ({what}{m.kind} of {'-'.join(m.points)}). Default "
+                   f"{_fmt(c.min)} .. {_fmt(c.max)} {unit}. Source: {c.source or '-'}. Cue: {c.cue}{also}")
         lo = hi = None
         if c.min is not None:
             v = start.min if start and start.min is not None else c.min
-            lo = st.number_input("min (deg)", -180.0, 180.0, float(v), 1.0, key=f"{ps.exercise}-{c.id}-min")
+            lo = st.number_input(f"min ({unit})", -180.0, 180.0, float(v), 1.0, key=f"{ps.exercise}-{c.id}-min")
         if c.max is not None:
             v = start.max if start and start.max is not None else c.max
-            hi = st.number_input("max (deg)", -180.0, 180.0, float(v), 1.0, key=f"{ps.exercise}-{c.id}-max")
+            hi = st.number_input(f"max ({unit})", -180.0, 180.0, float(v), 1.0, key=f"{ps.exercise}-{c.id}-max")
     if lo == c.min and hi == c.max:
         return None
     return Bounds(min=lo if lo != c.min else None, max=hi if hi != c.max else None)
+
+
+def _unit(d: Definition, measure: str) -> str:
+    """deg for angles; % (of a body segment) for gap measures."""
+    return "%" if d.measures[measure].kind == "gap" else "deg"
 
 
 def _fmt(v: float | None) -> str:
