@@ -63,6 +63,12 @@ def _patient_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
 
+def _exercise_help() -> str:
+    from .definition import available_exercises
+
+    return "an exercise id (" + ", ".join(available_exercises()) + ") or a definition .toml"
+
+
 def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="formcheck", description="Exercise and posture form checking.",
                                 formatter_class=_Help)
@@ -79,7 +85,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
 
     an = _sub(sub, "analyze", help="judge the form in a clip or image")
     an.add_argument("clip")
-    an.add_argument("--exercise", "-e", required=True, help="bridge, bird_dog, sitting or a .toml")
+    an.add_argument("--exercise", "-e", required=True, help=_exercise_help())
     an.add_argument("--report", help="write the JSON report here")
     an.add_argument("--video", help="write an annotated H.264 mp4 here")
     an.add_argument("--csv", help="write per-frame angles and checks here")
@@ -91,7 +97,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
 
     ba = _sub(sub, "batch", help="analyse many clips (folders, files, globs) in parallel")
     ba.add_argument("inputs", nargs="+", help="clips, folders (searched recursively) or quoted globs")
-    ba.add_argument("--exercise", "-e", required=True, help="bridge, bird_dog, sitting or a .toml")
+    ba.add_argument("--exercise", "-e", required=True, help=_exercise_help())
     ba.add_argument("--out", "-o", required=True, help="folder for per-clip reports and summary.csv")
     ba.add_argument("--workers", "-j", type=int, default=max(1, min(2, os.cpu_count() or 1)),
                     help="worker processes, one pose model each (default: 2 or the CPU count)")

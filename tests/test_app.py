@@ -278,3 +278,20 @@ def test_results_speak_plain_words(app):
     assert "Leg raised too high" in text and "Lower your leg to hip height" in text
     assert "⚠ Fix" in text and "leg_too_high" not in text
     assert all("ok" not in t.columns for t in tables)
+
+
+def test_every_exercise_is_selectable_and_tunable(app):
+    """Live, Clip review and Therapist tuning share the sidebar picker: every definition is in
+    it, and tuning lists each of its checks (with % for distance measures)."""
+    from formcheck.definition import available_exercises, get_definition
+
+    at = app.run()
+    picker = at.sidebar.selectbox(key="exercise")
+    assert len(picker.options) == len(available_exercises())
+    for ex in ("cat_cow", "piriformis_stretch"):
+        at.sidebar.selectbox(key="exercise").set_value(ex).run()
+        assert not at.exception
+        labels = " ".join(e.label for e in at.expander)
+        assert all(c.id in labels for c in get_definition(ex).checks)
+    assert any(n.label == "max (%)" for n in at.number_input)   # ankle_not_on_knee, a gap in %
+

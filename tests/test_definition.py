@@ -10,7 +10,20 @@ REQUIRED = {
     "bird_dog": {"arm_not_level", "leg_too_high", "leg_too_low", "elbow_bent", "knee_bent",
                  "trunk_not_level", "hold_too_short"},
     "sitting": {"knees_above_hips", "trunk_slouched", "trunk_reclined", "forward_head"},
+    # the rest of the home programme (issue: at least these ids)
+    "pelvic_tilt": {"hips_lifted"},
+    "cat_cow": {"arms_bent", "small_range"},
+    "wall_sit": {"too_high", "knees_past_ankles", "back_off_wall"},
+    "plank": {"hips_sagging", "hips_piking", "head_dropped"},
+    "knee_to_chest": {"other_leg_lifted"},
+    "seated_hamstring_stretch": {"knee_bent", "back_rounded"},
+    "piriformis_stretch": {"ankle_not_on_knee"},
+    "standing_posture": {"forward_head", "sway_back", "trunk_leaning"},
 }
+# Held positions carry the sources' dose as the programme's default hold.
+HOLDS = {"wall_sit": 30.0, "plank": 20.0, "knee_to_chest": 15.0, "seated_hamstring_stretch": 20.0,
+         "piriformis_stretch": 20.0}
+ONE_SIDED = {"bird_dog", "knee_to_chest", "seated_hamstring_stretch", "piriformis_stretch"}
 
 
 @pytest.mark.parametrize("exercise", sorted(REQUIRED))
@@ -19,6 +32,16 @@ def test_bundled_definitions_have_required_checks_and_sources(exercise):
     assert REQUIRED[exercise] <= set(d.check_ids())
     assert d.view == "side" and d.sources
     assert all(c.source for c in d.checks), "every threshold cites a source"
+
+
+@pytest.mark.parametrize("exercise", sorted(REQUIRED))
+def test_every_exercise_says_how_to_set_up_and_where_it_is_done(exercise):
+    d = get_definition(exercise)
+    assert d.view_cue and "camera" in d.view_cue.lower()
+    assert d.position, "the body position the exercise is done in (look-alikes elsewhere)"
+    assert all(q.source and q.cue for q in [*d.position, *d.shape])
+    assert (d.phases.kind == "sided") == (exercise in ONE_SIDED), "per-side results"
+    assert d.hold.recommended_s == HOLDS.get(exercise, d.hold.recommended_s)
 
 
 def test_available_lists_the_three():
