@@ -95,6 +95,21 @@ print(r.info.frames, int(hwm) // 1024)
 """
 
 
+BARE_RSS = """
+import sys
+from formcheck.estimator import PoseEstimator
+from formcheck.models import default_model_path
+from formcheck.video_reader import MediaReader
+n = 0
+with MediaReader(sys.argv[1]) as rd, PoseEstimator(default_model_path(), mode="video") as est:
+    for f in rd:
+        est.detect(f.rgb, f.t_ms)
+        n += 1
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
+print(n, int(hwm) // 1024)
+"""
+
+
 def make_long_clip(src: Path, out: Path, repeats: int) -> None:
     """``src`` played ``repeats`` times back to back (real frames, H.264) via PyAV."""
     from formcheck.video_reader import MediaReader
@@ -131,8 +146,18 @@ def memory_table(short: Path, ex: str, repeats: int) -> None:
                 frames, mb = (int(x) for x in res.stdout.split()[-2:])
                 peaks[(label, out)] = mb
                 print(f"| {label} | {out} | {frames} | {mb} |", flush=True)
+        for label, clip in (("short", short), ("long", long)):
+            res = subprocess.run([sys.executable, "-c", BARE_RSS, str(clip)], capture_output=True, text=True,
+                                 cwd=ROOT, check=True)
+            frames, mb = (int(x) for x in res.stdout.split()[-2:])
+            peaks[(label, "bare")] = mb
+            print(f"| {label} | bare decode + model loop | {frames} | {mb} |", flush=True)
         for out in ("report", "video"):
             print(f"\ngrowth long - short ({out}): {peaks[('long', out)] - peaks[('short', out)]} MB (target <= 50)")
+        for label in ("short", "long"):
+            ratio = peaks[(label, "report")] / peaks[(label, "bare")]
+            print(f"peak {label} report-only / bare loop: {ratio:.2f}x (target <= 1.2x; the people check "
+                  "runs after the tracking model is closed)")
 
 
 def batch_table(clips: list[Path], ex: str) -> None:

@@ -13,6 +13,8 @@ import queue
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from .estimator import PoseEstimator
 from .video_reader import RGBFrame
 
@@ -30,7 +32,7 @@ class CrowdCheck:
     (final after :meth:`close`)."""
 
     def __init__(self, model: Path, every_ms: float = CHECK_EVERY_MS, threaded: bool = False,
-                 skip_when_busy: bool = False) -> None:
+                 skip_when_busy: bool = False, deferred: bool = False) -> None:
         self._model = model
         self._every_ms = every_ms
         self._next_ms = 0.0
@@ -41,7 +43,11 @@ class CrowdCheck:
         self._lock = threading.Lock()
         self._q: queue.Queue[RGBFrame | None] | None = None
         self._thread: threading.Thread | None = None
-        if threaded:
+        # deferred (clips): keep the due frames (JPEG, ~1/30 of the pixels' size) and check
+        # them in close(), after the tracking landmarker is closed, so the two models are never
+        # in memory together (the whole-process peak is one model's, not two).
+        self._kept: list[bytes] | None = [] if deferred else None
+        if threaded and not deferred:
             self._q = queue.Queue(maxsize=1 if skip_when_busy else 0)
             self._thread = threading.Thread(target=self._run, name="formcheck-crowd", daemon=True)
             self._thread.start()
@@ -50,6 +56,9 @@ class CrowdCheck:
         if t_ms < self._next_ms:
             return
         self._next_ms = t_ms + self._every_ms
+        if self._kept is not None:
+            self._kept.append(_jpeg(rgb))
+            return
         if self._q is None:
             self._check(rgb)
             return
@@ -78,6 +87,17 @@ class CrowdCheck:
             self.crowded += n > 1
 
     def close(self) -> None:
+        if self._kept is not None:
+            import cv2
+
+            kept, self._kept = self._kept, []
+            try:
+                for data in kept:
+                    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+                    self._check(np.ascontiguousarray(bgr[:, :, ::-1]))
+            finally:
+                self._close_estimator()
+            return
         if self._q is not None and self._thread is not None:
             self._q.put(None, timeout=10)
             self._thread.join(timeout=60)   # clips: let every due check finish
@@ -95,3 +115,12 @@ class CrowdCheck:
             return None
         return (f"More than one person was in view ({self.crowded} of {self.checks} checks): formcheck "
                 "followed the person nearest the camera. Ask others to step out of the picture.")
+
+
+def _jpeg(rgb: RGBFrame) -> bytes:
+    import cv2
+
+    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    if not ok:
+        raise RuntimeError("JPEG encoding of a people-check frame failed")
+    return buf.tobytes()

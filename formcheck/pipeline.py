@@ -170,7 +170,7 @@ def analyze_clip(
         if model_path is not None:
             info.model = model_path.name
             est = PoseEstimator(model_path, mode="image" if info.is_image else "video")
-            crowd = CrowdCheck(model_path, threaded=pipelined)
+            crowd = CrowdCheck(model_path, deferred=True)
         elif landmarks is not None:
             info = landmarks.info
         session = Session(definition, profile, info)
