@@ -94,7 +94,8 @@ class CrowdCheck:
             try:
                 for data in kept:
                     bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-                    self._check(np.ascontiguousarray(bgr[:, :, ::-1]))
+                    if bgr is not None:   # our own encoding: always decodable
+                        self._check(np.ascontiguousarray(bgr[:, :, ::-1]))
             finally:
                 self._close_estimator()
             return
