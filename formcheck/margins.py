@@ -41,6 +41,8 @@ class Samples:
 def _bounds(r: SessionResult) -> list[tuple[str, str, str, float]]:
     out = []
     for c in r.definition.checks:
+        if c.of != "frame":
+            continue   # judged on a rep's range, not on frame values: no frame margin to show
         for measure, lo, hi in [(c.measure, c.min, c.max), *((a.measure, a.min, a.max) for a in c.also)]:
             out += [(c.id, measure, "min", lo)] if lo is not None else []
             out += [(c.id, measure, "max", hi)] if hi is not None else []
