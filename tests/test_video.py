@@ -135,3 +135,19 @@ def test_writer_leaves_nothing_on_error(tmp_path):
         w.write(np.zeros((32, 32, 3), np.uint8), 0)
         raise RuntimeError("boom")
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_prefetch_worker_ends_at_once_when_the_consumer_stops_after_the_source_ran_dry():
+    """A consumer that stops early must not wait for the decode thread: the worker used to
+    block forever queueing its end marker into a full queue (and the consumer's join timed out
+    after 5 s)."""
+    import time
+
+    from formcheck.video_reader import prefetched
+
+    it = prefetched(iter(range(5)), depth=2)
+    assert next(it) == 0
+    time.sleep(0.3)            # the source is exhausted, the queue full, the end marker waiting
+    t0 = time.perf_counter()
+    it.close()                 # the consumer stops
+    assert time.perf_counter() - t0 < 1.0
