@@ -145,7 +145,7 @@ def test_prefetch_worker_ends_at_once_when_the_consumer_stops_after_the_source_r
 
     from formcheck.video_reader import prefetched
 
-    it = prefetched(iter(range(5)), depth=2)
+    it = prefetched(iter(range(3)), depth=2)
     assert next(it) == 0
     time.sleep(0.3)            # the source is exhausted, the queue full, the end marker waiting
     t0 = time.perf_counter()
