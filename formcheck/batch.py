@@ -82,8 +82,9 @@ def _worker_init() -> None:
     os.environ.setdefault("GLOG_minloglevel", "2")
 
 
-def analyze_one(clip: str, stem: str, job: BatchJob) -> ClipOutcome:
-    """Run in a worker process: analyse one clip and write its outputs (report last)."""
+def analyze_one(clip: str, stem: str, job: BatchJob, shown_as: str | None = None) -> ClipOutcome:
+    """Run in a worker process: analyse one clip and write its outputs (report last).
+    ``shown_as``: the clip's name in the report when it was copied here (a Ray worker)."""
     from .definition import get_definition
     from .pipeline import analyze_clip
     from .profile import apply_profile, load_profile
@@ -97,6 +98,8 @@ def analyze_one(clip: str, stem: str, job: BatchJob) -> ClipOutcome:
         d = apply_profile(d, profile, where=str(job.profile))
         r = analyze_clip(clip, d, profile, model=job.model,
                          video_out=job.out_dir / f"{stem}.mp4" if job.video else None)
+        if shown_as is not None:
+            r.info.path = shown_as
         if job.csv:
             write_csv(r, job.out_dir / f"{stem}.csv")
         write_report(r, out)
@@ -111,9 +114,11 @@ def analyze_one(clip: str, stem: str, job: BatchJob) -> ClipOutcome:
 
 
 def run_batch(clips: list[Path], job: BatchJob, workers: int = 1,
-              on_result: Callable[[ClipOutcome], None] | None = None) -> list[ClipOutcome]:
-    """Analyse ``clips`` with ``workers`` processes; returns one outcome per clip (input order)
-    and writes ``summary.csv`` in the output folder."""
+              on_result: Callable[[ClipOutcome], None] | None = None,
+              ray_address: str | None = None) -> list[ClipOutcome]:
+    """Analyse ``clips`` with ``workers`` processes (or, with ``ray_address``, on that Ray
+    cluster: see :mod:`formcheck.cluster`); returns one outcome per clip (input order) and
+    writes ``summary.csv`` in the output folder."""
     job.out_dir.mkdir(parents=True, exist_ok=True)
     stems = {c: output_stem(c) for c in clips}
     outcomes: dict[Path, ClipOutcome] = {}
@@ -125,7 +130,11 @@ def run_batch(clips: list[Path], job: BatchJob, workers: int = 1,
                 on_result(outcomes[c])
         else:
             todo.append(c)
-    if todo:
+    if todo and ray_address is not None:
+        from .cluster import run_on_ray
+
+        outcomes.update(run_on_ray(todo, stems, job, ray_address, on_result=on_result))
+    elif todo:
         ctx = multiprocessing.get_context("spawn")   # no forked MediaPipe/thread state
         with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_worker_init) as pool:
             futures: dict[Future[ClipOutcome], Path] = {

@@ -143,7 +143,7 @@ def cmd_batch(a: argparse.Namespace) -> int:
             bar.update(1)
             if o.status == "failed":
                 bar.write(f"failed: {o.error}")
-        outcomes = run_batch(clips, job, workers=a.workers, on_result=done)
+        outcomes = run_batch(clips, job, workers=a.workers, on_result=done, ray_address=a.ray)
     print(format_summary(outcomes))
     print(f"reports and summary.csv in {a.out}")
     return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else 0

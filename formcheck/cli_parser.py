@@ -104,6 +104,9 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     ba.add_argument("--video", action="store_true", help="also write annotated videos")
     _patient_options(ba)
     ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
+    ba.add_argument("--ray", metavar="auto|ADDRESS",
+                    help="run the clips on a Ray cluster instead of local processes: 'auto' (the cluster "
+                         "this machine joined with 'ray start'), or its address; needs formcheck[cluster]")
     _run_options(ba)
     ba.set_defaults(func=commands["batch"])
 
