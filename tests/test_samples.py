@@ -17,7 +17,8 @@ README = config.PROJECT_ROOT / "README.md"
 
 def test_every_sample_has_its_exercise_and_licence_text():
     found = samples()
-    assert {s.exercise for s in found} == {"bridge", "bird_dog", "sitting"}
+    assert {s.exercise for s in found} == {"bridge", "bird_dog", "sitting", "pelvic_tilt", "cat_cow",
+                                           "standing_posture"}
     for s in found:
         assert s.exercise in available_exercises()
         for name in re.findall(r"[\w.-]+\.txt", s.licence):
@@ -42,3 +43,19 @@ def test_readme_first_run_command_gives_a_verdict(capsys):
     assert main([args[0], str(config.PROJECT_ROOT / args[1]), *args[2:]]) == 0
     out = capsys.readouterr().out
     assert "reps 1" in out and "rep 1" in out and ": ok" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exercise,reps,faults", [("pelvic_tilt", 0, set()), ("cat_cow", 2, set()),
+                                                  ("standing_posture", 0, set())])
+def test_programme_samples_give_their_verdict(exercise, reps, faults):
+    """The samples of the home-programme exercises: a tilt with the hips down, two cat-cow
+    rounds, a good standing posture (its front-view part says to turn side-on)."""
+    from formcheck.definition import get_definition
+    from formcheck.pipeline import analyze_clip
+
+    (sample,) = samples_for(exercise)
+    r = analyze_clip(sample.path, get_definition(exercise))
+    assert len(r.reps) == reps
+    assert set(r.summary.faults) == faults
+
