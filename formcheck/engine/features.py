@@ -189,7 +189,8 @@ class FeatureExtractor:
                       seen: npt.NDArray[np.bool_], side: Side) -> None:
         """Replace the counting measures in ``values`` by their world-landmark twins."""
         a, b = self.forward[side]
-        fwd = (float(world[b, 0] - world[a, 0]), float(world[b, 2] - world[a, 2]))
+        # Python floats: a non-finite world landmark gives NaN quietly (checked below)
+        fwd = (float(world[b, 0]) - float(world[a, 0]), float(world[b, 2]) - float(world[a, 2]))
         for m in self._world_measures:
             if m.name not in values:
                 continue
