@@ -78,6 +78,7 @@ class Scorer:
         self._trough = math.inf   # lowest phase value since the last top (swing, rep_range)
         self._rested = False      # the rest phase was seen (from_rest)
         self._sign = -1.0 if p.direction == "down" else 1.0
+        self._angle_gates = {q.measure for q in definition.shape if definition.measures[q.measure].kind != "gap"}
         self.out_of_position_frames = 0
 
     # -- per frame -------------------------------------------------------------------
@@ -210,10 +211,9 @@ class Scorer:
         """Shape-gate values to trust in this view: in a front view of a side-view exercise the
         image-plane angles are foreshortened beyond use, so only distance gates (gap) remain;
         the others count as not seen (the rep then says so)."""
-        if f.view != "front" or self.d.view != "side":
+        if f.view != "front" or self.d.view != "side" or not self._angle_gates:
             return f.gate_values
-        kinds = {n: m.kind for n, m in self.d.measures.items()}
-        return {s: {k: (v if kinds[k] == "gap" else math.nan) for k, v in vals.items()}
+        return {s: {k: (math.nan if k in self._angle_gates else v) for k, v in vals.items()}
                 for s, vals in f.gate_values.items()}
 
     def _enter_top(self, side: Side | None, t_ms: float, v: float, near: Side) -> None:
