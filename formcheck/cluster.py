@@ -92,13 +92,21 @@ def run_on_ray(todo: list[Path], stems: dict[Path, str], job: BatchJob, address:
         outcomes: dict[Path, ClipOutcome] = {}
 
         def submit(actor: Any) -> None:
-            clip = queue.pop(0)
-            ref = actor.analyze.remote(str(clip), clip.read_bytes(), stems[clip], job, profile_text)
-            pending[ref] = (clip, actor)
+            """Give ``actor`` the next clip that can be read (an unreadable one is failed here)."""
+            while queue:
+                clip = queue.pop(0)
+                try:
+                    data = clip.read_bytes()
+                except OSError as e:
+                    outcomes[clip] = ClipOutcome(str(clip), "failed", error=f"cannot read the clip: {e}")
+                    if on_result:
+                        on_result(outcomes[clip])
+                    continue
+                pending[actor.analyze.remote(str(clip), data, stems[clip], job, profile_text)] = (clip, actor)
+                return
 
         for a in actors:
-            if queue:
-                submit(a)
+            submit(a)
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             ref = ready[0]
@@ -111,8 +119,7 @@ def run_on_ray(todo: list[Path], stems: dict[Path, str], job: BatchJob, address:
                 actor = worker.remote()
             if on_result:
                 on_result(outcomes[clip])
-            if queue:
-                submit(actor)
+            submit(actor)
         return outcomes
     finally:
         ray.shutdown()
