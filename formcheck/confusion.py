@@ -17,7 +17,7 @@ from typing import Any
 from .definition import Definition, available_exercises, get_definition
 from .engine.session import analyze_sequence
 from .errors import FormcheckError
-from .evaluate import load_labels
+from .evaluate import load_labels, pose_cache_file
 from .pipeline import extract_poses
 from .pose import PoseSequence
 
@@ -34,7 +34,7 @@ class ConfusionRow:
 
 
 def _poses(clip: Path, rel: str, cache_dir: Path | None, model: str | None) -> PoseSequence:
-    cache = cache_dir / (rel.replace("/", "__") + ".npz") if cache_dir else None
+    cache = pose_cache_file(cache_dir, rel) if cache_dir else None
     if cache is not None and cache.is_file():
         return PoseSequence.load(cache)
     seq = extract_poses(clip, model=model)

@@ -146,6 +146,12 @@ def load_labels(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return entries
 
 
+def pose_cache_file(cache_dir: Path, rel: str) -> Path:
+    """Where a labelled file's poses are cached (one flat folder: ``bridge/x.mp4`` ->
+    ``bridge__x.mp4.npz``); shared by evaluate and the cross-exercise table."""
+    return cache_dir / (rel.replace("/", "__") + ".npz")
+
+
 def evaluate(labels_path: str | os.PathLike[str], model: str | None = None,
              cache_dir: Path | None = None) -> list[EntryResult]:
     """Analyse every entry of a labels file and judge it; a broken entry fails, the rest go on."""
@@ -156,7 +162,7 @@ def evaluate(labels_path: str | os.PathLike[str], model: str | None = None,
         try:
             d = get_definition(e["exercise"])
             cached = None
-            cache = cache_dir / (str(e["path"]).replace("/", "__") + ".npz") if cache_dir else None
+            cache = pose_cache_file(cache_dir, str(e["path"])) if cache_dir else None
             if cache is not None and cache.is_file():
                 cached = PoseSequence.load(cache)
             r = analyze_clip(clip, d, model=model, landmarks=cached,
