@@ -141,7 +141,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     src.add_argument("clip", nargs="?", help="a clip instead of the camera (tests, demos)")
     src.add_argument("--camera", type=int, default=0, help="camera index")
     mn.add_argument("--sample-fps", type=float, default=2.0, help="frames analysed per second")
-    mn.add_argument("--model", help=MODEL_HELP)
+    mn.add_argument("--model", help="pose model: a .task path or lite/full/heavy (default: the bundled lite model)")
     mn.add_argument("--alert-after", type=duration_s, default=30.0, help="bad posture this long before an alert")
     mn.add_argument("--break-after", type=duration_s, default=2400.0, help="sitting this long before a break")
     mn.add_argument("--calibrate", type=duration_s, default=5.0, help="seconds of good posture to calibrate on")

@@ -153,11 +153,14 @@ def pose_cache_file(cache_dir: Path, rel: str) -> Path:
 
 
 def evaluate(labels_path: str | os.PathLike[str], model: str | None = None,
-             cache_dir: Path | None = None) -> list[EntryResult]:
-    """Analyse every entry of a labels file and judge it; a broken entry fails, the rest go on."""
+             cache_dir: Path | None = None, exercises: set[str] | None = None) -> list[EntryResult]:
+    """Analyse every entry of a labels file (or those of ``exercises``) and judge it; a broken
+    entry fails, the rest go on."""
     labels = Path(labels_path)
     out = []
     for kind, e in load_labels(labels):
+        if exercises is not None and e.get("exercise") not in exercises:
+            continue
         clip = (labels.parent / e["path"]).resolve()
         try:
             d = get_definition(e["exercise"])

@@ -1,4 +1,4 @@
-"""Pose model bundles: the bundled offline *full* model, plus official variants on demand."""
+"""Pose model bundles: the bundled offline *full* and *lite* models, plus official variants on demand."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ def default_model_path() -> Path:
     return Path(env).expanduser() if env else config.BUNDLED_MODELS_DIR / config.DEFAULT_MODEL_NAME
 
 
+def monitor_model() -> str:
+    """The desk monitor's model when none is chosen: ``$FORMCHECK_MODEL`` if set (the user's
+    choice wins everywhere), else the bundled lite variant."""
+    return os.environ.get("FORMCHECK_MODEL") or config.MONITOR_MODEL_VARIANT
+
+
 def validate_bundle(path: Path) -> None:
     """Raise ModelError unless ``path`` is a zip holding the two pose landmarker models."""
     if not path.is_file():
@@ -70,10 +76,10 @@ def resolve_model(path: str | os.PathLike[str] | None) -> Path:
 
 
 def _variant_path(variant: str) -> Path:
-    if variant == "full":
-        bundled = config.BUNDLED_MODELS_DIR / config.DEFAULT_MODEL_NAME
-        if bundled.is_file():
-            return bundled
+    """The bundled bundle of that variant (full and lite ship in ``models/``), else a download."""
+    bundled = config.BUNDLED_MODELS_DIR / f"pose_landmarker_{variant}.task"
+    if bundled.is_file():
+        return bundled
     return config.user_models_dir() / f"pose_landmarker_{variant}.task"
 
 

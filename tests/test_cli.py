@@ -85,10 +85,22 @@ def test_analyze_with_profile_records_it(tmp_path):
     assert all(c["status"] != "fail" for fr in r["frames"] for c in fr["checks"] if c["id"] == "trunk_slouched")
 
 
-def test_models_lists_the_bundled_model(capsys):
+def test_models_lists_the_bundled_models(capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out
-    assert "pose_landmarker_full" in out and "bundled" in out
+    assert "pose_landmarker_full" in out and "pose_landmarker_lite" in out and "bundled" in out
+
+
+def test_the_lite_model_works_offline_and_is_the_monitors_default(monkeypatch):
+    from formcheck import config
+    from formcheck.models import monitor_model, resolve_model
+
+    lite = resolve_model("lite")
+    assert lite == config.BUNDLED_MODELS_DIR / "pose_landmarker_lite.task"
+    monkeypatch.delenv("FORMCHECK_MODEL", raising=False)
+    assert resolve_model(monitor_model()) == lite
+    monkeypatch.setenv("FORMCHECK_MODEL", "/my/model.task")   # the user's choice wins
+    assert monitor_model() == "/my/model.task"
 
 
 def test_models_download_offline_is_a_clear_error(monkeypatch, capsys):

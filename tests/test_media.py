@@ -108,3 +108,15 @@ def test_evaluate_cli_exit_code_and_table(media, tmp_path, capsys):
     lab.write_text(f'[[image]]\npath = "{MEDIA / "sitting" / "bozliu_recline.jpg"}"\n'
                    'exercise = "sitting"\nform = "good"\n')
     assert main(["evaluate", str(lab)]) == 1
+
+
+@pytest.mark.slow
+def test_the_monitors_lite_model_judges_every_labelled_sitting_entry(media):
+    """The desk monitor runs the bundled lite model by default: every sitting clip and still of
+    the labels must be judged as with the full model (the bridge and bird-dog are not asked of it)."""
+    from formcheck.evaluate import evaluate
+
+    results = evaluate(LABELS, model="lite", exercises={"sitting"})
+    assert len(results) >= 10
+    failed = [f"{x.path}: {'; '.join(x.problems)}" for x in results if x.passed is False]
+    assert not failed, failed

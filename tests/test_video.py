@@ -151,3 +151,30 @@ def test_prefetch_worker_ends_at_once_when_the_consumer_stops_after_the_source_r
     t0 = time.perf_counter()
     it.close()                 # the consumer stops
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_a_sampling_reader_yields_the_same_frames_while_skipping_non_reference_ones(tmp_path, monkeypatch):
+    """A 2-per-second sampler lets FFmpeg skip B-frames before each due time; the samples must
+    be exactly the frames (times and pixels) a reader decoding everything would pick."""
+    path = tmp_path / "b.mp4"
+    _write(path, [i * 1000 / 30 for i in range(150)], size=(96, 64))
+    with MediaReader(path, prefetch=0) as r:
+        every = [(f.t_ms, f.rgb.copy()) for f in r]
+    expected, due = [], -1.0
+    for t, rgb in every:
+        if t + 1e-6 >= due:
+            expected.append((t, rgb))
+            due = t + 500.0
+    skipped = []
+    original = MediaReader._skip_nonref
+
+    def spy(self, packet, skipping):
+        skipped.append(original(self, packet, skipping))
+        return skipped[-1]
+
+    monkeypatch.setattr(MediaReader, "_skip_nonref", spy)
+    with MediaReader(path, prefetch=0, every_ms=500.0) as r:
+        got = [(f.t_ms, f.rgb.copy()) for f in r]
+    assert [t for t, _ in got] == [t for t, _ in expected] and len(got) == 10
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, expected, strict=True))
+    assert sum(skipped) > len(skipped) / 2     # most packets were eligible for skipping

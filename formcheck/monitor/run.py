@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 
 from ..errors import FormcheckError
+from ..models import monitor_model
 from .engine import Event, Monitor, MonitorSettings
 from .sources import Sample, camera_samples, clip_samples, notify
 
@@ -44,9 +45,10 @@ def cmd_monitor(a: argparse.Namespace) -> int:
 
 
 def _source(a: argparse.Namespace) -> Iterator[Sample]:
+    model = a.model or monitor_model()
     if a.clip:
-        return clip_samples(a.clip, a.sample_fps, a.loop, a.model, a.realtime)
-    return camera_samples(a.camera, a.sample_fps, a.model)
+        return clip_samples(a.clip, a.sample_fps, a.loop, model, a.realtime)
+    return camera_samples(a.camera, a.sample_fps, model)
 
 
 def _print_event(ev: Event, jsonl: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ..definition import get_definition
-from ..models import default_model_path
+from ..models import monitor_model, resolve_model
 from ..monitor.engine import MonitorSettings
 from ..monitor.live import MonitorProcessor
 from . import compat
@@ -50,7 +50,7 @@ def _processor(ps: PageState, settings: MonitorSettings) -> MonitorProcessor:
         d = get_definition("sitting") if ps.exercise != "sitting" else ps.definition
         base = ps.profile.baseline_deg if ps.profile and ps.exercise == "sitting" else None
         st.session_state["mon_key"] = key
-        st.session_state["mon_proc"] = MonitorProcessor(d, default_model_path(), settings, baseline=base)
+        st.session_state["mon_proc"] = MonitorProcessor(d, resolve_model(monitor_model()), settings, baseline=base)
         st.session_state["mon_notified"] = 0
     proc: MonitorProcessor = st.session_state["mon_proc"]
     return proc
