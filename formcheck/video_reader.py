@@ -188,18 +188,18 @@ class MediaReader:
 
     def _skip_nonref(self, packet: av.Packet, skipping: bool) -> bool:
         """A sampling reader lets FFmpeg skip the non-reference frames (B-frames nothing else
-        is predicted from) of packets more than a frame before the next sample is due: they
-        could never be yielded, and skipping them roughly halves the decode CPU of a typical
-        H.264 clip at 2 samples per second. Frames at or after the due time, and every
-        reference frame, are still decoded, so the samples are the same frames as without it."""
-        stream = packet.stream
-        if packet.pts is None or stream.time_base is None or stream.codec_context is None:
-            want = False
-        else:
-            t_ms = float(packet.pts * stream.time_base) * 1000.0
-            want = t_ms + 1.5 * self._frame_ms < self._due_ms
-        if want != skipping and stream.codec_context is not None:
-            stream.codec_context.skip_frame = "NONREF" if want else "DEFAULT"
+        is predicted from) of packets more than 1.5 frames before the next sample is due: they
+        could never be yielded, and skipping them cut the decode CPU of the benchmark and
+        labelled clips by 23-40% at 2 samples per second. Frames at or after the due time, and
+        every reference frame, are still decoded, so the samples are the same frames as without
+        it. Returns whether skipping is on now (``skipping``: whether it was)."""
+        ctx, base = packet.stream.codec_context, packet.stream.time_base
+        if ctx is None:
+            return skipping
+        want = (packet.pts is not None and base is not None
+                and float(packet.pts * base) * 1000.0 + 1.5 * self._frame_ms < self._due_ms)
+        if want != skipping:
+            ctx.skip_frame = "NONREF" if want else "DEFAULT"
         return want
 
     # -- iteration -----------------------------------------------------------------------
@@ -212,14 +212,13 @@ class MediaReader:
         last_t = -np.inf
         index = 0
         fps = self.info.fps or 30.0
-        due = -np.inf
         for vf in _chain(frames, gen):
             if self._every_ms > 0:
                 t_raw = float(vf.time) * 1000.0 if vf.time is not None else index * 1000.0 / fps
-                if t_raw + 1e-6 < due:
+                if t_raw + 1e-6 < self._due_ms:
                     index += 1
                     continue
-                due = self._due_ms = t_raw + self._every_ms
+                self._due_ms = t_raw + self._every_ms
             if self._decode_size is not None:   # scaled by libswscale while converting
                 arr = vf.to_ndarray(format="rgb24", width=self._decode_size[0], height=self._decode_size[1])
             else:
