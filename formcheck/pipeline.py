@@ -26,7 +26,8 @@ from .estimator import PoseEstimator
 from .models import resolve_model
 from .pose import ClipInfo, FramePose, PoseSequence
 from .profile import Profile
-from .video_reader import MediaReader, RGBFrame, fit_size
+from .sampling import AdaptiveSampler, marginal
+from .video_reader import MediaReader, RGBFrame, fit_size, is_still
 from .video_writer import VideoWriter
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,68 @@ def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
         yield frame.rgb, frame.t_ms, pose
 
 
+def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profile | None,
+                      model_path: Path, poses_out: str | os.PathLike[str] | None,
+                      progress: Progress | None) -> SessionResult:
+    """One pass with adaptive sampling (see :mod:`formcheck.sampling`): the reader decodes
+    the clip (letting FFmpeg skip B-frames before the next due sample) and converts only the
+    frames the model is to see; the session judges those frames, as the live page judges the
+    frames it gets."""
+    crowd = CrowdCheck(model_path, deferred=True)
+    t_list: list[float] = []
+    poses: list[FramePose | None] = []
+    with MediaReader(path, prefetch=0, every_ms=1e-3, decode_threads=True) as reader:
+        info = reader.info
+        info.model = model_path.name
+        session = Session(d, profile, info)
+        sampler = AdaptiveSampler(d)
+        ok = False
+        try:
+            frame_ms = 1000.0 / info.fps if info.fps > 0 else 1000.0 / 30.0
+            with PoseEstimator(model_path, mode="video", frame_ms=frame_ms) as est:
+                for frame in reader:
+                    pose = est.detect(frame.rgb, frame.t_ms)
+                    if pose is not None:
+                        crowd.offer(frame.rgb, frame.t_ms)
+                    feats, r = session.update(frame.t_ms, pose)
+                    t_list.append(frame.t_ms)
+                    poses.append(pose)
+                    gap = sampler.gap_ms(feats, r, session.scorer.phase_room_deg(feats))
+                    reader.sample_at(frame.t_ms + gap)
+                    if progress is not None:
+                        progress(frame.index + 1, info.frames)
+            ok = True
+        finally:
+            crowd.close()
+        if ok:
+            _counted(info, reader, t_list)
+    log.info("%s: pose model on %d of %d frames (adaptive sampling; %d dense: %s)", path, len(t_list),
+             info.frames, sampler.dense_frames, sampler.reasons)
+    result = session.finish(info, crowd.message())
+    why = marginal(result, session.scorer.views_ms, session.scorer.out_of_position_ms)
+    if why:
+        log.info("%s: %s: analysed again at full rate", path, why)
+        return analyze_clip(path, d, profile, model_path, poses_out=poses_out, progress=progress,
+                            full_rate=True)
+    if poses_out is not None:
+        PoseSequence.from_frames(t_list, poses, info).save(poses_out)
+    return result
+
+
+def _counted(info: ClipInfo, reader: MediaReader, t_list: list[float]) -> ClipInfo:
+    """The clip info of a sampled clip: every frame counted, the model's frames timed."""
+    _timed(info, t_list)
+    if reader.frames_seen > len(t_list):
+        frame_ms = 1000.0 / info.fps if info.fps > 0 else 0.0
+        first = t_list[0] if t_list else 0.0
+        info.frames = reader.frames_seen
+        span = max(reader.last_ms, t_list[-1] if t_list else 0.0) - first
+        info.duration_s = (span + frame_ms) / 1000.0
+        info.fps = (info.frames - 1) * 1000.0 / span if span > 0 else info.fps
+    info.model_frames = len(t_list)
+    return info
+
+
 def _cached(reader: MediaReader, seq: PoseSequence) -> Iterator[tuple[RGBFrame, float, FramePose | None]]:
     """Decoded frames paired with a cached pose sequence of the same clip."""
     for i, frame in enumerate(reader):
@@ -154,15 +217,23 @@ def analyze_clip(
     poses_out: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
     pipelined: bool = True,
+    full_rate: bool = False,
 ) -> SessionResult:
     """Analyse a clip or still. With ``landmarks`` (a cached sequence of this clip) the pose
     model is not run; the clip is decoded only if an annotated video is asked for.
+
+    A clip's report alone is made with adaptive sampling (:mod:`formcheck.sampling`: the
+    model runs on the frames that can change a verdict; ``poses_out`` then holds those
+    frames). ``full_rate=True`` runs the model on every frame, as an annotated video does
+    (every frame is drawn with its own landmarks).
 
     ``pipelined=False`` decodes, analyses and encodes one frame after another in this thread:
     slower, and the reference the pipelined path must match exactly."""
     if landmarks is not None and video_out is None:
         return analyze_sequence(landmarks, definition, profile)
     model_path = resolve_model(model) if landmarks is None else None
+    if model_path is not None and not full_rate and video_out is None and not is_still(path):
+        return _analyze_adaptive(path, definition, profile, model_path, poses_out, progress)
     with MediaReader(path, prefetch=8 if pipelined else 0) as reader:
         info = reader.info
         est: PoseEstimator | None = None
@@ -199,6 +270,7 @@ def analyze_clip(
                 enc.close(ok)
     if est is not None:
         _timed(info, t_list)
+        info.model_frames = len(t_list)
         if poses_out is not None:
             PoseSequence.from_frames(t_list, poses, info).save(poses_out)
     return session.finish(info, crowd.message() if crowd is not None else None)

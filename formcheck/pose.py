@@ -80,6 +80,7 @@ class ClipInfo:
     rotation_deg: int = 0
     is_image: bool = False
     model: str = ""
+    model_frames: int = 0   # frames the pose model ran on (fewer than ``frames`` when sampled)
 
 
 def empty_frame_arrays() -> tuple[FloatArray, FloatArray]:

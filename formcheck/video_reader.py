@@ -65,15 +65,21 @@ class MediaReader:
     a missing, empty, non-media or undecodable file.
     """
 
-    def __init__(self, path: str | os.PathLike[str], prefetch: int = 8, every_ms: float = 0.0) -> None:
+    def __init__(self, path: str | os.PathLike[str], prefetch: int = 8, every_ms: float = 0.0,
+                 decode_threads: bool | None = None) -> None:
         """``every_ms`` > 0 samples: a frame is converted and yielded only when at least this
         long after the last one yielded (the others are decoded, which a video needs, but
-        never converted to RGB: a 2 per second monitor does not pay for 30)."""
+        never converted to RGB: a 2 per second monitor does not pay for 30); with
+        ``prefetch=0`` the consumer may move the next sample with :meth:`sample_at`.
+        ``decode_threads``: FFmpeg frame threads (default: on unless sampling)."""
         self.path = Path(path)
         self._prefetch = prefetch
         self._every_ms = every_ms
+        self._threads = every_ms <= 0 if decode_threads is None else decode_threads
         self._due_ms = -np.inf   # sampling: when the next frame is due (decode-time skipping)
         self._frame_ms = 1000.0 / 30.0
+        self.frames_seen = 0     # video frames in the clip so far, sampled or not
+        self.last_ms = 0.0       # presentation time of the latest of them
         self._container: av.container.InputContainer | None = None
         self._still: RGBFrame | None = None
         self._decode_size: tuple[int, int] | None = None
@@ -130,7 +136,7 @@ class MediaReader:
                              "convert it to H.264 mp4")
         # Frame threads decode ahead in parallel (clip analysis runs at full speed); a sampling
         # reader keeps pace with real time, where one thread costs less CPU in all.
-        s.thread_type = "NONE" if self._every_ms > 0 else "AUTO"
+        s.thread_type = "AUTO" if self._threads else "NONE"
         if ctx.width * ctx.height > MAX_PIXELS:
             c.close()
             raise MediaError(f"{self.path}: {ctx.width}x{ctx.height} is too large (max 8K)")
@@ -171,6 +177,7 @@ class MediaReader:
             for packet in self._container.demux(video=0):
                 if self._every_ms > 0:
                     skipping = self._skip_nonref(packet, skipping)
+                    self._count(packet)
                 try:
                     frames = packet.decode()
                 except av.error.InvalidDataError:
@@ -201,6 +208,20 @@ class MediaReader:
         if want != skipping:
             ctx.skip_frame = "NONREF" if want else "DEFAULT"
         return want
+
+    def _count(self, packet: av.Packet) -> None:
+        """Count a sampling reader's frames by their packets (a skipped B-frame is never
+        decoded, but it is in the clip)."""
+        if packet.size and packet.pts is not None and packet.time_base is not None:
+            self.frames_seen += 1
+            self.last_ms = max(self.last_ms, float(packet.pts * packet.time_base) * 1000.0)
+
+    def sample_at(self, t_ms: float) -> None:
+        """Sampling without prefetch: the next frame yielded is the first at or after ``t_ms``
+        (instead of ``every_ms`` after the last one); the consumer decides as it goes."""
+        if self._every_ms <= 0 or self._prefetch > 0:
+            raise ValueError("sample_at needs a sampling reader (every_ms > 0) without prefetch")
+        self._due_ms = t_ms
 
     # -- iteration -----------------------------------------------------------------------
     def _frames(self) -> Iterator[Frame]:
@@ -252,6 +273,11 @@ class MediaReader:
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def is_still(path: str | os.PathLike[str]) -> bool:
+    """Is this path a still image (read as one frame, judged without time)?"""
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
 def fit_size(w: int, h: int, max_side: int) -> tuple[int, int] | None:

@@ -23,6 +23,8 @@ NO_PERSON_CUE = "Step into view: the whole body should be in the picture."
 # and while it stays within the top margin of its peak: no cue on the way in or out.
 SETTLE_MS = 150.0
 PEAK_RISE_DEG = 1.0
+import os
+REST_ROOM_BONUS = float(os.environ.get("FC_REST", "4"))
 
 
 @dataclass(slots=True)
@@ -69,7 +71,9 @@ class Scorer:
         self._cues = CueBoard(still)
         self._frames_judged = 0
         self._frames_good = 0
-        self.views: dict[str, int] = {}
+        # time (ms) seen in each camera view and out of position: weighted by time, not frames,
+        # so that a clip sampled unevenly (adaptive sampling, dropped live frames) weighs alike
+        self.views_ms: dict[str, float] = {}
         self._rise_ms = 0.0
         self._top_value = math.nan
         self._peak_rise_ms = 0.0
@@ -79,7 +83,7 @@ class Scorer:
         self._rested = False      # the rest phase was seen (from_rest)
         self._sign = -1.0 if p.direction == "down" else 1.0
         self._angle_gates = {q.measure for q in definition.shape if definition.measures[q.measure].kind != "gap"}
-        self.out_of_position_frames = 0
+        self.out_of_position_ms = 0.0
 
     # -- per frame -------------------------------------------------------------------
     def __call__(self, f: Features) -> FrameResult:
@@ -88,7 +92,8 @@ class Scorer:
         if not f.pose:
             self._end_runs(f.t_ms)
             return self._result(f, None, [], self._cues.show(NO_PERSON_CUE, f.t_ms, urgent=True))
-        self.views[f.view] = self.views.get(f.view, 0) + 1
+        weight_ms = dt if dt > 0 else 1.0   # the first frame (or a still) weighs a little
+        self.views_ms[f.view] = self.views_ms.get(f.view, 0.0) + weight_ms
         if f.jump:
             # Not a body movement: judge nothing, and a rep must start again from a real rise.
             self._end_runs(f.t_ms)
@@ -103,7 +108,7 @@ class Scorer:
         out_of_position = self._out_of_position(f)
         if out_of_position is not None and self.active_side is None:
             self._end_runs(f.t_ms)
-            self.out_of_position_frames += 1
+            self.out_of_position_ms += weight_ms
             return self._result(f, None, skipped_all(self.d.checks, out_of_position),
                                 self._cues.show(out_of_position, f.t_ms))
         was_active = self.active_side is not None
@@ -206,6 +211,32 @@ class Scorer:
         elif self.state in (None, p.rest_name):
             self.state = p.rising_name
             self._rise_ms = f.t_ms
+
+    def phase_room_deg(self, f: Features) -> float:
+        """How far (deg) the phase measure of this frame is from the nearest threshold that
+        would change the phase from where it is now (entering or leaving the top, coming back
+        to rest); ``inf`` for a continuous exercise or nothing measured. Adaptive sampling
+        runs the pose model on every frame where this is small."""
+        p = self.d.phases
+        if p.kind == "continuous" or p.measure is None or p.enter is None or p.exit is None:
+            return math.inf
+        sign = self._sign
+        if self.active_side is not None and self.reps:
+            v = sign * f.values.get(self.active_side, {}).get(p.measure, math.nan)
+            limits = [self.reps[-1].peak - p.exit if p.kind == "swing" else sign * p.exit]
+            return abs(v - limits[0]) if not math.isnan(v) else math.inf
+        sides = list(f.values) if p.kind == "sided" else [f.near_side]
+        vals = [sign * f.values.get(s, {}).get(p.measure, math.nan) for s in sides]
+        room = math.inf
+        for v in vals:
+            if math.isnan(v):
+                continue
+            trough = min(self._trough, v)
+            limits = [trough + p.enter if p.kind == "swing" else sign * p.enter]
+            room = min(room, *(abs(v - x) for x in limits))
+            if p.rest is not None:   # crossing rest only times a rep's start
+                room = min(room, abs(v - sign * p.rest) + REST_ROOM_BONUS)
+        return room
 
     def _gates(self, f: Features) -> dict[Side, dict[str, float]]:
         """Shape-gate values to trust in this view: in a front view of a side-view exercise the

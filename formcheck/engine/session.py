@@ -128,8 +128,8 @@ class Session:
         reps = self.scorer.reps if final else copy.deepcopy(self.scorer.reps)
         missing = self._missing.finish() if final else list(self._missing.spans)
         sc = self.scorer
-        summary = summarize(self.definition, reps, sc.episodes, sc.views, sc.good_form_fraction(),
-                            sc.out_of_position_frames, people_message, missing)
+        summary = summarize(self.definition, reps, sc.episodes, sc.views_ms, sc.good_form_fraction(),
+                            sc.out_of_position_ms, people_message, missing)
         return SessionResult(self.definition, self.profile, info or self.info, self.frames, reps,
                              dict(sc.episodes), summary, self.features)
 

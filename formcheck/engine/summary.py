@@ -40,14 +40,15 @@ class Summary:
                             self.missing_message) if m]
 
 
-def summarize(d: Definition, reps: list[Rep], episodes: dict[str, int], views: dict[str, int],
-              good_form_fraction: float, out_of_position_frames: int, people_message: str | None,
+def summarize(d: Definition, reps: list[Rep], episodes: dict[str, int], views_ms: dict[str, float],
+              good_form_fraction: float, out_of_position_ms: float, people_message: str | None,
               missing: list[tuple[float, float]]) -> Summary:
     # a rep exercise counts reps with each fault; a continuous one, sustained episodes
     faults = dict(episodes) if d.phases.kind == "continuous" else dict(Counter(c for x in reps for c in x.faults))
-    view = max(views.items(), key=lambda kv: kv[1])[0] if views else "unknown"
-    posed = sum(views.values())
+    # the view seen longest; out of position for more than half the time in view
+    view = max(views_ms.items(), key=lambda kv: kv[1])[0] if views_ms else "unknown"
+    posed_ms = sum(views_ms.values())
     position = next((q.cue for q in d.position), None) \
-        if posed and out_of_position_frames * 2 > posed else None
+        if posed_ms and out_of_position_ms * 2 > posed_ms else None
     camera = d.view_cue if d.view not in ("any", view) else None
     return Summary(view, faults, round(good_form_fraction, 4), camera, position, people_message, list(missing))
