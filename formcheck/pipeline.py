@@ -20,7 +20,7 @@ from .definition import Definition
 from .draw import annotate
 from .engine.features import Features
 from .engine.scorer import FrameResult
-from .engine.session import Session, SessionResult, analyze_sequence
+from .engine.session import MISSING_MIN_MS, Session, SessionResult, analyze_sequence
 from .errors import FormcheckError
 from .estimator import PoseEstimator
 from .models import resolve_model
@@ -132,18 +132,19 @@ def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Prof
     """One pass with adaptive sampling (see :mod:`formcheck.sampling`): the reader decodes
     the clip (letting FFmpeg skip B-frames before the next due sample) and converts only the
     frames the model is to see; the session judges those frames, as the live page judges the
-    frames it gets."""
+    frames it gets. A verdict that could go either way (:func:`marginal`), or a person not
+    wholly in view for a while, sends the clip to the full-rate path instead."""
     crowd = CrowdCheck(model_path, deferred=True)
     t_list: list[float] = []
     poses: list[FramePose | None] = []
+    why = ""
     with MediaReader(path, prefetch=0, every_ms=1e-3, decode_threads=True) as reader:
         info = reader.info
         info.model = model_path.name
         session = Session(d, profile, info)
-        sampler = AdaptiveSampler(d)
-        ok = False
+        frame_ms = 1000.0 / info.fps if info.fps > 0 else 1000.0 / 30.0
+        sampler = AdaptiveSampler(d, frame_ms)
         try:
-            frame_ms = 1000.0 / info.fps if info.fps > 0 else 1000.0 / 30.0
             with PoseEstimator(model_path, mode="video", frame_ms=frame_ms) as est:
                 for frame in reader:
                     pose = est.detect(frame.rgb, frame.t_ms)
@@ -152,23 +153,25 @@ def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Prof
                     feats, r = session.update(frame.t_ms, pose)
                     t_list.append(frame.t_ms)
                     poses.append(pose)
-                    gap = sampler.gap_ms(feats, r, session.scorer.phase_room_deg(feats))
-                    reader.sample_at(frame.t_ms + gap)
+                    if session.person_missing_since(frame.t_ms) >= MISSING_MIN_MS:
+                        why = "no whole person in view at times"
+                        break
+                    reader.sample_at(frame.t_ms + sampler.gap_ms(feats, r, session.scorer.phase_room_deg(feats)))
                     if progress is not None:
                         progress(frame.index + 1, info.frames)
-            ok = True
         finally:
             crowd.close()
-        if ok:
+        if not why:
             _counted(info, reader, t_list)
-    log.info("%s: pose model on %d of %d frames (adaptive sampling; %d dense: %s)", path, len(t_list),
-             info.frames, sampler.dense_frames, sampler.reasons)
-    result = session.finish(info, crowd.message())
-    why = marginal(result, session.scorer.views_ms, session.scorer.out_of_position_ms)
+    if not why:
+        result = session.finish(info, crowd.message())
+        why = marginal(result, session.scorer.views_ms, session.scorer.out_of_position_ms)
     if why:
-        log.info("%s: %s: analysed again at full rate", path, why)
+        log.info("%s: %s: analysed at full rate", path, why)
         return analyze_clip(path, d, profile, model_path, poses_out=poses_out, progress=progress,
                             full_rate=True)
+    log.info("%s: pose model on %d of %d frames (adaptive sampling; one by one on %d: %s)", path,
+             len(t_list), info.frames, sampler.dense_frames, sampler.reasons)
     if poses_out is not None:
         PoseSequence.from_frames(t_list, poses, info).save(poses_out)
     return result

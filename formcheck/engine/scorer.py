@@ -23,8 +23,6 @@ NO_PERSON_CUE = "Step into view: the whole body should be in the picture."
 # and while it stays within the top margin of its peak: no cue on the way in or out.
 SETTLE_MS = 150.0
 PEAK_RISE_DEG = 1.0
-import os
-REST_ROOM_BONUS = float(os.environ.get("FC_REST", "4"))
 
 
 @dataclass(slots=True)
@@ -213,29 +211,27 @@ class Scorer:
             self._rise_ms = f.t_ms
 
     def phase_room_deg(self, f: Features) -> float:
-        """How far (deg) the phase measure of this frame is from the nearest threshold that
-        would change the phase from where it is now (entering or leaving the top, coming back
-        to rest); ``inf`` for a continuous exercise or nothing measured. Adaptive sampling
-        runs the pose model on every frame where this is small."""
+        """How far (deg) the phase measure of this frame is from the threshold that would
+        change the phase from where it is now (entering or leaving the top); ``inf`` for a
+        continuous exercise or nothing measured. Adaptive sampling runs the pose model on
+        every frame where this is small. (Rest is left out: crossing it only times where the
+        next rep starts.)"""
         p = self.d.phases
         if p.kind == "continuous" or p.measure is None or p.enter is None or p.exit is None:
             return math.inf
         sign = self._sign
         if self.active_side is not None and self.reps:
             v = sign * f.values.get(self.active_side, {}).get(p.measure, math.nan)
-            limits = [self.reps[-1].peak - p.exit if p.kind == "swing" else sign * p.exit]
-            return abs(v - limits[0]) if not math.isnan(v) else math.inf
+            leave = self.reps[-1].peak - p.exit if p.kind == "swing" else sign * p.exit
+            return abs(v - leave) if not math.isnan(v) else math.inf
         sides = list(f.values) if p.kind == "sided" else [f.near_side]
         vals = [sign * f.values.get(s, {}).get(p.measure, math.nan) for s in sides]
         room = math.inf
         for v in vals:
             if math.isnan(v):
                 continue
-            trough = min(self._trough, v)
-            limits = [trough + p.enter if p.kind == "swing" else sign * p.enter]
-            room = min(room, *(abs(v - x) for x in limits))
-            if p.rest is not None:   # crossing rest only times a rep's start
-                room = min(room, abs(v - sign * p.rest) + REST_ROOM_BONUS)
+            enter = min(self._trough, v) + p.enter if p.kind == "swing" else sign * p.enter
+            room = min(room, abs(v - enter))
         return room
 
     def _gates(self, f: Features) -> dict[Side, dict[str, float]]:

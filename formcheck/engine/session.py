@@ -71,6 +71,10 @@ class _MissingTracker:
             self._close(f.t_ms)
         self._last = f.t_ms + frame_ms
 
+    def open_ms(self, t_ms: float) -> float:
+        """How long the stretch still open at ``t_ms`` has lasted (0 if none is open)."""
+        return t_ms - self._start if self._start is not None else 0.0
+
     def _close(self, end_ms: float) -> None:
         if self._start is not None and end_ms - self._start >= MISSING_MIN_MS:
             self.spans.append((self._start, end_ms))
@@ -116,6 +120,10 @@ class Session:
         if self.keep_frames:
             self.frames.append(r)
         return Step(f, r)
+
+    def person_missing_since(self, t_ms: float) -> float:
+        """How long (ms) no whole person has been in view, up to ``t_ms`` (0 when one is)."""
+        return self._missing.open_ms(t_ms)
 
     def result(self, info: ClipInfo | None = None, people_message: str | None = None,
                final: bool = False) -> SessionResult:
