@@ -50,6 +50,7 @@ class BatchJob:
     video: bool = False
     csv: bool = True
     force: bool = False
+    full_rate: bool = False   # the pose model on every frame (default: adaptive sampling)
 
 
 def find_clips(inputs: Iterable[str]) -> list[Path]:
@@ -97,7 +98,8 @@ def analyze_one(clip: str, stem: str, job: BatchJob, shown_as: str | None = None
         profile = load_profile(job.profile) if job.profile else None
         d = apply_profile(d, profile, where=str(job.profile))
         r = analyze_clip(clip, d, profile, model=job.model,
-                         video_out=job.out_dir / f"{stem}.mp4" if job.video else None)
+                         video_out=job.out_dir / f"{stem}.mp4" if job.video else None,
+                         full_rate=job.full_rate)
         if shown_as is not None:
             r.info.path = shown_as
         if job.csv:

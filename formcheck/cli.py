@@ -103,7 +103,7 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     update, close = _progress(Path(a.clip).name, not a.quiet)
     try:
         r = analyze_clip(a.clip, d, profile, model=a.model, landmarks=cached,
-                         video_out=a.video, progress=update)
+                         video_out=a.video, progress=update, full_rate=a.full_rate)
     finally:
         close()
     if a.save:
@@ -137,7 +137,7 @@ def cmd_batch(a: argparse.Namespace) -> int:
     if not clips:
         raise SystemExit("formcheck batch: no video or image files found in the inputs")
     job = BatchJob(a.exercise, Path(a.out), prof_path, a.model,
-                   video=a.video, force=a.force)
+                   video=a.video, force=a.force, full_rate=a.full_rate)
     with tqdm(total=len(clips), unit="clip", disable=a.quiet, dynamic_ncols=True) as bar:
         def done(o):  # type: ignore[no-untyped-def]
             bar.update(1)
@@ -241,7 +241,8 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
         print(format_confusion(*confusion(a.labels, model=a.model, cache_dir=cache)))
         return 0
-    results = [r for labels in a.labels for r in evaluate(labels, model=a.model, cache_dir=cache)]
+    results = [r for labels in a.labels
+               for r in evaluate(labels, model=a.model, cache_dir=cache, full_rate=a.full_rate)]
     print(format_table(results))
     print()
     print("Margins of every limit on these labels:")

@@ -47,6 +47,8 @@ def _sub(sub: Any, name: str, **kw: Any) -> argparse.ArgumentParser:
     return p
 
 
+FULL_RATE_HELP = ("run the pose model on every frame (default: adaptive sampling, the same verdicts "
+                  "from fewer frames; the report's per-frame rows are then the frames analysed)")
 MODEL_HELP = "pose model: a .task path or lite/full/heavy (default: bundled full model)"
 DATA_DIR_HELP = "data folder (default: $FORMCHECK_HOME or ~/.local/share/formcheck)"
 
@@ -92,6 +94,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     _patient_options(an)
     an.add_argument("--save", action="store_true", help="record the set in --patient's history (database)")
     an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
+    an.add_argument("--full-rate", action="store_true", help=FULL_RATE_HELP)
     _run_options(an)
     an.set_defaults(func=commands["analyze"])
 
@@ -104,6 +107,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     ba.add_argument("--video", action="store_true", help="also write annotated videos")
     _patient_options(ba)
     ba.add_argument("--force", action="store_true", help="re-analyse clips that already have a report")
+    ba.add_argument("--full-rate", action="store_true", help=FULL_RATE_HELP)
     ba.add_argument("--ray", metavar="auto|ADDRESS",
                     help="run the clips on a Ray cluster instead of local processes: 'auto' (the cluster "
                          "this machine joined with 'ray start'), or its address; needs formcheck[cluster]")
@@ -116,7 +120,9 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
                     help="instead: analyse every labelled clip as every exercise and print how many "
                          "reps each one counts (look-alikes counted stand out)")
     ev.add_argument("--model", help=MODEL_HELP)
-    ev.add_argument("--cache", help="folder to cache pose files between runs")
+    ev.add_argument("--cache", help="folder to cache pose files between runs (poses of every frame: "
+                                    "implies --full-rate for clips not yet cached)")
+    ev.add_argument("--full-rate", action="store_true", help=FULL_RATE_HELP)
     ev.add_argument("--skeletons", help="also judge the sitting rules on a folder of labelled side-camera "
                                         "sitting keypoint CSVs (MoveNet 17, e.g. ../shared/media/skeletons/"
                                         "nelsonak47_sidecam_sitting_movenet)")

@@ -153,9 +153,12 @@ def pose_cache_file(cache_dir: Path, rel: str) -> Path:
 
 
 def evaluate(labels_path: str | os.PathLike[str], model: str | None = None,
-             cache_dir: Path | None = None, exercises: set[str] | None = None) -> list[EntryResult]:
+             cache_dir: Path | None = None, exercises: set[str] | None = None,
+             full_rate: bool = False) -> list[EntryResult]:
     """Analyse every entry of a labels file (or those of ``exercises``) and judge it; a broken
-    entry fails, the rest go on."""
+    entry fails, the rest go on. Clips are analysed as ``formcheck analyze`` does (adaptive
+    sampling unless ``full_rate``); with ``cache_dir`` the model's poses of every frame are
+    cached and re-used (a pose file serves any exercise, so it is always full rate)."""
     labels = Path(labels_path)
     out = []
     for kind, e in load_labels(labels):
@@ -169,7 +172,8 @@ def evaluate(labels_path: str | os.PathLike[str], model: str | None = None,
             if cache is not None and cache.is_file():
                 cached = PoseSequence.load(cache)
             r = analyze_clip(clip, d, model=model, landmarks=cached,
-                             poses_out=cache if cache is not None and cached is None else None)
+                             poses_out=cache if cache is not None and cached is None else None,
+                             full_rate=full_rate)
             res = judge_entry(e, kind, r)
             res.samples = collect(e, r)
             out.append(res)

@@ -127,8 +127,7 @@ def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
 
 
 def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profile | None,
-                      model_path: Path, poses_out: str | os.PathLike[str] | None,
-                      progress: Progress | None) -> SessionResult:
+                      model_path: Path, progress: Progress | None) -> SessionResult:
     """One pass with adaptive sampling (see :mod:`formcheck.sampling`): the reader decodes
     the clip (letting FFmpeg skip B-frames before the next due sample) and converts only the
     frames the model is to see; the session judges those frames, as the live page judges the
@@ -136,7 +135,6 @@ def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Prof
     wholly in view for a while, sends the clip to the full-rate path instead."""
     crowd = CrowdCheck(model_path, deferred=True)
     t_list: list[float] = []
-    poses: list[FramePose | None] = []
     why = ""
     with MediaReader(path, prefetch=0, every_ms=1e-3, decode_threads=True) as reader:
         info = reader.info
@@ -152,7 +150,6 @@ def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Prof
                         crowd.offer(frame.rgb, frame.t_ms)
                     feats, r = session.update(frame.t_ms, pose)
                     t_list.append(frame.t_ms)
-                    poses.append(pose)
                     if session.person_missing_since(frame.t_ms) >= MISSING_MIN_MS:
                         why = "no whole person in view at times"
                         break
@@ -168,12 +165,9 @@ def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Prof
         why = marginal(result, session.scorer.views_ms, session.scorer.out_of_position_ms)
     if why:
         log.info("%s: %s: analysed at full rate", path, why)
-        return analyze_clip(path, d, profile, model_path, poses_out=poses_out, progress=progress,
-                            full_rate=True)
+        return analyze_clip(path, d, profile, model_path, progress=progress, full_rate=True)
     log.info("%s: pose model on %d of %d frames (adaptive sampling; one by one on %d: %s)", path,
              len(t_list), info.frames, sampler.dense_frames, sampler.reasons)
-    if poses_out is not None:
-        PoseSequence.from_frames(t_list, poses, info).save(poses_out)
     return result
 
 
@@ -226,17 +220,18 @@ def analyze_clip(
     model is not run; the clip is decoded only if an annotated video is asked for.
 
     A clip's report alone is made with adaptive sampling (:mod:`formcheck.sampling`: the
-    model runs on the frames that can change a verdict; ``poses_out`` then holds those
-    frames). ``full_rate=True`` runs the model on every frame, as an annotated video does
-    (every frame is drawn with its own landmarks).
+    model runs on the frames that can change a verdict; the result's frames are those).
+    ``full_rate=True`` runs the model on every frame, as an annotated video (every frame is
+    drawn with its own landmarks) and a pose file (re-used for any exercise) do.
 
     ``pipelined=False`` decodes, analyses and encodes one frame after another in this thread:
     slower, and the reference the pipelined path must match exactly."""
     if landmarks is not None and video_out is None:
         return analyze_sequence(landmarks, definition, profile)
     model_path = resolve_model(model) if landmarks is None else None
-    if model_path is not None and not full_rate and video_out is None and not is_still(path):
-        return _analyze_adaptive(path, definition, profile, model_path, poses_out, progress)
+    if model_path is not None and not full_rate and video_out is None and poses_out is None \
+            and not is_still(path):
+        return _analyze_adaptive(path, definition, profile, model_path, progress)
     with MediaReader(path, prefetch=8 if pipelined else 0) as reader:
         info = reader.info
         est: PoseEstimator | None = None

@@ -37,6 +37,7 @@ def build_report(r: SessionResult) -> dict[str, Any]:
         "definition_version": r.definition.version,
         "profile": r.profile.label() if r.profile else None,
         "clip": {"path": info.path, "fps": round(info.fps, 3), "frames": info.frames,
+                 "model_frames": info.model_frames,
                  "width": info.width, "height": info.height,
                  "duration_s": round(info.duration_s, 3)},
         "rep_count": len(r.reps),

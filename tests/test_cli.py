@@ -60,7 +60,7 @@ def test_analyze_from_cached_landmarks_writes_report_csv_and_video(tmp_path, cap
     assert code == 0, capsys.readouterr().err
     r = json.loads(rep.read_text())
     assert r["schema"] == 1 and r["exercise"] == "sitting" and r["profile"] is None
-    assert set(r["clip"]) == {"path", "fps", "frames", "width", "height", "duration_s"}
+    assert set(r["clip"]) == {"path", "fps", "frames", "model_frames", "width", "height", "duration_s"}
     assert r["rep_count"] == 0 and len(r["frames"]) == 45
     f = r["frames"][-1]
     assert set(f) == {"t_ms", "pose", "view", "phase", "angles", "checks"}
