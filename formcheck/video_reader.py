@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import av
 import cv2
@@ -36,6 +37,7 @@ MAX_ANALYSIS_SIDE_PX = 1920
 MAX_BAD_PACKETS = 300        # this many damaged packets in a row: give up with a clear message
 
 RGBFrame = npt.NDArray[np.uint8]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,15 +68,18 @@ class MediaReader:
     """
 
     def __init__(self, path: str | os.PathLike[str], prefetch: int = 8, every_ms: float = 0.0,
-                 decode_threads: bool | None = None) -> None:
+                 decode_threads: bool | None = None, steer: bool = False) -> None:
         """``every_ms`` > 0 samples: a frame is converted and yielded only when at least this
         long after the last one yielded (the others are decoded, which a video needs, but
-        never converted to RGB: a 2 per second monitor does not pay for 30); with
-        ``prefetch=0`` the consumer may move the next sample with :meth:`sample_at`.
+        never converted to RGB: a 2 per second monitor does not pay for 30). ``steer``: the
+        consumer moves the next sample as it goes (:meth:`sample_at`); with ``prefetch`` the
+        decoding then runs ahead on a thread and every frame is decoded (which B-frames could
+        be skipped would depend on that thread's timing), only the due ones converted.
         ``decode_threads``: FFmpeg frame threads (default: on unless sampling)."""
         self.path = Path(path)
         self._prefetch = prefetch
-        self._every_ms = every_ms
+        self._every_ms = every_ms if every_ms > 0 or not steer else 1e-3
+        self._steer = steer
         self._threads = every_ms <= 0 if decode_threads is None else decode_threads
         self._due_ms = -np.inf   # sampling: when the next frame is due (decode-time skipping)
         self._frame_ms = 1000.0 / 30.0
@@ -176,7 +181,8 @@ class MediaReader:
         try:
             for packet in self._container.demux(video=0):
                 if self._every_ms > 0:
-                    skipping = self._skip_nonref(packet, skipping)
+                    if not (self._steer and self._prefetch > 0):
+                        skipping = self._skip_nonref(packet, skipping)
                     self._count(packet)
                 try:
                     frames = packet.decode()
@@ -217,10 +223,10 @@ class MediaReader:
             self.last_ms = max(self.last_ms, float(packet.pts * packet.time_base) * 1000.0)
 
     def sample_at(self, t_ms: float) -> None:
-        """Sampling without prefetch: the next frame yielded is the first at or after ``t_ms``
-        (instead of ``every_ms`` after the last one); the consumer decides as it goes."""
-        if self._every_ms <= 0 or self._prefetch > 0:
-            raise ValueError("sample_at needs a sampling reader (every_ms > 0) without prefetch")
+        """A steered reader: the next frame yielded is the first at or after ``t_ms`` (instead
+        of ``every_ms`` after the last one); the consumer decides as it goes."""
+        if not self._steer:
+            raise ValueError("sample_at needs a reader made with steer=True")
         self._due_ms = t_ms
 
     # -- iteration -----------------------------------------------------------------------
@@ -228,12 +234,17 @@ class MediaReader:
         if self._still is not None:
             yield Frame(0, 0.0, self._still)
             return
-        gen = self._decode()
-        frames = iter([self._first])
+        yield from self._select(self._decoded())
+
+    def _decoded(self) -> Iterator[av.VideoFrame]:
+        return _chain(iter([self._first]), self._decode())
+
+    def _select(self, decoded: Iterator[av.VideoFrame]) -> Iterator[Frame]:
+        """The frames to yield (all, or the due samples), converted to RGB."""
         last_t = -np.inf
         index = 0
         fps = self.info.fps or 30.0
-        for vf in _chain(frames, gen):
+        for vf in decoded:
             if self._every_ms > 0:
                 t_raw = float(vf.time) * 1000.0 if vf.time is not None else index * 1000.0 / fps
                 if t_raw + 1e-6 < self._due_ms:
@@ -259,8 +270,10 @@ class MediaReader:
         overlaps with whatever the consumer does."""
         if self._prefetch <= 0 or self._still is not None:
             yield from self._frames()
-            return
-        yield from prefetched(self._frames(), self._prefetch)
+        elif self._steer:   # decode ahead on the thread, choose and convert here
+            yield from self._select(prefetched(self._decoded(), self._prefetch))
+        else:
+            yield from prefetched(self._frames(), self._prefetch)
 
     def close(self) -> None:
         if self._container is not None:
@@ -296,7 +309,7 @@ def _chain(*its: Iterator[av.VideoFrame]) -> Iterator[av.VideoFrame]:
 _DONE = object()
 
 
-def prefetched(source: Iterator[Frame], depth: int) -> Iterator[Frame]:
+def prefetched(source: Iterator[T], depth: int) -> Iterator[T]:
     """Run ``source`` on a worker thread, ``depth`` items ahead; re-raise its errors here.
 
     The queue is bounded so memory stays flat however long the clip is; the worker stops
