@@ -152,3 +152,23 @@ def test_analyze_a_still_is_quiet_on_stderr_unless_verbose():
     bad = subprocess.run([*cmd, "analyze", str(still) + ".missing", "-e", "sitting"], capture_output=True,
                          text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "no such file" in bad.stderr
+
+
+def test_analyze_samples_adaptively_unless_asked_for_every_frame(media, tmp_path):
+    """The default report runs the pose model on fewer frames; --full-rate on every frame; the
+    verdict is the same."""
+    from formcheck.cli import main
+
+    clip = media / "sitting" / "ipd_sitting_front.mp4"
+    reports = {}
+    for flags in ([], ["--full-rate"]):
+        out = tmp_path / f"r{len(flags)}.json"
+        assert main(["analyze", str(clip), "-e", "sitting", "--report", str(out), "-q", *flags]) == 0
+        reports[bool(flags)] = json.loads(out.read_text())
+    adaptive, full = reports[False], reports[True]
+    assert full["clip"]["model_frames"] == full["clip"]["frames"] == len(full["frames"])
+    assert adaptive["clip"]["frames"] == full["clip"]["frames"]
+    assert 0 < adaptive["clip"]["model_frames"] == len(adaptive["frames"]) < full["clip"]["frames"] / 2
+    for key in ("view", "faults", "camera_message", "position_message", "people_message"):
+        assert adaptive["summary"][key] == full["summary"][key]
+    assert adaptive["rep_count"] == full["rep_count"]

@@ -178,3 +178,35 @@ def test_a_sampling_reader_yields_the_same_frames_while_skipping_non_reference_o
     assert [t for t, _ in got] == [t for t, _ in expected] and len(got) == 10
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, expected, strict=True))
     assert sum(skipped) > len(skipped) / 2     # most packets were eligible for skipping
+
+
+@pytest.mark.parametrize("prefetch", [0, 4])
+def test_a_steered_reader_yields_the_first_frame_at_or_after_each_time_asked(tmp_path, prefetch):
+    """Adaptive sampling moves the next sample as it goes (every frame near a limit, a step
+    on elsewhere); the reader must give those frames exactly, and count every frame."""
+    path = tmp_path / "s.mp4"
+    _write(path, [i * 1000 / 30 for i in range(90)], size=(96, 64))
+    with MediaReader(path, prefetch=0) as r:
+        every = {round(f.t_ms): f.rgb.copy() for f in r}
+    got = []
+    with MediaReader(path, prefetch=prefetch, steer=True) as r:
+        for f in r:
+            got.append(round(f.t_ms))
+            assert np.array_equal(f.rgb, every[got[-1]])
+            # one frame in 7 for the first second, then every frame
+            r.sample_at(f.t_ms + (230.0 if f.t_ms < 1000 else 0.0))
+        assert r.frames_seen == 90
+    times = sorted(every)
+    want, due = [], -1.0
+    for t in times:
+        if t + 1 >= due:
+            want.append(t)
+            due = t + (230.0 if t < 1000 else 0.0)
+    assert got == want and len(got) < 90
+
+
+def test_only_a_steered_reader_can_be_steered(tmp_path):
+    path = tmp_path / "s.mp4"
+    _write(path, [i * 1000 / 30 for i in range(10)])
+    with MediaReader(path) as r, pytest.raises(ValueError, match="steer"):
+        r.sample_at(100.0)
