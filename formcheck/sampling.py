@@ -7,9 +7,10 @@ something might:
 
 - the person is not wholly in view (or the body jumped): what the tracker finds there is
   decided frame by frame;
-- a judged check's measure, or the phase measure, is within ``near_deg`` of a limit that
-  would change its status or the phase (enter or leave the top), counting how far it came
-  towards that limit since the last model frame (projected one step on).
+- a judged check's measure is within ``near_deg`` of its limit, counting how far it came
+  towards that limit since the last model frame (projected one step on);
+- and on every other frame while the phase measure is so near a threshold that would change
+  the phase (enter or leave the top): the rep's times are then found to two frames.
 
 Crossing the rest threshold only times where a rep starts: a sample shows it one step late
 at most. Everywhere else one frame per step says what the frames between would: measured on
@@ -37,6 +38,7 @@ from .landmarks import SIDES, resolve
 # A measure this close to a limit is followed frame by frame: the p95 stray of the frames
 # between two model frames from the line joining them (see the module docstring).
 NEAR_DEG = 3.0
+PHASE_SKIP_MAX_MS = 50.0   # frames at most this long may be skipped one in two near a phase threshold
 
 
 def coarse_step_ms(frame_ms: float) -> float:
@@ -52,6 +54,7 @@ class AdaptiveSampler:
 
     def __init__(self, definition: Definition, frame_ms: float, near_deg: float = NEAR_DEG) -> None:
         self.d = definition
+        self.frame_ms = frame_ms if frame_ms > 0 else 1000.0 / 30.0
         self.coarse_ms = coarse_step_ms(frame_ms)
         self.near_deg = near_deg
         self._required = {s: [resolve(n, s).value for n in definition.required_landmarks] for s in SIDES}
@@ -73,7 +76,10 @@ class AdaptiveSampler:
             return self.coarse_ms
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
         self.dense_frames += 1
-        return 0.0
+        # Near a phase threshold every other frame of a video (>= 20 fps) times the crossing to
+        # 100 ms at most, well within a step; a slow GIF needs each of its frames, and a check
+        # near its limit needs every frame (a fault is a run of them).
+        return self.frame_ms * 1.5 if reason == "phase" and self.frame_ms <= PHASE_SKIP_MAX_MS else 0.0
 
     def _whole(self, f: Features) -> bool:
         return bool(f.pose and not f.jump and f.visible is not None
