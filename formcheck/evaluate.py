@@ -16,7 +16,7 @@ from typing import Any
 from .definition import get_definition, load_toml
 from .engine.session import SessionResult
 from .errors import FormcheckError
-from .margins import SLOUCH_IDS, Samples, collect, format_margins
+from .margins import SLOUCH_IDS, Samples, collect, format_margins, labelled_frames
 from .pipeline import analyze_clip
 from .pose import PoseSequence
 
@@ -41,15 +41,8 @@ def _frames_flagged(r: SessionResult, ranges: list[list[int]]) -> tuple[int, int
     / upright ranges are about slouching), any check for another posture (standing)."""
     ids = SLOUCH_IDS if r.definition.id == "sitting" else {c.id for c in r.definition.checks}
     flagged = total = 0
-    sampled = 0 < r.info.model_frames < r.info.frames and r.info.fps > 0 and r.frames
     for lo, hi in ranges:
-        if sampled:   # adaptive sampling: the frames analysed within the labelled frames' times
-            frame_ms, t0 = 1000.0 / r.info.fps, r.frames[0].t_ms
-            a, b = t0 + (lo - 0.5) * frame_ms, t0 + (hi + 0.5) * frame_ms
-            chosen = [f for f in r.frames if a <= f.t_ms < b]
-        else:
-            chosen = r.frames[lo: hi + 1]
-        for f in chosen:
+        for f in (r.frames[i] for i in labelled_frames(r, lo, hi)):
             total += 1
             flagged += any(c.status == "fail" and c.id in ids for c in f.checks)
     return flagged, total

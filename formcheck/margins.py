@@ -74,8 +74,18 @@ def _judged_idx(r: SessionResult) -> list[list[int]]:
     return _settled_idx(r)
 
 
-def _range_idx(ranges: list[list[int]]) -> list[int]:
-    return [i for lo, hi in ranges for i in range(lo, hi + 1)]
+def labelled_frames(r: SessionResult, lo: int, hi: int) -> list[int]:
+    """Indices into ``r.frames`` of the labelled clip frames ``lo..hi``: the same indices when
+    every frame was analysed; with adaptive sampling, the frames analysed within their times."""
+    if not (0 < r.info.model_frames < r.info.frames and r.info.fps > 0 and r.frames):
+        return list(range(lo, min(hi + 1, len(r.frames))))
+    frame_ms, t0 = 1000.0 / r.info.fps, r.frames[0].t_ms
+    a, b = t0 + (lo - 0.5) * frame_ms, t0 + (hi + 0.5) * frame_ms
+    return [i for i, f in enumerate(r.frames) if a <= f.t_ms < b]
+
+
+def _range_idx(r: SessionResult, ranges: list[list[int]]) -> list[int]:
+    return [i for lo, hi in ranges for i in labelled_frames(r, lo, hi)]
 
 
 def collect(entry: dict[str, Any], r: SessionResult) -> Samples:
@@ -100,7 +110,7 @@ def collect(entry: dict[str, Any], r: SessionResult) -> Samples:
     # Upright frames of sitting clips are good form for the slouch checks. (Slouched frames are
     # not fault samples of either check: a slouch may show in only one of them.)
     if "upright_frames" in entry:
-        vals = _judged_values(r, _range_idx(entry["upright_frames"]))
+        vals = _judged_values(r, _range_idx(r, entry["upright_frames"]))
         for cid, measure, side, _ in bounds:
             if cid in SLOUCH_IDS:
                 s.good[(cid, measure, side)] += vals.get(measure, [])
