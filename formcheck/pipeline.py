@@ -33,10 +33,10 @@ from .video_writer import VideoWriter
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]   # (frames done, frames expected; 0 if unknown)
-MAX_VIDEO_SIDE_PX = 1280
+MAX_VIDEO_SIDE_PX = 1280   # annotated videos are at most this on their longer side
 # Adaptive sampling decodes this many frames ahead on a thread, overlapping the pose model
 # (measured 5-13% faster on 4 clips than decoding in turn with FFmpeg skipping B-frames)
-ADAPTIVE_PREFETCH = 4   # annotated videos are at most this on their longer side
+ADAPTIVE_PREFETCH = 4
 
 
 class _EncoderThread:
@@ -132,10 +132,10 @@ def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
 def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profile | None,
                       model_path: Path, progress: Progress | None) -> SessionResult:
     """One pass with adaptive sampling (see :mod:`formcheck.sampling`): the reader decodes
-    the clip (letting FFmpeg skip B-frames before the next due sample) and converts only the
-    frames the model is to see; the session judges those frames, as the live page judges the
-    frames it gets. A verdict that could go either way (:func:`marginal`), or a person not
-    wholly in view for a while, sends the clip to the full-rate path instead."""
+    every frame ahead on a thread and converts only the frames the model is to see; the
+    session judges those frames, as the live page judges the frames it gets. A verdict that
+    could go either way (:func:`marginal`), or a person not wholly in view for a while, sends
+    the clip to the full-rate path instead."""
     crowd = CrowdCheck(model_path, deferred=True)
     t_list: list[float] = []
     why = ""

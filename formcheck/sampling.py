@@ -32,7 +32,7 @@ from .definition import Criterion, Definition
 from .engine.features import Features
 from .engine.reps import Rep
 from .engine.scorer import MAX_DT_MS, FrameResult
-from .engine.session import SessionResult
+from .engine.session import SessionResult, whole_in_view
 from .landmarks import SIDES, resolve
 
 # A measure this close to a limit is followed frame by frame: the p95 stray of the frames
@@ -53,12 +53,14 @@ class AdaptiveSampler:
     """Decides, after each model frame, when the next one is due (0 ms: the next frame)."""
 
     def __init__(self, definition: Definition, frame_ms: float, near_deg: float = NEAR_DEG) -> None:
-        self.d = definition
         self.frame_ms = frame_ms if frame_ms > 0 else 1000.0 / 30.0
         self.coarse_ms = coarse_step_ms(frame_ms)
         self.near_deg = near_deg
         self._required = {s: [resolve(n, s).value for n in definition.required_landmarks] for s in SIDES}
-        self._checks = {c.id: c for c in definition.checks}
+        # per check id: (measure, limits) of its bound and its ``also`` criteria
+        self._bounds = {c.id: [(b.measure, [x for x in (b.min, b.max) if x is not None])
+                               for b in [Criterion(measure=c.measure, min=c.min, max=c.max), *c.also]]
+                        for c in definition.checks}
         self._last_room: dict[str, float] = {}
         self._last_t: float | None = None
         self.dense_frames = 0
@@ -70,7 +72,7 @@ class AdaptiveSampler:
         rooms = self._rooms(f, r)
         rooms["phase"] = phase_room_deg
         dt = f.t_ms - self._last_t if self._last_t is not None else 0.0
-        reason = "not whole" if not self._whole(f) else self._near(rooms, dt)
+        reason = "not whole" if not whole_in_view(f, self._required) else self._near(rooms, dt)
         self._last_room, self._last_t = rooms, f.t_ms
         if not reason:
             return self.coarse_ms
@@ -81,23 +83,17 @@ class AdaptiveSampler:
         # near its limit needs every frame (a fault is a run of them).
         return self.frame_ms * 1.5 if reason == "phase" and self.frame_ms <= PHASE_SKIP_MAX_MS else 0.0
 
-    def _whole(self, f: Features) -> bool:
-        return bool(f.pose and not f.jump and f.visible is not None
-                    and all(f.visible[i] for i in self._required[f.near_side]))
-
     def _rooms(self, f: Features, r: FrameResult) -> dict[str, float]:
         """Degrees between each judged check's measures and their limits."""
         vals = f.values.get(r.side, {}) if r.side else {}
         out: dict[str, float] = {}
         for c in r.checks:
-            chk = self._checks.get(c.id)
-            if chk is None or c.status == "skipped":
+            if c.status == "skipped":
                 continue
-            for b in [Criterion(measure=chk.measure, min=chk.min, max=chk.max), *chk.also]:
-                v = vals.get(b.measure, math.nan)
-                limits = [x for x in (b.min, b.max) if x is not None]
+            for measure, limits in self._bounds.get(c.id, []):
+                v = vals.get(measure, math.nan)
                 if not math.isnan(v) and limits:
-                    out[f"{c.id}:{b.measure}"] = min(abs(v - x) for x in limits)
+                    out[f"{c.id}:{measure}"] = min(abs(v - x) for x in limits)
         return out
 
     def _near(self, rooms: dict[str, float], dt_ms: float) -> str:

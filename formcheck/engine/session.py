@@ -9,11 +9,12 @@ filters.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..definition import Definition
-from ..landmarks import resolve
+from ..landmarks import SIDES, Side, resolve
 from ..pose import ClipInfo, FramePose, PoseSequence
 from ..profile import Profile
 from .features import FeatureExtractor, Features
@@ -52,19 +53,25 @@ class Step(NamedTuple):
     result: FrameResult
 
 
+def whole_in_view(f: Features, required: Mapping[Side, list[int]]) -> bool:
+    """A person in view, not jumping, with every ``required`` landmark (indices per near side)
+    visible: what a missing-person stretch and adaptive sampling both ask of a frame."""
+    return bool(f.pose and not f.jump and f.visible is not None
+                and all(f.visible[i] for i in required[f.near_side]))
+
+
 class _MissingTracker:
     """Collects the stretches where the exercise's required landmarks were not all in view."""
 
     def __init__(self, definition: Definition) -> None:
         self.required = {s: [resolve(n, s).value for n in definition.required_landmarks]
-                         for s in ("left", "right")}
+                         for s in SIDES}
         self.spans: list[tuple[float, float]] = []
         self._start: float | None = None
         self._last = 0.0
 
     def update(self, f: Features, frame_ms: float) -> None:
-        whole = f.pose and not f.jump and f.visible is not None and all(
-            f.visible[i] for i in self.required[f.near_side])
+        whole = whole_in_view(f, self.required)
         if not whole and self._start is None:
             self._start = f.t_ms
         elif whole and self._start is not None:
