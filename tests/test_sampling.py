@@ -176,7 +176,9 @@ def test_visibility_of_a_sampled_tracker_is_what_it_would_be_at_full_rate(every,
     # within 0.03: the raw value is taken to change linearly between samples, which is off
     # for a step or two where a ramp starts or ends between them (real clips: p95 0.023)
     assert np.max(np.abs(got - dense)) <= 0.03
-    if abs(v1 - v0) > 0.5:   # the plain sampled series lags visibly; the fix does not
+    # the plain sampled series lags visibly where it matters (the fix does not): with a ramp
+    # of slope k per frame, by about k * 10 * (every - 1) frames, over 0.1 from every 4th frame
+    if abs(v1 - v0) > 0.5 and every >= 4:
         assert np.max(np.abs(sampled - dense)) > 0.05
 
 
