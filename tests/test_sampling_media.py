@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import MEDIA
+from known_limitations import SAMPLING
 
 from formcheck.definition import get_definition
 from formcheck.engine.session import SessionResult, analyze_sequence
@@ -50,6 +51,9 @@ def compared(media, pose_cache):
 @pytest.mark.parametrize("rel,exercise", ENTRIES or [("(no media)", "-")], ids=lambda v: v)
 def test_adaptive_sampling_gives_the_full_rate_verdict(rel, exercise, compared):
     full, adaptive = compared[(rel, exercise)]
+    if rel in SAMPLING:
+        assert verdict(adaptive) != verdict(full), f"{rel} agrees now: remove it from SAMPLING"
+        pytest.xfail(SAMPLING[rel])
     assert verdict(adaptive) == verdict(full)
     frame_ms = 1000.0 / full.info.fps
     step = coarse_step_ms(frame_ms) + frame_ms / 2 + 1.0   # one sample
