@@ -12,12 +12,16 @@ from sqlalchemy import select
 
 from ..errors import FormcheckError
 from ..patients import patient_key
+from ..red_flags import RedFlags, evaluate, load_rules
 from ..symptoms import Checkin
 from . import repo
 from .database import Database
 from .models import CheckinRow, Patient
 
 LEVELS = ("none", "contact", "emergency")   # weakest first
+# The rules look back at most this far ("new" numbness compares with the previous check-in;
+# rising pain needs a few): a check-in months ago says nothing about today.
+HISTORY_FOR_RULES = timedelta(days=28)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,17 @@ def save(db: Database, patient: str, c: Checkin, flags: list[dict[str, Any]] | N
         s.add(row)
         s.commit()
         return _stored(row)
+
+
+def record(db: Database, patient: str, c: Checkin, rules: RedFlags | None = None,
+           taken_at: datetime | None = None) -> StoredCheckin:
+    """Judge ``c`` against the red-flag rules (with the patient's earlier check-ins: new
+    symptoms, rising pain) and store it with the flags it raised."""
+    rules = rules or load_rules()
+    when = taken_at or c.taken_at or repo.now()
+    earlier = [x.checkin for x in checkins(db, patient, since=when - HISTORY_FOR_RULES) if x.taken_at <= when]
+    flags = [f.as_dict() for f in evaluate(c, earlier, rules)]
+    return save(db, patient, c, flags, rules.version, when)
 
 
 def checkins(db: Database, patient: str, since: datetime | None = None) -> list[StoredCheckin]:
