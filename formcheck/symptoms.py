@@ -70,7 +70,7 @@ def checkin(pain: object, reaches: object = None, numbness: object = "no", weakn
     if p > 0 and where == "none":
         raise FormcheckError(f"pain is {p} out of 10: say how far down it reaches "
                              f"({', '.join(REGIONS[1:])})")
-    return Checkin(p, where, _choice("numbness", numbness, CHANGES), _choice("weakness", weakness, CHANGES),
+    return Checkin(p, where, parse_change("numbness", numbness), parse_change("weakness", weakness),
                    parse_yes_no("bladder_bowel", bladder_bowel), parse_yes_no("saddle_numbness", saddle_numbness),
                    _choice("moment", moment, MOMENTS), taken_at)
 
@@ -121,6 +121,11 @@ _CHANGE_ALIASES = {"n": "no", "none": "no", "false": "no", "yes": "same", "y": "
                    "new": "worse", "worse": "worse", "new or worse": "worse", "same as before": "same"}
 
 
+def parse_change(name: str, value: object) -> str:
+    """A symptom's answer: no / same (as before) / worse (new or worse)."""
+    return _choice(name, value, CHANGES)
+
+
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
     text = str(value).strip().lower()
     if allowed == CHANGES:
@@ -137,7 +142,8 @@ Direction = Literal["centralising", "spreading", "unchanged"]
 @dataclass(frozen=True)
 class Trend:
     """First against last part of a period: median pain, and the median furthest region
-    (as a REGIONS index) in the first and the last ``window`` check-ins."""
+    (as a REGIONS index, a half rounded outwards: the further region) in the first and the
+    last ``window`` check-ins."""
 
     first_pain: float
     last_pain: float
@@ -161,7 +167,7 @@ def trend(checkins: Sequence[Checkin], window: int = 3) -> Trend | None:
     r0, r1 = _median([c.reach_level for c in head]), _median([c.reach_level for c in tail])
     direction: Direction = "unchanged" if r0 == r1 else ("centralising" if r1 < r0 else "spreading")
     return Trend(_median([c.pain for c in head]), _median([c.pain for c in tail]),
-                 REGIONS[round(r0)], REGIONS[round(r1)], direction, len(checkins))
+                 REGIONS[int(r0 + 0.5)], REGIONS[int(r1 + 0.5)], direction, len(checkins))
 
 
 def _median(xs: Sequence[int]) -> float:
