@@ -1,0 +1,93 @@
+"""The check-in on the Live page with AppTest (a real SQLite database in the data folder): a
+chosen patient answers first; the emergency screen blocks the day's exercise; the contact path
+needs the confirmation; free practice (no patient) is not asked."""
+
+from __future__ import annotations
+
+import pytest
+from test_app import app  # noqa: F401  (the AppTest fixture)
+
+from formcheck.db import checkins, open_database, repo
+
+PATIENT = "Jane Doe"
+
+
+@pytest.fixture
+def db(tmp_path):
+    d = open_database(tmp_path)
+    repo.ensure_patient(d, PATIENT)
+    yield d
+    d.dispose()
+
+
+def _choose(at):  # type: ignore[no-untyped-def]
+    at.run()
+    at.sidebar.selectbox(key="patient").set_value(PATIENT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _answer(at, moment="before", **answers):  # type: ignore[no-untyped-def]
+    base = {"pain": 3, "reaches": "thigh", "numbness": "no", "weakness": "no", "bladder_bowel": "no",
+            "saddle_numbness": "no", **answers}
+    for name, value in base.items():
+        if value is not None:
+            at.radio(key=f"checkin_{moment}_{name}").set_value(value)
+    at.button(key=f"FormSubmitter:checkin_{moment}-Save my answers").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _exercising(at) -> bool:  # type: ignore[no-untyped-def]
+    return any(m.label == "Reps" for m in at.metric)   # the live panel beside the video
+
+
+def _html(at) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_free_practice_is_not_asked(app):  # noqa: F811
+    at = app.run()
+    assert _exercising(at) and not any("how are you today" in s.value for s in at.subheader)
+
+
+def test_a_patient_checks_in_before_exercising(app, db):  # noqa: F811
+    at = _choose(app)
+    assert any("Before you start: how are you today?" in s.value for s in at.subheader)
+    assert not _exercising(at)
+    _answer(at, pain=None)
+    assert any("Please answer every question" in e.value and "How bad is your pain" in e.value for e in at.error)
+    assert checkins.checkins(db, PATIENT) == []
+    _answer(at, pain=4)
+    assert _exercising(at)
+    (x,) = checkins.checkins(db, PATIENT)
+    assert (x.checkin.pain, x.checkin.reaches, x.checkin.moment, x.level) == (4, "thigh", "before", "none")
+
+
+def test_no_pain_needs_no_region(app, db):  # noqa: F811
+    at = _answer(_choose(app), pain=0, reaches=None)
+    assert _exercising(at) and checkins.checkins(db, PATIENT)[0].checkin.reaches == "none"
+
+
+def test_the_emergency_screen_blocks_the_days_exercise(app, db):  # noqa: F811
+    at = _answer(_choose(app), pain=2, bladder_bowel="yes")
+    text = _html(at)
+    assert "This is a medical emergency: call emergency services now." in text
+    assert "You have a new problem controlling your bladder or bowels." in text and "Do not exercise today." in text
+    assert not _exercising(at) and not any(b.label.startswith("Continue") for b in at.button)
+    at.run()   # still blocked on the next visit the same day
+    assert not _exercising(at) and "medical emergency" in _html(at)
+
+
+def test_the_contact_path_needs_the_confirmation(app, db):  # noqa: F811
+    at = _answer(_choose(app), pain=9, reaches="foot")
+    assert "Contact your doctor or therapist before continuing." in _html(at)
+    assert "Your pain is 9 out of 10." in _html(at)
+    assert not _exercising(at)
+    assert at.button(key="checkin_continue").disabled   # until the patient confirms
+    at.run()
+    assert not _exercising(at) and checkins.day_status(db, PATIENT).level == "contact"
+    at.checkbox(key="checkin_confirm").check().run()
+    at.button(key="checkin_continue").click().run()
+    assert not at.exception and _exercising(at)
+    assert checkins.checkins(db, PATIENT)[0].confirmed_at is not None
