@@ -91,3 +91,34 @@ def test_the_contact_path_needs_the_confirmation(app, db):  # noqa: F811
     at.button(key="checkin_continue").click().run()
     assert not at.exception and _exercising(at)
     assert checkins.checkins(db, PATIENT)[0].confirmed_at is not None
+
+
+def _flagged_history(db):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from formcheck.symptoms import Checkin
+
+    t = datetime.now(UTC) - timedelta(days=10)
+    for i, (pain, where) in enumerate(((6, "foot"), (5, "below_knee"), (9, "thigh"), (3, "buttock"), (2, "back"))):
+        checkins.record(db, PATIENT, Checkin(pain, where), taken_at=t + timedelta(days=2 * i))
+    repo.ensure_patient(db, "Calm Carl")
+
+
+def test_progress_shows_every_red_flag_and_the_pain_trend(app, db):  # noqa: F811
+    _flagged_history(db)
+    at = _choose(app)
+    warn = " ".join(w.value for w in at.warning)
+    assert "Red flags: 1 check-in" in warn and "CONTACT" in warn and "Your pain is 9 out of 10." in warn
+    text = _html(at)
+    assert "Symptoms over 5 check-ins" in text and "foot or toes -> buttock (centralising)" in text
+    assert len(at.get("vega_lite_chart")) >= 2   # pain and where it reaches
+
+
+def test_the_patient_list_marks_red_flags(app, db):  # noqa: F811
+    _flagged_history(db)
+    at = app.run()
+    table = " ".join(t.value.to_csv() for t in at.table)
+    assert "CONTACT" in table and "Your pain is 9 out of 10." in table and "Calm Carl" in table
+    assert table.index("Jane Doe") < table.index("Calm Carl")      # flagged patients first
+    box = at.sidebar.selectbox(key="patient")
+    assert "Jane Doe (RED FLAG: contact)" in box.options and "Calm Carl" in box.options

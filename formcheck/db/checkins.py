@@ -85,6 +85,21 @@ def checkins(db: Database, patient: str, since: datetime | None = None) -> list[
         return [_stored(r) for r in s.scalars(q.order_by(CheckinRow.taken_at, CheckinRow.id))]
 
 
+def flagged_patients(db: Database, since: datetime) -> dict[str, StoredCheckin]:
+    """Patient name -> their latest check-in with a red flag since ``since`` (an emergency
+    wins over a later contact flag), for the therapist's patient list."""
+    with db.session() as s:
+        q = (select(Patient.name, CheckinRow).join(CheckinRow, CheckinRow.patient_id == Patient.id)
+             .where(CheckinRow.level != "none", CheckinRow.taken_at >= since)
+             .order_by(CheckinRow.taken_at, CheckinRow.id))
+        out: dict[str, StoredCheckin] = {}
+        for name, row in s.execute(q):
+            x = _stored(row)
+            if name not in out or LEVELS.index(x.level) >= LEVELS.index(out[name].level):
+                out[name] = x
+        return out
+
+
 def confirm(db: Database, checkin_id: int, at: datetime | None = None) -> None:
     """The patient confirms they have spoken to their doctor or therapist (contact path only:
     an emergency cannot be confirmed away)."""
