@@ -32,6 +32,7 @@ def _choose(page, url: str, patient: str) -> None:  # type: ignore[no-untyped-de
     page.get_by_role("combobox", name="Patient").click(timeout=90_000)
     page.get_by_role("option", name=patient).click()
     page.get_by_text("Before you start: how are you today?").wait_for(timeout=30_000)
+    page.get_by_role("radiogroup", name=QUESTIONS["saddle_numbness"]).wait_for(timeout=30_000)
     # no camera before the check-in (the free-practice page's one goes when the run ends)
     _live_camera(page).wait_for(state="detached", timeout=30_000)
 
