@@ -122,3 +122,20 @@ def test_the_patient_list_marks_red_flags(app, db):  # noqa: F811
     assert table.index("Jane Doe") < table.index("Calm Carl")      # flagged patients first
     box = at.sidebar.selectbox(key="patient")
     assert "Jane Doe (RED FLAG: contact)" in box.options and "Calm Carl" in box.options
+
+
+def test_after_a_set_an_optional_check_in_and_its_red_flag_stops_the_day(app, db, monkeypatch):  # noqa: F811
+    import dataclasses
+
+    from formcheck.live import LiveProcessor
+
+    real = LiveProcessor.snapshot
+    monkeypatch.setattr(LiveProcessor, "snapshot", lambda self: dataclasses.replace(real(self), frames=30))
+    at = _answer(_choose(app), pain=4)                       # before: calm, the set is done
+    assert any(s.value == "Set summary" for s in at.subheader)
+    assert any(e.label.startswith("How do you feel after exercising?") for e in at.expander)
+    at = _answer(at, moment="after", pain=3, reaches="buttock")
+    assert any("your answers are saved" in s.value for s in at.success)
+    assert [x.checkin.moment for x in checkins.checkins(db, PATIENT)] == ["before", "after"]
+    at = _answer(at, moment="after", pain=3, saddle_numbness="yes")
+    assert "This is a medical emergency: call emergency services now." in _html(at) and not _exercising(at)
