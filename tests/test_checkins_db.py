@@ -61,3 +61,22 @@ def test_the_days_decision(url):  # noqa: F811
     with pytest.raises(FormcheckError, match="no check-in 999"):
         checkins.confirm(db, 999)
     db.dispose()
+
+
+def test_a_database_of_revision_0001_is_migrated_and_keeps_its_data(url):  # noqa: F811
+    from alembic import command
+
+    from formcheck.db.database import _alembic_config
+
+    old = Database(url, migrate=False)
+    with old.engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    sid = repo.start_set(old, "Old Patient", "bridge", "live", "1.1")
+    old.dispose()
+    db = Database(url)   # opening migrates to 0002
+    assert db.revision() == "0002"
+    assert [x.id for x in repo.history(db, "Old Patient")] == [sid]
+    assert checkins.save(db, "Old Patient", Checkin(2, "back")).level == "none"
+    db.dispose()
