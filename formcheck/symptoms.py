@@ -92,7 +92,7 @@ def parse_pain(value: object) -> int:
 
 
 _REGION_ALIASES = {"below the knee": "below_knee", "below-knee": "below_knee", "calf": "below_knee",
-                   "shin": "below_knee", "leg": "below_knee", "toes": "foot", "low back": "back",
+                   "shin": "below_knee", "toes": "foot", "low back": "back",
                    "lower back": "back", "bottom": "buttock", "buttocks": "buttock", "nowhere": "none"}
 
 
