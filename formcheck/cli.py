@@ -171,14 +171,17 @@ def _print_result(clip: str, r: SessionResult) -> None:
 
 
 def cmd_history(a: argparse.Namespace) -> int:
+    from .cli_checkin import print_symptoms
     from .db import open_database
     from .db.repo import history
 
-    rows = history(open_database(a.data_dir), a.patient, a.exercise)
+    db = open_database(a.data_dir)
+    rows = history(db, a.patient, a.exercise)
     if a.csv:
         _history_csv(rows, Path(a.csv))
     if not rows:
         print(f"no sets recorded for {a.patient}" + (f" ({a.exercise})" if a.exercise else ""))
+        print_symptoms(db, a.patient)
         return 0
     names: dict[str, str] = {}
     for x in rows:
@@ -193,6 +196,7 @@ def cmd_history(a: argparse.Namespace) -> int:
             continue
         faults = ", ".join(f"{k} x{v}" for k, v in sorted(x.faults.items(), key=lambda kv: -kv[1])) or "none"
         print(f"{when} reps {x.reps:>3}  good {x.good_reps:>3}  faults: {faults}")
+    print_symptoms(db, a.patient)
     return 0
 
 
@@ -283,8 +287,14 @@ def cmd_app(a: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "landmarks": cmd_landmarks, "analyze": cmd_analyze, "batch": cmd_batch, "evaluate": cmd_evaluate,
     "models": cmd_models, "app": cmd_app, "history": cmd_history, "report": cmd_report,
-    "monitor": lambda a: _monitor(a),
+    "monitor": lambda a: _monitor(a), "checkin": lambda a: _checkin(a),
 }
+
+
+def _checkin(a: argparse.Namespace) -> int:
+    from .cli_checkin import cmd_checkin
+
+    return cmd_checkin(a)
 
 
 def _monitor(a: argparse.Namespace) -> int:

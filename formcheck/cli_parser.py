@@ -34,6 +34,10 @@ EXAMPLES = {
     "models": "formcheck models",
     "monitor": "formcheck monitor --alert-after 30s --break-after 40m --patient \"Jane Doe\"",
     "history": "formcheck history --patient \"Jane Doe\" --exercise bridge --csv sets.csv",
+    "checkin": "formcheck checkin --patient \"Jane Doe\"   (asks each question)\n"
+               "  formcheck checkin --patient \"Jane Doe\" --pain 4 --reaches thigh --numbness no --weakness no "
+               "--bladder-bowel no --saddle-numbness no\n"
+               "exit status: 0 no red flag, 3 contact your doctor or therapist first, 4 emergency",
     "report": "formcheck report --patient \"Jane Doe\" -o jane.pdf",
     "app": "formcheck app --port 8502",
 }
@@ -134,6 +138,10 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     hi.add_argument("--csv", help="also write every set as CSV here")
     hi.add_argument("--data-dir", help=DATA_DIR_HELP)
     hi.set_defaults(func=commands["history"])
+
+    from .cli_checkin import add_parser as add_checkin
+
+    add_checkin(sub, _sub, DATA_DIR_HELP, commands["checkin"])
 
     rp = _sub(sub, "report", help="a one-page clinician report (PDF) of a patient's programme and progress")
     rp.add_argument("--patient", required=True, help="the patient's name (as saved)")

@@ -8,6 +8,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODELS_DIR = PROJECT_ROOT / "models"
 EXERCISES_DIR = PROJECT_ROOT / "exercises"
+# In a subfolder so it is never listed as an exercise; $FORMCHECK_HOME/red_flags.toml overrides it.
+RED_FLAGS_FILE = EXERCISES_DIR / "safety" / "red_flags.toml"
 SAMPLE_VIDEOS_DIR = PROJECT_ROOT / "sample_videos"
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
 # The desk monitor runs for hours at 2 samples per second; the lite model costs ~25% less CPU

@@ -16,6 +16,7 @@ from .db.database import Database
 from .db.repo import ProgrammeView, SetRecord, adherence, history, programme
 from .definition import Definition, get_definition
 from .errors import FormcheckError
+from .pdf_symptoms import symptoms_section
 
 GREEN, GREY = (46, 125, 50), (200, 200, 200)
 
@@ -39,6 +40,7 @@ def clinician_report(db: Database, patient: str, path: str | os.PathLike[str], w
              new_y="NEXT")
     _programme(pdf, prog)
     _adherence(pdf, db, patient, weeks, today)
+    symptoms_section(pdf, db, patient, since)   # pain, where it reaches, every red flag
     _exercises(pdf, sets, since)
     pdf.set_y(-18)
     pdf.set_font("helvetica", "I", 7)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_app import app  # noqa: F401  (the AppTest fixture)
 
-from formcheck.db import open_database, repo
+from formcheck.db import checkins, open_database, repo
 from formcheck.engine.reps import Rep
+from formcheck.symptoms import Checkin
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def patient_db(tmp_path):
             repo.add_rep(db, sid, Rep(i, None, i * 1000.0, i * 1000.0 + 400, i * 1000.0 + 800, 300.0,
                                       ["hips_too_low"] if i == 5 and d < 5 else [],
                                       key_angles={"hip_extension_deg": 165.0 + d}))
+    checkins.record(db, "Jane Doe", Checkin(2, "back"))   # today's check-in: the Live page opens
     yield db
     db.dispose()
 

@@ -2,14 +2,16 @@
 
 patients 1-n programmes 1-n programme_items; patients 1-n sets 1-n reps. A set is one
 exercise done once (live or from a clip); the sets of one day are that day's session.
+patients 1-n checkins: symptoms reported before/after a day's session (formcheck.symptoms),
+linked to that day's sets by (patient, day).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -92,3 +94,26 @@ class Imported(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     path: Mapped[str] = mapped_column(String(512), unique=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CheckinRow(Base):
+    """One symptom check-in (see formcheck.symptoms) with the red flags it raised then, so the
+    therapist sees what the patient was told even after a clinic changes its rules."""
+
+    __tablename__ = "checkins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[date] = mapped_column(Date)                       # the patient's local date
+    moment: Mapped[str] = mapped_column(String(6))                # before | after
+    pain: Mapped[int] = mapped_column(Integer)                    # 0-10
+    reaches: Mapped[str] = mapped_column(String(12))              # symptoms.REGIONS
+    numbness: Mapped[str] = mapped_column(String(6))              # no | same | worse
+    weakness: Mapped[str] = mapped_column(String(6))
+    bladder_bowel: Mapped[bool] = mapped_column(Boolean)
+    saddle_numbness: Mapped[bool] = mapped_column(Boolean)
+    level: Mapped[str] = mapped_column(String(10), default="none")   # none | contact | emergency
+    flags: Mapped[list[Any]] = mapped_column(default=list)            # [{rule, level, message, reason}]
+    rules_version: Mapped[str] = mapped_column(String(20), default="")
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    __table_args__ = (Index("ix_checkins_patient_time", "patient_id", "taken_at"),)

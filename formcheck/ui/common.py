@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import streamlit as st
 
-from ..db import Database, open_database, repo
+from ..db import Database, checkins, open_database, repo
 from ..db.database import URL_ENV
 from ..definition import Definition, available_exercises, get_definition
 from ..errors import FormcheckError
 from ..profile import Profile, apply_profile, load_profile
 from ..store import Store
+from .symptoms_view import FLAG_DAYS, flag_label
 
 NO_PATIENT = "(no patient: default thresholds)"
 
@@ -51,7 +53,8 @@ def sidebar() -> PageState:
     store = Store(root)
     db = database(root)
     patients = [NO_PATIENT, *sorted(set(store.patients()) | set(repo.patients(db) if db else []))]
-    patient = st.sidebar.selectbox("Patient", patients, key="patient")
+    flagged = _flagged(db)
+    patient = st.sidebar.selectbox("Patient", patients, key="patient", format_func=lambda p: flag_label(flagged, p))
     patient = "" if patient == NO_PATIENT else patient
     base = get_definition(ex)
     profile = _stored_profile(store, patient, ex) if patient else None
@@ -69,6 +72,13 @@ def sidebar() -> PageState:
     st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
                        "is stored unless you save it.")
     return PageState(ex, d, profile, store, patient, db)
+
+
+def _flagged(db: Database | None) -> dict[str, checkins.StoredCheckin]:
+    """Patients with a red flag in the last weeks (marked in the patient list)."""
+    if db is None:
+        return {}
+    return checkins.flagged_patients(db, repo.now() - timedelta(days=FLAG_DAYS))
 
 
 def exercise_names() -> dict[str, str]:

@@ -14,6 +14,7 @@ from ..live import LiveProcessor, LiveSnapshot
 from ..models import default_model_path
 from . import compat
 from .browser import camera_check, speak
+from .checkin_panel import after_checkin, checkin_gate
 from .common import PageState
 from .programme_live import set_done, todays_programme
 from .results import faults_table, reps_table
@@ -25,6 +26,8 @@ SPEECH_COOLDOWN_S = 4.0   # at most one spoken cue per 4 s, so it does not chatt
 
 def live_page(ps: PageState) -> None:
     st.header("Live coaching")
+    if not checkin_gate(ps):   # a patient checks in first; a red flag stops here
+        return
     proc = _processor(ps)
     left, right = st.columns([3, 2])
     with left:
@@ -41,6 +44,7 @@ def live_page(ps: PageState) -> None:
     if not ctx.state.playing and snap.frames:
         proc.end_set()   # the stream stopped: the set's last rep and summary go to the history
         _set_summary(proc, ps)
+        after_checkin(ps)
     elif not ctx.state.playing:
         st.caption(f"Press START to begin. Set-up first: {ps.definition.view_cue}")
 

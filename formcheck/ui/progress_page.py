@@ -18,13 +18,17 @@ from ..definition import get_definition
 from ..pdf import clinician_report
 from .common import PageState
 from .results import faults_table
+from .symptoms_view import patient_list, symptoms_section
 
 
 def progress_page(ps: PageState) -> None:
     st.header("Progress")
     if ps.db is None or not ps.patient:
         st.caption("Choose a patient in the sidebar to see their progress.")
+        if ps.db is not None:
+            patient_list(ps.db)
         return
+    symptoms_section(ps.db, ps.patient)   # red flags first, then pain and where it reaches
     sets = repo.history(ps.db, ps.patient)
     if not sets:
         st.info(f"No sets recorded for {ps.patient} yet: sets done on the Live page (or clips analysed "
