@@ -288,7 +288,7 @@ def test_every_exercise_is_selectable_and_tunable(app):
     at = app.run()
     picker = at.sidebar.selectbox(key="exercise")
     assert len(picker.options) == len(available_exercises())
-    for ex in ("cat_cow", "piriformis_stretch"):
+    for ex in ("cat_cow", "sciatic_nerve_glide", "piriformis_stretch"):
         at.sidebar.selectbox(key="exercise").set_value(ex).run()
         assert not at.exception
         labels = " ".join(e.label for e in at.expander)

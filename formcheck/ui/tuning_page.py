@@ -11,6 +11,7 @@ from ..definition import Check, Definition, get_definition
 from ..engine.session import SessionResult, rescore
 from ..errors import FormcheckError
 from ..profile import Bounds, Profile, apply_profile
+from ..rules import PERCENT_KINDS
 from ..store import profile_toml
 from .clip_page import show_result
 from .common import PageState
@@ -72,8 +73,8 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
 
 
 def _unit(d: Definition, measure: str) -> str:
-    """deg for angles; % (of a body segment) for gap measures."""
-    return "%" if d.measures[measure].kind == "gap" else "deg"
+    """deg for angles; % (of a body segment) for gap and rise measures."""
+    return "%" if d.measures[measure].kind in PERCENT_KINDS else "deg"
 
 
 def _fmt(v: float | None) -> str:
