@@ -72,6 +72,8 @@ def sides_of(d: Definition, reps: list[Rep]) -> Asymmetry | None:
         return "%" if m and d.measures[m].kind in PERCENT_KINDS else "deg"
 
     return compare([SideRep(r.side, r.hold_ms, r.key_angles.get(key) if key else None,
-                            round(r.peak - r.trough, 1) if math.isfinite(r.peak - r.trough) else None)
+                            # a still (or a rep after a cut) moved through no known range
+                            round(r.peak - r.trough, 1) if math.isfinite(r.peak - r.trough)
+                            and r.peak > r.trough else None)
                     for r in reps if r.side], d.flag_share(),
                    (d.measures[key].label or key) if key else "", unit(d.phases.measure), unit(key))
