@@ -32,10 +32,17 @@ def tuning_page(ps: PageState) -> None:
             else d.hold.target_s
         hold = st.number_input("Hold target (s, 0 = not checked)", 0.0, 600.0, float(default_hold),
                                key=f"{ps.exercise}-hold", help=f"Source: {d.hold.source}")
+    share = None
+    if d.phases.kind == "sided":
+        start = ps.profile.asymmetry_flag_share if ps.profile and ps.profile.asymmetry_flag_share else d.flag_share()
+        share = st.number_input("Flag left vs right above (share, |L - R| / larger side)", 0.01, 1.0,
+                                float(start), 0.05, key=f"{ps.exercise}-asym",
+                                help="Default 0.15: a limb symmetry below 85% (see formcheck/config.py)")
     patient = st.text_input("Patient name or initials", ps.patient, key="tune_patient")
     try:
         prof = Profile(exercise=d.id, definition_version=d.version, patient=patient.strip(),
-                       hold_target_s=hold if hold != d.hold.target_s else None, thresholds=thresholds)
+                       hold_target_s=hold if hold != d.hold.target_s else None, thresholds=thresholds,
+                       asymmetry_flag_share=share if share is not None and share != d.flag_share() else None)
         tuned = apply_profile(d, prof)
     except (FormcheckError, ValueError) as e:
         st.error(str(e))
