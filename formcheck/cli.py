@@ -166,6 +166,11 @@ def _print_result(clip: str, r: SessionResult) -> None:
         verdict = "ok" if x.ok else "to fix: " + ", ".join(d.fault_text(f)[0] for f in x.faults)
         notes = "".join(f" ({n})" for n in x.notes)
         print(f"  rep {x.index}{side} at {x.top_ms / 1000:.1f} s, hold {x.hold_ms / 1000:.1f} s: {verdict}{notes}")
+    if s.asymmetry is not None:
+        from .asymmetry import rows
+
+        a = s.asymmetry
+        print("  left / right: " + "; ".join(f"{w} {lt} / {rt} ({ap})" for w, lt, rt, ap in rows(a)))
     if s.faults and d.phases.kind == "continuous":
         print("  sustained faults: " + ", ".join(f"{d.fault_text(k)[0]} x{v}" for k, v in s.faults.items()))
 

@@ -16,6 +16,12 @@ DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
 # per sample (measured: 15.6 vs 19.4 ms at real time) and judges the labelled sitting clips
 # and stills the same as the full model (formcheck evaluate --model lite).
 MONITOR_MODEL_VARIANT = "lite"
+# Left and right are flagged when an asymmetry index |L - R| / max(L, R) (formcheck.asymmetry)
+# exceeds this share. 0.15 = a limb symmetry index below 85%: rehabilitation criteria ask for
+# 85-90% (e.g. Grindem et al. 2016, Br J Sports Med 50:804, 90% quadriceps symmetry), and 2D
+# angles err 2-7 deg (CLINICAL.md), 6-12% of a 60-110 deg range, so a smaller share would flag
+# measurement noise. A therapist sets it per patient (profile) or per exercise (definition).
+ASYMMETRY_FLAG_SHARE = 0.15
 
 # The one list of what formcheck reads (decoded by PyAV; stills by OpenCV).
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})

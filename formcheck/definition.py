@@ -94,6 +94,9 @@ class Definition(_Strict):
     # look-alike movement of the phase measure alone (a dead bug's leg) is not a rep.
     shape: list[Position] = Field(default_factory=list)
     hold: Hold = Hold()
+    # sided exercises: flag left and right when an asymmetry index exceeds this share
+    # (formcheck.asymmetry); None = config.ASYMMETRY_FLAG_SHARE
+    asymmetry_flag_share: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     sources: list[str] = Field(default_factory=list)
 
     @field_validator("forward", "required_landmarks", "inferred_landmarks")
@@ -155,6 +158,10 @@ class Definition(_Strict):
         if c is None:
             return humanize(check_id), ""
         return c.name or humanize(c.id), c.cue
+
+    def flag_share(self) -> float:
+        """The asymmetry flag share in force (the definition's, else the default)."""
+        return self.asymmetry_flag_share if self.asymmetry_flag_share is not None else config.ASYMMETRY_FLAG_SHARE
 
     def check_ids(self) -> list[str]:
         hold = [] if self.phases.kind == "continuous" else [self.hold.check_id]

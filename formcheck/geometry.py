@@ -152,6 +152,15 @@ def gap_pct_2d(a: Pt, b: Pt, r1: Pt, r2: Pt) -> float:
     return 100.0 * math.hypot(b[0] - a[0], b[1] - a[1]) / ref
 
 
+def rise_pct_2d(a: Pt, b: Pt, r1: Pt, r2: Pt) -> float:
+    """How far ``b`` is above ``a`` (image y points down) in percent of the reference distance
+    r1->r2: + = b higher, - = lower (scale-free; NaN when the reference has no length)."""
+    ref = math.hypot(r2[0] - r1[0], r2[1] - r1[1])
+    if ref == 0:
+        return math.nan
+    return 100.0 * (a[1] - b[1]) / ref
+
+
 def near_side_score_2(pairs: tuple[tuple[float, float, float, float], ...], z_scale: float) -> float:
     """Scalar :func:`near_side_score` over K (left_z, right_z, left_vis, right_vis) tuples;
     z is divided by ``z_scale`` (a body length). NaN members are ignored like ``nanmean``."""

@@ -1,6 +1,7 @@
 """A one-page clinician report (PDF, fpdf2): the patient's programme, adherence per week, and
 per exercise the sets, reps, share of reps with good form, longest hold, most frequent faults
-and the key angle at the top, first week against last."""
+and the key angle at the top, first week against last; left against right for one-sided
+exercises."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from .asymmetry import METRIC_NAMES, combine, rows
 from .atomic import write_bytes
 from .db.database import Database
 from .db.repo import ProgrammeView, SetRecord, adherence, history, programme
@@ -42,6 +44,7 @@ def clinician_report(db: Database, patient: str, path: str | os.PathLike[str], w
     _adherence(pdf, db, patient, weeks, today)
     symptoms_section(pdf, db, patient, since)   # pain, where it reaches, every red flag
     _exercises(pdf, sets, since)
+    _sides(pdf, sets)
     pdf.set_y(-18)
     pdf.set_font("helvetica", "I", 7)
     pdf.multi_cell(0, 3.5, "Verdicts come from camera landmarks (MediaPipe) and the exercise definitions' "
@@ -116,6 +119,32 @@ def _exercises(pdf: FPDF, sets: list[SetRecord], since: datetime) -> None:
         top = ", ".join(f"{d.fault_text(k)[0] if d else k} ({v})" for k, v in faults.most_common(2)) or "none"
         row = [_name(ex), str(len(mine)), str(reps), f"{good / reps:.0%}" if reps else "-",
                f"{max(s.hold_s for s in mine):.1f} s", _angle_trend(mine, d, since), top]
+        for (_, w), text in zip(cols, row, strict=True):
+            _fitted_cell(pdf, w, _ascii(text))
+        pdf.ln()
+
+
+def _sides(pdf: FPDF, sets: list[SetRecord]) -> None:
+    """Left against right for each one-sided exercise over the period (formcheck.asymmetry)."""
+    found = [(ex, a) for ex in sorted({s.exercise for s in sets})
+             if (a := combine(s.summary["asymmetry"] for s in sets
+                              if s.exercise == ex and s.summary.get("asymmetry"))) is not None]
+    if not found:
+        return
+    _title(pdf, "Left and right (apart = |L - R| / larger side)")
+    cols = [("Exercise", 34), ("Reps L / R", 20), ("Longest hold L / R", 28), ("Key angle at top L / R", 46),
+            ("Range moved L / R", 30), ("Flagged", 32)]
+    pdf.set_font("helvetica", "B", 8)
+    for name, w in cols:
+        pdf.cell(w, 6, name, border=1)
+    pdf.ln()
+    pdf.set_font("helvetica", "", 8)
+    for ex, a in found:
+        lines = rows(a)
+        flagged = ", ".join(f"{METRIC_NAMES[m]} {a.index[m]:.0%}" for m in a.flagged) or "no"
+        row = [_name(ex), f"{lines[0][1]} / {lines[0][2]}", f"{lines[1][1]} / {lines[1][2]} s",
+               f"{lines[2][0]}: {lines[2][1]} / {lines[2][2]}", f"{lines[3][1]} / {lines[3][2]} {a.range_unit}",
+               f"{flagged} (>{a.flag_share:.0%})"]
         for (_, w), text in zip(cols, row, strict=True):
             _fitted_cell(pdf, w, _ascii(text))
         pdf.ln()

@@ -37,6 +37,8 @@ class Profile(BaseModel):
     saved_at: str = ""
     note: str = ""
     hold_target_s: Annotated[float, Field(ge=0.0, le=600.0)] | None = None
+    # left/right flagged above this asymmetry share (formcheck.asymmetry); None = the definition's
+    asymmetry_flag_share: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     thresholds: dict[str, Bounds] = Field(default_factory=dict)
     # the desk monitor's calibration: the patient's own good posture, measure -> deg
     baseline_deg: dict[str, Annotated[float, Field(ge=-180.0, le=180.0)]] = Field(default_factory=dict)
@@ -106,4 +108,7 @@ def apply_profile(d: Definition, profile: Profile | None, where: str = "profile"
                                            "also": _shift_also(c, new_min, new_max)}))
     hold = d.hold if profile.hold_target_s is None else d.hold.model_copy(
         update={"target_s": profile.hold_target_s})
-    return d.model_copy(update={"checks": checks, "hold": hold})
+    update: dict[str, object] = {"checks": checks, "hold": hold}
+    if profile.asymmetry_flag_share is not None:
+        update["asymmetry_flag_share"] = profile.asymmetry_flag_share
+    return d.model_copy(update=update)

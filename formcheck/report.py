@@ -49,7 +49,8 @@ def build_report(r: SessionResult) -> dict[str, Any]:
                     "position_message": sm.position_message,
                     "people_message": sm.people_message,
                     "person_missing": [{"start_ms": _ms(a), "end_ms": _ms(b)} for a, b in sm.person_missing],
-                    "missing_message": sm.missing_message},
+                    "missing_message": sm.missing_message,
+                    "asymmetry": sm.asymmetry.to_dict() if sm.asymmetry else None},
     }
 
 

@@ -10,10 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .landmarks import is_valid_name
 
-MeasureKind = Literal["angle", "bend", "elevation", "forward_lean", "inclination", "gap"]
+MeasureKind = Literal["angle", "bend", "elevation", "forward_lean", "inclination", "gap", "rise"]
 POINTS_PER_KIND: dict[str, int] = {
-    "angle": 3, "bend": 3, "elevation": 2, "forward_lean": 2, "inclination": 2, "gap": 4,
+    "angle": 3, "bend": 3, "elevation": 2, "forward_lean": 2, "inclination": 2, "gap": 4, "rise": 4,
 }
+# Kinds measured in percent of a body segment, not in degrees (a distance, not an angle).
+PERCENT_KINDS = frozenset({"gap", "rise"})
 Severity = Literal["info", "warning", "error"]
 Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
 
@@ -33,6 +35,9 @@ class Measure(_Strict):
     inclination: 0..180 of first->second from vertical.
     gap: distance first->second in percent of the distance third->fourth (a body segment,
     e.g. the thigh), 0..; a measure named ``_pct``, not an angle (an ankle resting on a knee).
+    rise: how far the second point is ABOVE the first (image vertical), in percent of the
+    distance third->fourth; + = second higher, - = lower (a heel up on a step: the raised ankle
+    above the standing one, in shank lengths). Also ``_pct``, not an angle.
     """
 
     kind: MeasureKind
@@ -185,9 +190,25 @@ class Position(Criterion):
     cannot be seen does not block (it is not a guess either way)."""
 
     cue: str
+    # The measure must lie OUTSIDE min..max (both needed): e.g. a nerve glide's head is either
+    # lifted or dropped, never level, while the knee straightens.
+    outside: bool = False
     # shape gates only: the rep needs this measure SEEN (else a hidden measure does not block,
     # and the rep says it was not confirmed). For a look-alike that hides exactly this part.
     must_see: bool = False
+
+    @model_validator(mode="after")
+    def _outside_band(self) -> Position:
+        if self.outside and (self.min is None or self.max is None):
+            raise ValueError(f"position/shape on {self.measure!r}: outside = true needs both min and max")
+        return self
+
+    def fails(self, value: float) -> bool:
+        """True when ``value`` is measured and not where it must be (NaN never fails)."""
+        if self.outside:
+            assert self.min is not None and self.max is not None
+            return self.min <= value <= self.max
+        return super().fails(value)
 
 
 class Hold(_Strict):

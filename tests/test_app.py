@@ -89,6 +89,21 @@ def test_tuning_saves_versioned_patient_profiles(app, tmp_path):
     assert any("Jane Doe v2" in s.value for s in at.sidebar.success)
 
 
+def test_tuning_sets_the_left_right_flag_share_of_a_one_sided_exercise(app, tmp_path):
+    from formcheck.store import Store
+
+    at = app.run()
+    at.selectbox(key="exercise").set_value("knee_to_chest").run()
+    at.number_input(key="knee_to_chest-asym").set_value(0.3).run()
+    at.text_input(key="tune_patient").set_value("Jane Doe").run()
+    at.button(key="save_profile").click().run()
+    assert not at.exception
+    cur = Store(tmp_path).load("Jane Doe", "knee_to_chest")
+    assert cur is not None and cur.asymmetry_flag_share == 0.3
+    at.selectbox(key="exercise").set_value("bridge").run()   # two-sided: no such control
+    assert not [n for n in at.number_input if n.key == "bridge-asym"]
+
+
 def test_frames_of_a_superseded_stream_are_dropped():
     """A restarted stream runs on a new worker thread; late frames of the old one must not
     mix into the new set (they once added phantom reps in the browser loop)."""
@@ -288,7 +303,7 @@ def test_every_exercise_is_selectable_and_tunable(app):
     at = app.run()
     picker = at.sidebar.selectbox(key="exercise")
     assert len(picker.options) == len(available_exercises())
-    for ex in ("cat_cow", "piriformis_stretch"):
+    for ex in ("cat_cow", "sciatic_nerve_glide", "piriformis_stretch"):
         at.sidebar.selectbox(key="exercise").set_value(ex).run()
         assert not at.exception
         labels = " ".join(e.label for e in at.expander)

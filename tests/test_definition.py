@@ -19,11 +19,17 @@ REQUIRED = {
     "seated_hamstring_stretch": {"knee_bent", "back_rounded"},
     "piriformis_stretch": {"ankle_not_on_knee"},
     "standing_posture": {"forward_head", "sway_back", "trunk_leaning"},
+    # issue 26: the three the patient guide names that were not judged yet
+    "standing_hamstring_stretch": {"knee_bent", "back_rounded"},
+    "sciatic_nerve_glide": {"tensioning"},
+    "safe_lift": {"stooped_back", "knees_past_toes"},
 }
 # Held positions carry the sources' dose as the programme's default hold.
 HOLDS = {"wall_sit": 30.0, "plank": 20.0, "knee_to_chest": 15.0, "seated_hamstring_stretch": 20.0,
-         "piriformis_stretch": 20.0}
-ONE_SIDED = {"bird_dog", "knee_to_chest", "seated_hamstring_stretch", "piriformis_stretch"}
+         "piriformis_stretch": 20.0, "standing_hamstring_stretch": 20.0, "sciatic_nerve_glide": 0.0,
+         "safe_lift": 0.0}
+ONE_SIDED = {"bird_dog", "knee_to_chest", "seated_hamstring_stretch", "piriformis_stretch",
+             "standing_hamstring_stretch", "sciatic_nerve_glide"}
 
 
 @pytest.mark.parametrize("exercise", sorted(REQUIRED))
@@ -74,3 +80,28 @@ def test_invalid_definitions_name_file_field_and_reason(tmp_path, edit, expect):
 def test_unknown_exercise_lists_choices():
     with pytest.raises(DefinitionError, match=r"choose one of .*bridge"):
         get_definition("squat")
+
+
+GLIDE = (get_definition.__globals__["config"].EXERCISES_DIR / "sciatic_nerve_glide.toml").read_text()
+STEP = (get_definition.__globals__["config"].EXERCISES_DIR / "standing_hamstring_stretch.toml").read_text()
+
+
+@pytest.mark.parametrize("base,edit,expect", [
+    # an outside-band shape needs both ends of the band
+    (GLIDE, lambda s: s.replace("min = -35\nmax = 5\noutside = true", "max = 5\noutside = true", 1),
+     r"outside = true needs both min and max"),
+    # a rise measure takes four points like a gap
+    (STEP, lambda s: s.replace('points = ["opposite_ankle", "ankle", "opposite_knee", "opposite_ankle"]',
+                               'points = ["opposite_ankle", "ankle"]', 1), r"kind 'rise' needs 4 points, got 2"),
+])
+def test_new_measure_kind_and_outside_band_are_validated(tmp_path, base, edit, expect):
+    p = tmp_path / "broken.toml"
+    p.write_text(edit(base))
+    with pytest.raises(DefinitionError, match=expect):
+        load_definition(p)
+
+
+def test_outside_band_fails_inside_it_and_never_on_nan():
+    q = get_definition("sciatic_nerve_glide").shape[0]
+    assert q.outside and q.fails(-10.0) and not q.fails(20.0) and not q.fails(-45.0)
+    assert not q.fails(float("nan"))

@@ -131,3 +131,26 @@ def test_scalar_near_side_matches_arrays(pairs, scale):
     lz, rz, lv, rv = (np.array(col) for col in zip(*pairs, strict=True))
     want = float(g.near_side_score(lz / scale, rz / scale, lv, rv))
     assert _same(g.near_side_score_2(tuple(pairs), scale), want)
+
+
+@pytest.mark.parametrize("a,b,r1,r2,pct", [
+    ((0, 100), (50, 60), (0, 0), (0, 80), 50.0),     # b 40 px higher than a, reference 80 px
+    ((0, 60), (0, 100), (0, 0), (30, 40), -80.0),    # b lower: negative
+    ((0, 10), (99, 10), (0, 0), (3, 4), 0.0),        # level: 0 whatever the horizontal gap
+    ((0, 10), (0, 0), (5, 5), (5, 5), math.nan),     # no reference length: NaN
+])
+def test_rise_pct_table(a, b, r1, r2, pct):
+    got = g.rise_pct_2d(a, b, r1, r2)
+    assert (math.isnan(got) and math.isnan(pct)) or got == pytest.approx(pct)
+
+
+@settings(max_examples=200, deadline=None)
+@given(point2, point2, point2, point2, finite, finite, st.floats(0.01, 100))
+def test_rise_is_scale_free_and_ignores_horizontal_moves(a, b, r1, r2, tx, ty, scale):
+    assume(np.linalg.norm(r2 - r1) > 1e-3)
+    base = g.rise_pct_2d(a, b, r1, r2)
+    t = np.array([tx, ty])
+    moved = g.rise_pct_2d(*(scale * p + t for p in (a, b, r1, r2)))
+    assert moved == pytest.approx(base, rel=1e-6, abs=1e-6)
+    assert g.rise_pct_2d(a, b + np.array([tx, 0.0]), r1, r2) == pytest.approx(base, rel=1e-6, abs=1e-6)
+    assert g.rise_pct_2d(b, a, r1, r2) == pytest.approx(-base, rel=1e-6, abs=1e-6)

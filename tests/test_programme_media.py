@@ -57,7 +57,8 @@ def test_no_exercise_counts_another_exercises_clips(media, pose_cache):
     _prime(pose_cache, PROGRAMME)
     ids, rows = confusion([LABELS, PROGRAMME], cache_dir=pose_cache.folder)
     assert {"pelvic_tilt", "cat_cow", "wall_sit", "plank", "knee_to_chest", "seated_hamstring_stretch",
-            "piriformis_stretch", "standing_posture"} <= set(ids)
+            "piriformis_stretch", "standing_posture", "standing_hamstring_stretch", "sciatic_nerve_glide",
+            "safe_lift"} <= set(ids)
     table = format_confusion(ids, rows)
     for r in rows:
         assert not r.error, r.error

@@ -79,6 +79,8 @@ def _measure(kind: str, pts: list[g.Pt], facing: float) -> float:
         return g.forward_lean_2d(pts[0], pts[1], facing)
     if kind == "gap":
         return g.gap_pct_2d(pts[0], pts[1], pts[2], pts[3])
+    if kind == "rise":
+        return g.rise_pct_2d(pts[0], pts[1], pts[2], pts[3])
     return g.inclination_2d(pts[0], pts[1])
 
 

@@ -3,10 +3,13 @@ the CLI, batch and evaluate all read (the report only serializes it)."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..asymmetry import Asymmetry, SideRep, compare
 from ..definition import Definition
+from ..rules import PERCENT_KINDS
 from .reps import Rep
 
 
@@ -15,7 +18,8 @@ class Summary:
     """view: the camera view seen most (side, oblique, front, unknown); faults: check id ->
     reps with it (or sustained episodes, for a continuous exercise); good_form_fraction: share
     of judged frames with no failing check; the messages are None when there is nothing to say;
-    person_missing: (start_ms, end_ms) stretches with no whole person in view."""
+    person_missing: (start_ms, end_ms) stretches with no whole person in view; asymmetry: left
+    against right for a one-sided (sided) exercise with reps, else None."""
 
     view: str
     faults: dict[str, int]
@@ -24,6 +28,7 @@ class Summary:
     position_message: str | None = None
     people_message: str | None = None
     person_missing: list[tuple[float, float]] = field(default_factory=list)
+    asymmetry: Asymmetry | None = None
 
     @property
     def missing_message(self) -> str | None:
@@ -36,8 +41,9 @@ class Summary:
 
     def messages(self) -> list[str]:
         """Every message a person should read, in order of importance."""
+        sides = self.asymmetry.message() if self.asymmetry else None
         return [m for m in (self.camera_message, self.position_message, self.people_message,
-                            self.missing_message) if m]
+                            self.missing_message, sides) if m]
 
 
 def summarize(d: Definition, reps: list[Rep], episodes: dict[str, int], views_ms: dict[str, float],
@@ -51,4 +57,23 @@ def summarize(d: Definition, reps: list[Rep], episodes: dict[str, int], views_ms
     position = next((q.cue for q in d.position), None) \
         if posed_ms and out_of_position_ms * 2 > posed_ms else None
     camera = d.view_cue if d.view not in ("any", view) else None
-    return Summary(view, faults, round(good_form_fraction, 4), camera, position, people_message, list(missing))
+    return Summary(view, faults, round(good_form_fraction, 4), camera, position, people_message, list(missing),
+                   sides_of(d, reps))
+
+
+def sides_of(d: Definition, reps: list[Rep]) -> Asymmetry | None:
+    """Left against right for a sided exercise: per side reps, longest hold, the first key
+    angle at the top, the range the phase measure moved (see formcheck.asymmetry)."""
+    if d.phases.kind != "sided":
+        return None
+    key = d.key_angles[0] if d.key_angles else None
+
+    def unit(m: str | None) -> str:
+        return "%" if m and d.measures[m].kind in PERCENT_KINDS else "deg"
+
+    return compare([SideRep(r.side, r.hold_ms, r.key_angles.get(key) if key else None,
+                            # a still (or a rep after a cut) moved through no known range
+                            round(r.peak - r.trough, 1) if math.isfinite(r.peak - r.trough)
+                            and r.peak > r.trough else None)
+                    for r in reps if r.side], d.flag_share(),
+                   (d.measures[key].label or key) if key else "", unit(d.phases.measure), unit(key))

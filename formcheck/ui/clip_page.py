@@ -22,7 +22,7 @@ from ..report import build_report, frames_csv
 from ..samples import samples_for
 from .charts import angle_charts
 from .common import PageState
-from .results import faults_table, reps_table
+from .results import faults_table, reps_table, show_sides
 
 MEDIA_TYPES = sorted(x.lstrip(".") for x in config.MEDIA_SUFFIXES)
 
@@ -140,6 +140,7 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     if rep["reps"]:
         st.subheader("Reps")
         st.table(reps_table(d, rep["reps"]))
+        show_sides(rep["summary"], st)
     if s.faults:
         st.subheader("What to work on")
         unit = "times" if d.phases.kind == "continuous" else "reps"

@@ -17,7 +17,7 @@ from .browser import camera_check, speak
 from .checkin_panel import after_checkin, checkin_gate
 from .common import PageState
 from .programme_live import set_done, todays_programme
-from .results import faults_table, reps_table
+from .results import faults_table, reps_table, show_sides
 
 STREAMER_KEY = "formcheck-live"
 PANEL_REFRESH_S = 0.5
@@ -170,6 +170,7 @@ def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
         st.table(faults_table(d, s["faults"], "times" if d.phases.kind == "continuous" else "reps"))
     if rep["reps"]:
         st.table(reps_table(d, rep["reps"], with_top=False))
+        show_sides(s, st)
     st.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
                        "application/json", key=f"dl-{key}")
     if key == "current":

@@ -1,5 +1,6 @@
 """Progress, per patient and exercise over days: reps, share of reps with good form, the key
-angle at the top, the longest hold, the most frequent faults; CSV of every set and the
+angle at the top, the longest hold, the most frequent faults, left against right for one-sided
+exercises; CSV of every set and the
 one-page clinician report (PDF)."""
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ..asymmetry import combine
 from ..db import repo
 from ..definition import get_definition
 from ..pdf import clinician_report
 from .common import PageState
-from .results import faults_table
+from .results import faults_table, sides_table
 from .symptoms_view import patient_list, symptoms_section
 
 
@@ -62,7 +64,19 @@ def progress_page(ps: PageState) -> None:
     if faults:
         st.markdown("**Most frequent faults**")
         st.table(faults_table(d, dict(faults.most_common(5)), "reps"))
+    _sides(sets, ex)
     _exports(ps, sets)
+
+
+def _sides(sets: list[repo.SetRecord], ex: str) -> None:
+    """Left against right over every set of a one-sided exercise (formcheck.asymmetry)."""
+    a = combine(x.summary["asymmetry"] for x in sets if x.exercise == ex and x.summary.get("asymmetry"))
+    if a is None:
+        return
+    st.markdown(f"**Left and right, all sets** (apart = |L - R| / larger side; flagged above {a.flag_share:.0%})")
+    st.table(sides_table(a))
+    if a.message():
+        st.warning(a.message())
 
 
 def _by_day(sets: list[repo.SetRecord]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..asymmetry import Asymmetry, from_dict, rows
 from ..definition import Definition
 
 GOOD, FIX = "✓ Good", "⚠ Fix"   # symbols that every font has
@@ -42,3 +43,18 @@ def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool 
         rows.append(row)
     table = pd.DataFrame(rows).set_index("Rep")   # the rep number is the row's label
     return table if table.empty or table["Notes"].any() else table.drop(columns="Notes")
+
+
+def sides_table(a: Asymmetry) -> pd.DataFrame:
+    """Left against right (formcheck.asymmetry): one row per quantity, how far apart."""
+    return pd.DataFrame([{"": w, "Left": lt, "Right": rt, "Apart": ap} for w, lt, rt, ap in rows(a)]).set_index("")
+
+
+def show_sides(summary: Mapping[str, Any] | None, st: Any) -> None:
+    """The left/right table of a report summary, when it has one (``st``: a streamlit container)."""
+    stored = (summary or {}).get("asymmetry")
+    if not stored:
+        return
+    a = from_dict(stored)
+    st.markdown(f"**Left and right** (apart = |L - R| / larger side; flagged above {a.flag_share:.0%})")
+    st.table(sides_table(a))

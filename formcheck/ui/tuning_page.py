@@ -11,6 +11,7 @@ from ..definition import Check, Definition, get_definition
 from ..engine.session import SessionResult, rescore
 from ..errors import FormcheckError
 from ..profile import Bounds, Profile, apply_profile
+from ..rules import PERCENT_KINDS
 from ..store import profile_toml
 from .clip_page import show_result
 from .common import PageState
@@ -31,10 +32,17 @@ def tuning_page(ps: PageState) -> None:
             else d.hold.target_s
         hold = st.number_input("Hold target (s, 0 = not checked)", 0.0, 600.0, float(default_hold),
                                key=f"{ps.exercise}-hold", help=f"Source: {d.hold.source}")
+    share = None
+    if d.phases.kind == "sided":
+        start = ps.profile.asymmetry_flag_share if ps.profile and ps.profile.asymmetry_flag_share else d.flag_share()
+        share = st.number_input("Flag left vs right above (share, |L - R| / larger side)", 0.01, 1.0,
+                                float(start), 0.05, key=f"{ps.exercise}-asym",
+                                help="Default 0.15: a limb symmetry below 85% (see formcheck/config.py)")
     patient = st.text_input("Patient name or initials", ps.patient, key="tune_patient")
     try:
         prof = Profile(exercise=d.id, definition_version=d.version, patient=patient.strip(),
-                       hold_target_s=hold if hold != d.hold.target_s else None, thresholds=thresholds)
+                       hold_target_s=hold if hold != d.hold.target_s else None, thresholds=thresholds,
+                       asymmetry_flag_share=share if share is not None and share != d.flag_share() else None)
         tuned = apply_profile(d, prof)
     except (FormcheckError, ValueError) as e:
         st.error(str(e))
@@ -72,8 +80,8 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
 
 
 def _unit(d: Definition, measure: str) -> str:
-    """deg for angles; % (of a body segment) for gap measures."""
-    return "%" if d.measures[measure].kind == "gap" else "deg"
+    """deg for angles; % (of a body segment) for gap and rise measures."""
+    return "%" if d.measures[measure].kind in PERCENT_KINDS else "deg"
 
 
 def _fmt(v: float | None) -> str:
