@@ -8,6 +8,7 @@ written by a newer formcheck is refused with a clear message, never modified.
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import logging
 import os
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import config
 from ..errors import FormcheckError
+from .access import Actor
 
 log = logging.getLogger(__name__)
 URL_ENV = "FORMCHECK_DATABASE_URL"
@@ -30,7 +32,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK_ID = 7_104_221   # any constant: serialises formcheck's migrations on one server
 # The newest migration in migrations/versions (a test checks it against Alembic's head). A
 # database already at it is opened without loading Alembic at all: a quick command stays quick.
-HEAD = "0001"
+HEAD = "0003"
 
 
 class DatabaseError(FormcheckError):
@@ -72,6 +74,8 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine = self._engine()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.actor: Actor | None = None   # the acting user of a handle bound by for_actor()
+        self._accounts = False            # once a database has accounts it keeps them
         if migrate:
             self.migrate()
 
@@ -150,6 +154,23 @@ class Database:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except SQLAlchemyError:
             return None   # the full check below reports the real problem
+
+    def for_actor(self, actor: Actor) -> Database:
+        """The same engine, with every repository call made as ``actor`` unless it names one."""
+        bound = copy.copy(self)
+        bound.actor = actor
+        return bound
+
+    def has_accounts(self) -> bool:
+        """Clinic mode: the database has user accounts, so every call needs an acting user."""
+        if not self._accounts:
+            try:
+                with self.engine.connect() as conn:
+                    self._accounts = conn.execute(text("SELECT 1 FROM users LIMIT 1")).first() is not None
+            except SQLAlchemyError as e:   # fail closed: never fall back to the local owner
+                raise DatabaseError(f"cannot read the accounts of {self._shown()}: "
+                                    f"{str(e).splitlines()[0]}") from None
+        return self._accounts
 
     def session(self) -> Session:
         return self.sessions()

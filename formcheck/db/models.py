@@ -92,3 +92,6 @@ class Imported(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     path: Mapped[str] = mapped_column(String(512), unique=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+from . import account_models as _account_models  # noqa: E402,F401  (their tables are in Base.metadata)
