@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from .errors import FormcheckError
 from .logs import cli_logging
 
 if TYPE_CHECKING:
+    from .db import Database
     from .db.repo import SetRecord
     from .engine.session import SessionResult
     from .pipeline import Progress
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("formcheck")
 EXIT_USAGE_ERROR = 2
 EXIT_FAILED = 1
+PASSWORD_ENV = "FORMCHECK_PASSWORD"
 
 
 def _progress(desc: str, enabled: bool) -> tuple[Progress, Callable[[], None]]:
@@ -72,19 +75,46 @@ def cmd_landmarks(a: argparse.Namespace) -> int:
     return 0
 
 
+def _database(a: argparse.Namespace) -> Database:
+    """The database, as the account of ``--as USERNAME`` when given (its password from
+    $FORMCHECK_PASSWORD or a prompt); opened and logged in once per command."""
+    if getattr(a, "db_", None) is not None:
+        return a.db_  # type: ignore[no-any-return]
+    from .db import open_database
+
+    db = open_database(getattr(a, "data_dir", None))
+    user = getattr(a, "as_user", None)
+    if user:
+        import getpass
+
+        from .auth import verify
+
+        password = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"password for {user}: ")
+        db = db.for_actor(verify(db, user, password))
+    a.db_ = db
+    return db
+
+
 def _profile_path(a: argparse.Namespace, exercise: str) -> Path | None:
-    """--profile FILE, or --patient NAME resolved in the data folder (the app's profiles)."""
+    """--profile FILE, or --patient NAME resolved in the data folder (the app's profiles;
+    with --as, only a profile that account may read)."""
     from .store import Store
 
     if a.profile:
         return Path(a.profile)
     if not a.patient:
         return None
-    path = Store(a.data_dir).profile_path(a.patient, Path(exercise).stem)
+    if getattr(a, "as_user", None):
+        from .db.profiles import store_for
+
+        store = store_for(a.data_dir, _database(a))
+    else:
+        store = Store(a.data_dir)
+    path = store.profile_path(a.patient, Path(exercise).stem)
     if not path.is_file() and getattr(a, "save", False):
         return None   # recording a new patient's set: default thresholds until a profile is saved
     if not path.is_file():
-        raise FormcheckError(f"patient {a.patient!r} has no saved {exercise} profile in {Store(a.data_dir).root}")
+        raise FormcheckError(f"patient {a.patient!r} has no saved {exercise} profile in {store.root}")
     return path
 
 
@@ -109,10 +139,9 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     if a.save:
         if not a.patient:
             raise FormcheckError("--save needs --patient NAME (whose history the set goes into)")
-        from .db import open_database
         from .db.repo import record_result
 
-        set_id = record_result(open_database(a.data_dir), a.patient, r, source="clip")
+        set_id = record_result(_database(a), a.patient, r, source="clip")
         print(f"saved as set {set_id} in {a.patient}'s history")
     if a.report:
         write_report(r, a.report)
@@ -171,10 +200,9 @@ def _print_result(clip: str, r: SessionResult) -> None:
 
 
 def cmd_history(a: argparse.Namespace) -> int:
-    from .db import open_database
     from .db.repo import history
 
-    rows = history(open_database(a.data_dir), a.patient, a.exercise)
+    rows = history(_database(a), a.patient, a.exercise)
     if a.csv:
         _history_csv(rows, Path(a.csv))
     if not rows:
@@ -224,10 +252,9 @@ def _history_csv(rows: list[SetRecord], path: Path) -> None:
 
 
 def cmd_report(a: argparse.Namespace) -> int:
-    from .db import open_database
     from .pdf import clinician_report
 
-    path = clinician_report(open_database(a.data_dir), a.patient, Path(a.output), weeks=a.weeks)
+    path = clinician_report(_database(a), a.patient, Path(a.output), weeks=a.weeks)
     print(f"wrote {path}")
     return 0
 

@@ -65,6 +65,12 @@ def _patient_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
 
+def _login_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="as_user", metavar="USERNAME",
+                   help="on a clinic server's database: act as this account, with its permissions "
+                        "(password from $FORMCHECK_PASSWORD or a prompt)")
+
+
 def _exercise_help() -> str:
     from .definition import available_exercises
 
@@ -93,6 +99,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     an.add_argument("--csv", help="write per-frame angles and checks here")
     _patient_options(an)
     an.add_argument("--save", action="store_true", help="record the set in --patient's history (database)")
+    _login_option(an)
     an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
     an.add_argument("--full-rate", action="store_true", help=FULL_RATE_HELP)
     _run_options(an)
@@ -133,6 +140,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     hi.add_argument("--exercise", "-e", help="only this exercise")
     hi.add_argument("--csv", help="also write every set as CSV here")
     hi.add_argument("--data-dir", help=DATA_DIR_HELP)
+    _login_option(hi)
     hi.set_defaults(func=commands["history"])
 
     rp = _sub(sub, "report", help="a one-page clinician report (PDF) of a patient's programme and progress")
@@ -140,6 +148,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     rp.add_argument("-o", "--output", required=True, help="where to write the PDF")
     rp.add_argument("--weeks", type=int, default=6, help="how many weeks back")
     rp.add_argument("--data-dir", help=DATA_DIR_HELP)
+    _login_option(rp)
     rp.set_defaults(func=commands["report"])
 
     mn = _sub(sub, "monitor", help="watch sitting posture for hours at a low frame rate; alerts and breaks")
