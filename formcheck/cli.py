@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -302,9 +301,11 @@ def cmd_models(a: argparse.Namespace) -> int:
 
 
 def cmd_app(a: argparse.Namespace) -> int:
-    args = [sys.executable, "-m", "streamlit", "run", str(config.PROJECT_ROOT / "streamlit_app.py"),
-            "--server.address", a.address, "--server.port", str(a.port)]
-    return subprocess.call(args)
+    """The app; an address beyond loopback gets the clinic server's checks (formcheck serve)."""
+    from .serve import serve_command
+
+    args, env = serve_command(a.address, a.port, None, None, None)
+    os.execve(args[0], args, env)   # streamlit replaces this process (signals reach it directly)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

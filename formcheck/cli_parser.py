@@ -36,6 +36,10 @@ EXAMPLES = {
     "history": "formcheck history --patient \"Jane Doe\" --exercise bridge --csv sets.csv",
     "report": "formcheck report --patient \"Jane Doe\" -o jane.pdf",
     "app": "formcheck app --port 8502",
+    "serve": "formcheck serve --address 0.0.0.0 --cert cert.pem --key key.pem --data-dir /srv/formcheck",
+    "users": "formcheck users add-therapist terry --as admin\n  formcheck users invite \"Jane Doe\" --as terry",
+    "backup": "formcheck backup",
+    "restore": "formcheck restore ~/.local/share/formcheck/backups/formcheck-20261201-090000.db",
 }
 
 
@@ -177,6 +181,10 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
                     help="bind address; anything but 127.0.0.1 exposes the camera page (see README)")
     ap.add_argument("--port", type=int, default=8501)
     ap.set_defaults(func=commands["app"])
+
+    from .cli_clinic import add_parsers
+
+    add_parsers(sub, _sub, DATA_DIR_HELP)
     return p
 
 

@@ -78,6 +78,19 @@ class Database:
         self._accounts = False            # once a database has accounts it keeps them
         if migrate:
             self.migrate()
+            self._daily_backup()
+
+    def _file(self) -> Path | None:
+        from .backup import sqlite_path
+
+        return sqlite_path(self.url)
+
+    def _daily_backup(self) -> None:
+        path = self._file()
+        if path is not None:
+            from .backup import daily
+
+            daily(path)
 
     def _engine(self) -> Engine:
         kw: dict[str, Any] = {"future": True}
@@ -101,9 +114,15 @@ class Database:
         return self.url.split("@")[-1] if "@" in self.url else self.url
 
     def migrate(self) -> None:
-        """Bring the schema to this version; refuse a newer one."""
-        if self._stored_revision() == HEAD:
+        """Bring the schema to this version (a SQLite file is backed up first); refuse a newer one."""
+        stored = self._stored_revision()
+        if stored == HEAD:
             return
+        path = self._file()
+        if stored is not None and path is not None:
+            from .backup import backup
+
+            backup(path, f"before-{HEAD}")
         from alembic import command
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
@@ -127,8 +146,13 @@ class Database:
         except DatabaseError:
             raise
         except SQLAlchemyError as e:
+            hint = ""
+            if path is not None and path.is_file():
+                from .backup import damaged_hint
+
+                hint = f"; {damaged_hint(path)}"
             raise DatabaseError(f"cannot open database {self._shown()}: {e.__class__.__name__}: "
-                                f"{str(e).splitlines()[0]}") from None
+                                f"{str(e).splitlines()[0]}{hint}") from None
 
     @contextlib.contextmanager
     def _migration_lock(self) -> Iterator[None]:
