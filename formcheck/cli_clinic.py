@@ -80,6 +80,30 @@ def _need(actor: Any) -> Any:
     return actor
 
 
+def cmd_export(a: argparse.Namespace) -> int:
+    from .cli import _database
+    from .db.patient_data import export_patient
+    from .db.profiles import store_for
+
+    db = _database(a)
+    print(f"wrote {export_patient(db, store_for(a.data_dir, db), a.patient, a.output)}")
+    return 0
+
+
+def cmd_delete_patient(a: argparse.Namespace) -> int:
+    from .cli import _database
+    from .db.patient_data import delete_patient
+    from .db.profiles import store_for
+
+    if not a.yes:
+        raise FormcheckError(f"this deletes {a.patient} and all their data for good: add --yes "
+                             "(export a copy first with formcheck export)")
+    db = _database(a)
+    n = delete_patient(db, store_for(a.data_dir, db), a.patient)
+    print(f"deleted {a.patient}: {n} sets, their programmes, profiles and account")
+    return 0
+
+
 def cmd_backup(a: argparse.Namespace) -> int:
     from .db.backup import backup_now
 
@@ -114,6 +138,21 @@ def add_parsers(sub: Any, make: Callable[..., argparse.ArgumentParser], data_dir
                     help="act as this account (password from $FORMCHECK_PASSWORD or a prompt)")
     us.add_argument("--data-dir", help=data_dir_help)
     us.set_defaults(func=cmd_users)
+
+    ex = make(sub, "export", help="everything of one patient as one zip (sets, reps, programmes, "
+                                  "profiles, PDF report, JSON)")
+    ex.add_argument("--patient", required=True)
+    ex.add_argument("-o", "--output", required=True, help="the .zip to write")
+    ex.add_argument("--as", dest="as_user", metavar="USERNAME", help="act as this account")
+    ex.add_argument("--data-dir", help=data_dir_help)
+    ex.set_defaults(func=cmd_export)
+    dl = make(sub, "delete-patient", help="delete a patient with all their data (the audit log keeps "
+                                          "'deleted patient')")
+    dl.add_argument("--patient", required=True)
+    dl.add_argument("--yes", action="store_true", help="yes, delete for good")
+    dl.add_argument("--as", dest="as_user", metavar="USERNAME", help="act as this account")
+    dl.add_argument("--data-dir", help=data_dir_help)
+    dl.set_defaults(func=cmd_delete_patient)
 
     bk = make(sub, "backup", help="back up the SQLite database now (the last 7 are kept)")
     bk.add_argument("--data-dir", help=data_dir_help)

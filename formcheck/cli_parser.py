@@ -39,6 +39,8 @@ EXAMPLES = {
     "serve": "formcheck serve --address 0.0.0.0 --cert cert.pem --key key.pem --data-dir /srv/formcheck",
     "users": "formcheck users add-therapist terry --as admin\n  formcheck users invite \"Jane Doe\" --as terry",
     "backup": "formcheck backup",
+    "export": "formcheck export --patient \"Jane Doe\" -o jane.zip --as terry",
+    "delete-patient": "formcheck delete-patient --patient \"Jane Doe\" --yes --as terry",
     "restore": "formcheck restore ~/.local/share/formcheck/backups/formcheck-20261201-090000.db",
 }
 

@@ -83,6 +83,8 @@ def serve_command(address: str, port: int, cert: str | None, key: str | None,
             missing = missing_for(address, cert, key, db.has_accounts())
         finally:
             db.dispose()
+    if not is_loopback(address):
+        env["FORMCHECK_CLINIC"] = "1"   # the app asks for a login even if the database cannot be read
     if missing:
         raise FormcheckError(f"not listening on {address or 'every interface'}: missing " + "; and ".join(missing))
     return streamlit_args(address, port, cert, key), env
