@@ -162,3 +162,19 @@ def test_a_therapist_sees_their_patients_data(clinic_app):
     assert set(picker.options) >= {"Ann Patient", "Bob Patient"}
     text = _text(at)
     assert "No sets recorded" not in text and "BOBS-SECRET-NOTE" in text   # Bob's set and programme
+
+
+def test_plain_streamlit_run_beyond_loopback_shows_the_refusal_not_the_app(monkeypatch, tmp_path):
+    """`streamlit run --server.address 0.0.0.0` (no formcheck serve): no accounts -> no app."""
+    from streamlit import config as st_config
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path))
+    monkeypatch.delenv("FORMCHECK_DATABASE_URL", raising=False)
+    before = st_config.get_option("server.address")
+    st_config.set_option("server.address", "0.0.0.0")
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        st_config.set_option("server.address", before)
+    assert not at.tabs and "has no accounts" in _text(at)
