@@ -6,36 +6,45 @@ Start with ``.venv/bin/streamlit run streamlit_app.py`` (binds 127.0.0.1, see .s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from formcheck.ui import compat
+from formcheck.db.access import AccessDenied
+from formcheck.ui import compat, roles
+from formcheck.ui.account_page import account_page
 from formcheck.ui.clip_page import clip_page
-from formcheck.ui.common import sidebar
+from formcheck.ui.common import PageState, sidebar
 from formcheck.ui.live_page import live_page
 from formcheck.ui.monitor_page import monitor_page
 from formcheck.ui.programme_page import programme_page
 from formcheck.ui.progress_page import progress_page
+from formcheck.ui.roles import PAGES
 from formcheck.ui.tuning_page import tuning_page
+
+PAGE_FUNCTIONS: dict[str, Callable[[PageState], None]] = {
+    "Live": live_page, "Clip review": clip_page, "Therapist tuning": tuning_page, "Programme": programme_page,
+    "Progress": progress_page, "Desk monitor": monitor_page, "Account": account_page,
+}
 
 
 def main() -> None:
     st.set_page_config(page_title="formcheck", layout="wide")
     compat.apply()   # Streamlit races worked around (see formcheck/ui/compat.py)
     ps = sidebar()
-    live, clip, tune, prog, progress, desk = st.tabs(["Live", "Clip review", "Therapist tuning", "Programme",
-                                                       "Progress", "Desk monitor"])
-    with live:
-        live_page(ps)
-    with clip:
-        clip_page(ps)
-    with tune:
-        tuning_page(ps)
-    with prog:
-        programme_page(ps)
-    with progress:
-        progress_page(ps)
-    with desk:
-        monitor_page(ps)
+    if ps is None:   # the login form (clinic mode) or why this server does not serve
+        return
+    role = ps.actor.role
+    names = [p for p in PAGES if p != "Account" or not ps.actor.is_owner]
+    for name, tab in zip(names, st.tabs(names), strict=True):
+        with tab:
+            if not roles.allowed(role, name):
+                st.info(roles.not_for_you(role, name))
+                continue
+            try:
+                PAGE_FUNCTIONS[name](ps)
+            except AccessDenied as e:   # the data layer refused: say so, show nothing of it
+                st.warning(str(e))
 
 
 main()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +19,7 @@ from .errors import FormcheckError
 from .logs import cli_logging
 
 if TYPE_CHECKING:
+    from .db import Database
     from .db.repo import SetRecord
     from .engine.session import SessionResult
     from .pipeline import Progress
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("formcheck")
 EXIT_USAGE_ERROR = 2
 EXIT_FAILED = 1
+PASSWORD_ENV = "FORMCHECK_PASSWORD"
 
 
 def _progress(desc: str, enabled: bool) -> tuple[Progress, Callable[[], None]]:
@@ -72,19 +74,46 @@ def cmd_landmarks(a: argparse.Namespace) -> int:
     return 0
 
 
+def _database(a: argparse.Namespace) -> Database:
+    """The database, as the account of ``--as USERNAME`` when given (its password from
+    $FORMCHECK_PASSWORD or a prompt); opened and logged in once per command."""
+    if getattr(a, "db_", None) is not None:
+        return a.db_  # type: ignore[no-any-return]
+    from .db import open_database
+
+    db = open_database(getattr(a, "data_dir", None))
+    user = getattr(a, "as_user", None)
+    if user:
+        import getpass
+
+        from .auth import verify
+
+        password = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"password for {user}: ")
+        db = db.for_actor(verify(db, user, password))
+    a.db_ = db
+    return db
+
+
 def _profile_path(a: argparse.Namespace, exercise: str) -> Path | None:
-    """--profile FILE, or --patient NAME resolved in the data folder (the app's profiles)."""
+    """--profile FILE, or --patient NAME resolved in the data folder (the app's profiles;
+    with --as, only a profile that account may read)."""
     from .store import Store
 
     if a.profile:
         return Path(a.profile)
     if not a.patient:
         return None
-    path = Store(a.data_dir).profile_path(a.patient, Path(exercise).stem)
+    if getattr(a, "as_user", None):
+        from .db.profiles import store_for
+
+        store = store_for(a.data_dir, _database(a))
+    else:
+        store = Store(a.data_dir)
+    path = store.profile_path(a.patient, Path(exercise).stem)
     if not path.is_file() and getattr(a, "save", False):
         return None   # recording a new patient's set: default thresholds until a profile is saved
     if not path.is_file():
-        raise FormcheckError(f"patient {a.patient!r} has no saved {exercise} profile in {Store(a.data_dir).root}")
+        raise FormcheckError(f"patient {a.patient!r} has no saved {exercise} profile in {store.root}")
     return path
 
 
@@ -109,10 +138,9 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     if a.save:
         if not a.patient:
             raise FormcheckError("--save needs --patient NAME (whose history the set goes into)")
-        from .db import open_database
         from .db.repo import record_result
 
-        set_id = record_result(open_database(a.data_dir), a.patient, r, source="clip")
+        set_id = record_result(_database(a), a.patient, r, source="clip")
         print(f"saved as set {set_id} in {a.patient}'s history")
     if a.report:
         write_report(r, a.report)
@@ -177,10 +205,9 @@ def _print_result(clip: str, r: SessionResult) -> None:
 
 def cmd_history(a: argparse.Namespace) -> int:
     from .cli_checkin import print_symptoms
-    from .db import open_database
     from .db.repo import history
 
-    db = open_database(a.data_dir)
+    db = _database(a)
     rows = history(db, a.patient, a.exercise)
     if a.csv:
         _history_csv(rows, Path(a.csv))
@@ -233,10 +260,9 @@ def _history_csv(rows: list[SetRecord], path: Path) -> None:
 
 
 def cmd_report(a: argparse.Namespace) -> int:
-    from .db import open_database
     from .pdf import clinician_report
 
-    path = clinician_report(open_database(a.data_dir), a.patient, Path(a.output), weeks=a.weeks)
+    path = clinician_report(_database(a), a.patient, Path(a.output), weeks=a.weeks)
     print(f"wrote {path}")
     return 0
 
@@ -284,9 +310,11 @@ def cmd_models(a: argparse.Namespace) -> int:
 
 
 def cmd_app(a: argparse.Namespace) -> int:
-    args = [sys.executable, "-m", "streamlit", "run", str(config.PROJECT_ROOT / "streamlit_app.py"),
-            "--server.address", a.address, "--server.port", str(a.port)]
-    return subprocess.call(args)
+    """The app; an address beyond loopback gets the clinic server's checks (formcheck serve)."""
+    from .serve import serve_command
+
+    args, env = serve_command(a.address, a.port, None, None, None)
+    os.execve(args[0], args, env)   # streamlit replaces this process (signals reach it directly)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -40,6 +40,12 @@ EXAMPLES = {
                "exit status: 0 no red flag, 3 contact your doctor or therapist first, 4 emergency",
     "report": "formcheck report --patient \"Jane Doe\" -o jane.pdf",
     "app": "formcheck app --port 8502",
+    "serve": "formcheck serve --address 0.0.0.0 --cert cert.pem --key key.pem --data-dir /srv/formcheck",
+    "users": "formcheck users add-therapist terry --as admin\n  formcheck users invite \"Jane Doe\" --as terry",
+    "backup": "formcheck backup",
+    "export": "formcheck export --patient \"Jane Doe\" -o jane.zip --as terry",
+    "delete-patient": "formcheck delete-patient --patient \"Jane Doe\" --yes --as terry",
+    "restore": "formcheck restore ~/.local/share/formcheck/backups/formcheck-20261201-090000.db",
 }
 
 
@@ -67,6 +73,12 @@ def _patient_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", help="patient profile .toml with threshold overrides")
     p.add_argument("--patient", help="use this patient's saved profile (from the app's data folder)")
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
+
+
+def _login_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="as_user", metavar="USERNAME",
+                   help="on a clinic server's database: act as this account, with its permissions "
+                        "(password from $FORMCHECK_PASSWORD or a prompt)")
 
 
 def _exercise_help() -> str:
@@ -97,6 +109,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     an.add_argument("--csv", help="write per-frame angles and checks here")
     _patient_options(an)
     an.add_argument("--save", action="store_true", help="record the set in --patient's history (database)")
+    _login_option(an)
     an.add_argument("--landmarks", help="reuse a cached poses .npz instead of running the model")
     an.add_argument("--full-rate", action="store_true", help=FULL_RATE_HELP)
     _run_options(an)
@@ -137,6 +150,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     hi.add_argument("--exercise", "-e", help="only this exercise")
     hi.add_argument("--csv", help="also write every set as CSV here")
     hi.add_argument("--data-dir", help=DATA_DIR_HELP)
+    _login_option(hi)
     hi.set_defaults(func=commands["history"])
 
     from .cli_checkin import add_parser as add_checkin
@@ -148,6 +162,7 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     rp.add_argument("-o", "--output", required=True, help="where to write the PDF")
     rp.add_argument("--weeks", type=int, default=6, help="how many weeks back")
     rp.add_argument("--data-dir", help=DATA_DIR_HELP)
+    _login_option(rp)
     rp.set_defaults(func=commands["report"])
 
     mn = _sub(sub, "monitor", help="watch sitting posture for hours at a low frame rate; alerts and breaks")
@@ -176,6 +191,10 @@ def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
                     help="bind address; anything but 127.0.0.1 exposes the camera page (see README)")
     ap.add_argument("--port", type=int, default=8501)
     ap.set_defaults(func=commands["app"])
+
+    from .cli_clinic import add_parsers
+
+    add_parsers(sub, _sub, DATA_DIR_HELP)
     return p
 
 

@@ -46,3 +46,18 @@ def data_home() -> Path:
 
 def user_models_dir() -> Path:
     return data_home() / "models"
+
+# Clinic server (formcheck serve). Session limits follow NIST SP 800-63B (AAL2: re-authenticate
+# after 12 h, or after 30 min without activity); its throttling section asks for a limit on
+# consecutive failed logins: 5 failures lock the account for 30 s, doubling each further
+# failure, at most 15 min (a real user waits a little; a guesser gets a few dozen tries a day).
+SESSION_IDLE_S = 30 * 60
+SESSION_MAX_S = 12 * 3600
+LOCKOUT_AFTER_FAILURES = 5
+LOCKOUT_FIRST_S = 30.0
+LOCKOUT_MAX_S = 15 * 60.0
+INVITE_VALID_S = 7 * 86400
+PASSWORD_MIN_CHARS = 10        # NIST SP 800-63B: at least 8; no composition rules
+PASSWORD_MAX_CHARS = 256       # hashing a megabyte "password" is a denial of service
+BACKUPS_KEPT = 7
+BACKUP_EVERY_S = 86400

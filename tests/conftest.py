@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from clinic import cheap_hashes, db, pg_url  # noqa: F401  (the clinic tests' fixtures)
 
 from formcheck.pose import PoseSequence
 

@@ -50,3 +50,22 @@ def postgres_server() -> Iterator[str]:
             subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
                            capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def fresh_database_url(kind: str, tmp_path: Path, pg_base: str | None) -> str:
+    """A new empty database: SQLite in tmp_path, or a new database on the PostgreSQL server."""
+    import time
+
+    from sqlalchemy import text
+
+    from formcheck.db import Database
+
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'formcheck.db'}"
+    assert pg_base is not None
+    name = f"t{os.getpid()}_{time.monotonic_ns()}"
+    admin = Database(pg_base, migrate=False)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return pg_base.rsplit("/", 1)[0] + "/" + name

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 
 from ..errors import FormcheckError
-from ..patients import patient_key
 from ..red_flags import RedFlags, evaluate, load_rules
 from ..symptoms import Checkin
-from . import repo
+from . import audit, repo
+from .access import READ, RECORD, acting, require
 from .database import Database
 from .models import CheckinRow, Patient
 
@@ -55,12 +55,13 @@ def save(db: Database, patient: str, c: Checkin, flags: list[dict[str, Any]] | N
         raise FormcheckError(f"red flag level must be contact or emergency, got {bad[0]!r}")
     level = max((f["level"] for f in flags), key=LEVELS.index, default="none")
     when = taken_at or c.taken_at or repo.now()
-    pid = repo.ensure_patient(db, patient)
+    pid = repo.ensure_patient(db, patient)   # refuses another patient's record (access layer)
     row = CheckinRow(patient_id=pid, taken_at=when, day=local_day(when), moment=c.moment, pain=c.pain,
                      reaches=c.reaches, numbness=c.numbness, weakness=c.weakness, bladder_bowel=c.bladder_bowel,
                      saddle_numbness=c.saddle_numbness, level=level, flags=flags, rules_version=rules_version)
     with db.session() as s:
         s.add(row)
+        audit.record(s, acting(db, None), "check-in", pid, detail=level)
         s.commit()
         return _stored(row)
 
@@ -77,9 +78,14 @@ def record(db: Database, patient: str, c: Checkin, rules: RedFlags | None = None
 
 
 def checkins(db: Database, patient: str, since: datetime | None = None) -> list[StoredCheckin]:
-    """The patient's check-ins, oldest first."""
+    """The patient's check-ins, oldest first (refused for a patient the acting user may not read)."""
+    pid = repo.patient_id(db, patient, READ)
+    if pid is None:
+        return []
     with db.session() as s:
-        q = select(CheckinRow).join(Patient).where(Patient.key == patient_key(patient))
+        audit.record(s, acting(db, None), "view check-ins", pid, view=True)
+        s.commit()
+        q = select(CheckinRow).where(CheckinRow.patient_id == pid)
         if since is not None:
             q = q.where(CheckinRow.taken_at >= since)
         return [_stored(r) for r in s.scalars(q.order_by(CheckinRow.taken_at, CheckinRow.id))]
@@ -87,13 +93,17 @@ def checkins(db: Database, patient: str, since: datetime | None = None) -> list[
 
 def flagged_patients(db: Database, since: datetime) -> dict[str, StoredCheckin]:
     """Patient name -> their latest check-in with a red flag since ``since`` (an emergency
-    wins over a later contact flag), for the therapist's patient list."""
+    wins over a later contact flag), for the therapist's patient list: only the patients the
+    acting user may see."""
+    visible = set(repo.patients(db))
     with db.session() as s:
         q = (select(Patient.name, CheckinRow).join(CheckinRow, CheckinRow.patient_id == Patient.id)
              .where(CheckinRow.level != "none", CheckinRow.taken_at >= since)
              .order_by(CheckinRow.taken_at, CheckinRow.id))
         out: dict[str, StoredCheckin] = {}
         for name, row in s.execute(q):
+            if name not in visible:
+                continue
             x = _stored(row)
             if name not in out or LEVELS.index(x.level) >= LEVELS.index(out[name].level):
                 out[name] = x
@@ -107,6 +117,7 @@ def confirm(db: Database, checkin_id: int, at: datetime | None = None) -> None:
         row = s.get(CheckinRow, checkin_id)
         if row is None:
             raise FormcheckError(f"no check-in {checkin_id} in the database")
+        require(s, acting(db, None), row.patient_id, RECORD)
         if row.level == "emergency":
             raise FormcheckError("an emergency red flag cannot be confirmed: no exercise today")
         row.confirmed_at = at or repo.now()

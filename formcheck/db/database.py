@@ -8,6 +8,7 @@ written by a newer formcheck is refused with a clear message, never modified.
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import logging
 import os
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import config
 from ..errors import FormcheckError
+from .access import Actor
 
 log = logging.getLogger(__name__)
 URL_ENV = "FORMCHECK_DATABASE_URL"
@@ -30,7 +32,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK_ID = 7_104_221   # any constant: serialises formcheck's migrations on one server
 # The newest migration in migrations/versions (a test checks it against Alembic's head). A
 # database already at it is opened without loading Alembic at all: a quick command stays quick.
-HEAD = "0002"
+HEAD = "0003"
 
 
 class DatabaseError(FormcheckError):
@@ -72,8 +74,23 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine = self._engine()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.actor: Actor | None = None   # the acting user of a handle bound by for_actor()
+        self._accounts = False            # once a database has accounts it keeps them
         if migrate:
             self.migrate()
+            self._daily_backup()
+
+    def _file(self) -> Path | None:
+        from .backup import sqlite_path
+
+        return sqlite_path(self.url)
+
+    def _daily_backup(self) -> None:
+        path = self._file()
+        if path is not None:
+            from .backup import daily
+
+            daily(path)
 
     def _engine(self) -> Engine:
         kw: dict[str, Any] = {"future": True}
@@ -97,9 +114,15 @@ class Database:
         return self.url.split("@")[-1] if "@" in self.url else self.url
 
     def migrate(self) -> None:
-        """Bring the schema to this version; refuse a newer one."""
-        if self._stored_revision() == HEAD:
+        """Bring the schema to this version (a SQLite file is backed up first); refuse a newer one."""
+        stored = self._stored_revision()
+        if stored == HEAD:
             return
+        path = self._file()
+        if stored is not None and path is not None:
+            from .backup import backup
+
+            backup(path, f"before-{HEAD}")
         from alembic import command
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
@@ -123,8 +146,13 @@ class Database:
         except DatabaseError:
             raise
         except SQLAlchemyError as e:
+            hint = ""
+            if path is not None and path.is_file():
+                from .backup import damaged_hint
+
+                hint = f"; {damaged_hint(path)}"
             raise DatabaseError(f"cannot open database {self._shown()}: {e.__class__.__name__}: "
-                                f"{str(e).splitlines()[0]}") from None
+                                f"{str(e).splitlines()[0]}{hint}") from None
 
     @contextlib.contextmanager
     def _migration_lock(self) -> Iterator[None]:
@@ -150,6 +178,23 @@ class Database:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except SQLAlchemyError:
             return None   # the full check below reports the real problem
+
+    def for_actor(self, actor: Actor) -> Database:
+        """The same engine, with every repository call made as ``actor`` unless it names one."""
+        bound = copy.copy(self)
+        bound.actor = actor
+        return bound
+
+    def has_accounts(self) -> bool:
+        """Clinic mode: the database has user accounts, so every call needs an acting user."""
+        if not self._accounts:
+            try:
+                with self.engine.connect() as conn:
+                    self._accounts = conn.execute(text("SELECT 1 FROM users LIMIT 1")).first() is not None
+            except SQLAlchemyError as e:   # fail closed: never fall back to the local owner
+                raise DatabaseError(f"cannot read the accounts of {self._shown()}: "
+                                    f"{str(e).splitlines()[0]}") from None
+        return self._accounts
 
     def session(self) -> Session:
         return self.sessions()

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..engine.reps import rep_from_report
 from ..errors import FormcheckError
 from . import repo
+from .access import LOCAL_OWNER
 from .database import Database
 from .models import ExerciseSet, Imported
 
@@ -35,6 +36,7 @@ def import_folder(db: Database, root: Path) -> int:
     if not new_folders and not new_files:
         return 0
     names = _names_by_key(root)
+    db = db.for_actor(LOCAL_OWNER)   # the data folder's own files, imported by formcheck itself
     for folder in new_folders:
         repo.ensure_patient(db, names.get(folder.name, folder.name), key=folder.name)
         _mark(db, folder)

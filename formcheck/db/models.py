@@ -117,3 +117,6 @@ class CheckinRow(Base):
     rules_version: Mapped[str] = mapped_column(String(20), default="")
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     __table_args__ = (Index("ix_checkins_patient_time", "patient_id", "taken_at"),)
+
+
+from . import account_models as _account_models  # noqa: E402,F401  (their tables are in Base.metadata)

@@ -1,6 +1,10 @@
 """What the app and the CLI do with the database: patients, sets written as they happen (each
 rep committed on its own), programmes, history and adherence. Plain dataclasses come out, so
-callers never hold a database session."""
+callers never hold a database session.
+
+Every call reading or changing a patient's data acts as a user (``actor=``, else the one the
+``db`` handle is bound to, see ``Database.for_actor``): another patient's data is refused with
+``AccessDenied`` (formcheck.db.access), and in clinic mode the call is audited."""
 
 from __future__ import annotations
 
@@ -11,10 +15,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ..engine.reps import Rep
 from ..errors import FormcheckError
 from ..patients import patient_key
+from . import audit
+from .access import PRESCRIBE, READ, RECORD, AccessDenied, Action, Actor, acting, require
+from .account_models import CareLink
 from .database import Database
 from .models import ExerciseSet, Patient, Programme, ProgrammeItem, RepRow
 
@@ -28,49 +36,93 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def ensure_patient(db: Database, name: str = "", key: str | None = None) -> int:
+def ensure_patient(db: Database, name: str = "", key: str | None = None, *, actor: Actor | None = None,
+                   action: Action = RECORD) -> int:
     """The patient's id, creating the patient on first use. Names are matched by their key
     (case and spacing do not make a new patient); ``key`` alone finds a patient known only by
-    an earlier folder name (the import), and ``name`` is then what is shown."""
+    an earlier folder name (the import), and ``name`` is then what is shown. A therapist's new
+    patient is theirs; a patient account cannot create patients."""
+    who = acting(db, actor)
     key = key or patient_key(name)
     with db.session() as s:
         found = s.scalar(select(Patient.id).where(Patient.key == key))
         if found is not None:
+            require(s, who, int(found), action)
             return int(found)
+        if who.role not in ("owner", "therapist"):
+            raise AccessDenied("not for your account: only a therapist can add a patient")
         p = Patient(key=key, name=" ".join(name.split()) or key, created_at=now())
         s.add(p)
         try:
+            s.flush()
+            if who.role == "therapist":
+                s.add(CareLink(patient_id=p.id, therapist_id=who.user_id))
+            audit.record(s, who, "create patient", p.id)
             s.commit()
         except IntegrityError:   # another process created them a moment ago
             s.rollback()
-            return int(s.scalar(select(Patient.id).where(Patient.key == key)))  # type: ignore[arg-type]
+            return ensure_patient(db, name, key, actor=who, action=action)
         return p.id
 
 
-def patients(db: Database) -> list[str]:
+def patient_id(db: Database, patient: str, action: Action = READ, *, actor: Actor | None = None) -> int | None:
+    """The id of a patient the actor may ``action``; None only for the local owner asking
+    about a patient not in the database (anyone else is refused, known or not)."""
+    who = acting(db, actor)
     with db.session() as s:
-        return list(s.scalars(select(Patient.name).order_by(Patient.name)))
+        found = s.scalar(select(Patient.id).where(Patient.key == patient_key(patient)))
+        require(s, who, found, action)
+        return None if found is None else int(found)
+
+
+def patients(db: Database, *, actor: Actor | None = None) -> list[str]:
+    """The names of the patients the actor may see."""
+    who = acting(db, actor)
+    q = select(Patient.name).order_by(Patient.name)
+    if who.role == "therapist":
+        q = q.join(CareLink, CareLink.patient_id == Patient.id).where(CareLink.therapist_id == who.user_id)
+    elif who.role == "patient":
+        q = q.where(Patient.id == who.patient_id)
+    elif who.role == "admin":
+        return []
+    with db.session() as s:
+        return list(s.scalars(q))
 
 
 def start_set(db: Database, patient: str, exercise: str, source: str, definition_version: str,
-              profile_version: int | None = None, clip: str = "", started_at: datetime | None = None) -> int:
+              profile_version: int | None = None, clip: str = "", started_at: datetime | None = None,
+              *, actor: Actor | None = None) -> int:
     """Open a set (committed at once, so even a set with no finished rep is on record)."""
     if source not in SOURCES:
         raise FormcheckError(f"set source must be one of {SOURCES}, got {source!r}")
-    pid = ensure_patient(db, patient)
+    who = acting(db, actor)
+    pid = ensure_patient(db, patient, actor=who)
     with db.session() as s:
         row = ExerciseSet(patient_id=pid, exercise=exercise, source=source, started_at=started_at or now(),
                           definition_version=definition_version, profile_version=profile_version, clip=clip,
                           summary={})
         s.add(row)
+        s.flush()
+        audit.record(s, who, "record set", pid, f"set {row.id}: {exercise} ({source})")
         s.commit()
         return row.id
 
 
-def add_rep(db: Database, set_id: int, rep: Rep) -> None:
+def _own_set(s: Session, who: Actor, set_id: int) -> ExerciseSet | None:
+    """The set, if the actor may write to it (a set of another patient is refused)."""
+    row = s.get(ExerciseSet, set_id)
+    if not who.is_owner:
+        require(s, who, row.patient_id if row else None, RECORD)
+    return row
+
+
+def add_rep(db: Database, set_id: int, rep: Rep, *, actor: Actor | None = None) -> None:
     """Write one finished rep in its own transaction (a crash loses at most the rep in progress).
     Writing the same rep again updates it (the live page may re-send a rep it already wrote)."""
+    who = acting(db, actor)
     with db.session() as s:
+        if not who.is_owner:
+            _own_set(s, who, set_id)
         row = s.scalar(select(RepRow).where(RepRow.set_id == set_id, RepRow.index == rep.index))
         if row is None:
             row = RepRow(set_id=set_id, index=rep.index)
@@ -80,9 +132,11 @@ def add_rep(db: Database, set_id: int, rep: Rep) -> None:
         s.commit()
 
 
-def finish_set(db: Database, set_id: int, summary: dict[str, Any], ended_at: datetime | None = None) -> None:
+def finish_set(db: Database, set_id: int, summary: dict[str, Any], ended_at: datetime | None = None,
+               *, actor: Actor | None = None) -> None:
+    who = acting(db, actor)
     with db.session() as s:
-        row = s.get(ExerciseSet, set_id)
+        row = _own_set(s, who, set_id)
         if row is None:
             raise FormcheckError(f"no set {set_id} in the database")
         row.summary, row.ended_at = summary, ended_at or now()
@@ -90,15 +144,16 @@ def finish_set(db: Database, set_id: int, summary: dict[str, Any], ended_at: dat
 
 
 def record_result(db: Database, patient: str, r: SessionResult, source: str = "clip",
-                  started_at: datetime | None = None) -> int:
+                  started_at: datetime | None = None, *, actor: Actor | None = None) -> int:
     """A whole analysed clip as one set with its reps and summary; returns the set id."""
     from ..report import build_report
 
+    who = acting(db, actor)
     set_id = start_set(db, patient, r.definition.id, source, r.definition.version,
-                       r.profile.version if r.profile else None, r.info.path, started_at)
+                       r.profile.version if r.profile else None, r.info.path, started_at, actor=who)
     for rep in r.reps:
-        add_rep(db, set_id, rep)
-    finish_set(db, set_id, build_report(r)["summary"])
+        add_rep(db, set_id, rep, actor=who)
+    finish_set(db, set_id, build_report(r)["summary"], actor=who)
     return set_id
 
 
@@ -119,11 +174,16 @@ class SetRecord:
 
 
 def history(db: Database, patient: str, exercise: str | None = None,
-            since: datetime | None = None) -> list[SetRecord]:
+            since: datetime | None = None, *, actor: Actor | None = None) -> list[SetRecord]:
     """The patient's sets, oldest first (one query for the sets, one for their reps)."""
-    key = patient_key(patient)
+    who = acting(db, actor)
+    pid = patient_id(db, patient, READ, actor=who)
+    if pid is None:
+        return []
     with db.session() as s:
-        q = select(ExerciseSet).join(Patient).where(Patient.key == key)
+        audit.record(s, who, "view sets", pid, view=True)
+        s.commit()
+        q = select(ExerciseSet).where(ExerciseSet.patient_id == pid)
         if exercise:
             q = q.where(ExerciseSet.exercise == exercise)
         if since is not None:
@@ -176,7 +236,7 @@ class Item:
 
 
 def prescribe(db: Database, patient: str, items: list[Item], days_per_week: int = 7,
-              notes: str = "") -> int:
+              notes: str = "", *, actor: Actor | None = None) -> int:
     """A new programme for the patient (the earlier one stays, inactive)."""
     if not items:
         raise FormcheckError("a programme needs at least one exercise")
@@ -185,7 +245,8 @@ def prescribe(db: Database, patient: str, items: list[Item], days_per_week: int 
     for it in items:
         if it.sets < 1 or (it.reps is None and not it.hold_s) or (it.reps is not None and it.reps < 1):
             raise FormcheckError(f"{it.exercise}: give sets >= 1 and reps >= 1 or a hold in seconds")
-    pid = ensure_patient(db, patient)
+    who = acting(db, actor)
+    pid = ensure_patient(db, patient, actor=who, action=PRESCRIBE)
     with db.session() as s:
         for old in s.scalars(select(Programme).where(Programme.patient_id == pid, Programme.active)):
             old.active = False
@@ -195,6 +256,7 @@ def prescribe(db: Database, patient: str, items: list[Item], days_per_week: int 
                                                            profile_version=it.profile_version)
                                              for i, it in enumerate(items)])
         s.add(prog)
+        audit.record(s, who, "change programme", pid, ", ".join(it.exercise for it in items))
         s.commit()
         return prog.id
 
@@ -208,11 +270,16 @@ class ProgrammeView:
     items: list[Item]
 
 
-def programme(db: Database, patient: str) -> ProgrammeView | None:
+def programme(db: Database, patient: str, *, actor: Actor | None = None) -> ProgrammeView | None:
     """The patient's active programme, or None."""
+    who = acting(db, actor)
+    pid = patient_id(db, patient, READ, actor=who)
+    if pid is None:
+        return None
     with db.session() as s:
-        prog = s.scalar(select(Programme).join(Patient, Programme.patient_id == Patient.id)
-                        .where(Patient.key == patient_key(patient), Programme.active)
+        audit.record(s, who, "view programme", pid, view=True)
+        s.commit()
+        prog = s.scalar(select(Programme).where(Programme.patient_id == pid, Programme.active)
                         .order_by(Programme.created_at.desc()))
         if prog is None:
             return None
@@ -227,16 +294,18 @@ class WeekAdherence:
     days_prescribed: int
 
 
-def adherence(db: Database, patient: str, weeks: int = 6, today: date | None = None) -> list[WeekAdherence]:
+def adherence(db: Database, patient: str, weeks: int = 6, today: date | None = None,
+              *, actor: Actor | None = None) -> list[WeekAdherence]:
     """Per week (oldest first): days with a programme exercise done vs days prescribed."""
-    prog = programme(db, patient)
+    who = acting(db, actor)
+    prog = programme(db, patient, actor=who)
     if prog is None:
         return []
     today = today or now().date()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     wanted = {i.exercise for i in prog.items}
     since = datetime.combine(first, datetime.min.time(), UTC)
-    days = {x.started_at.date() for x in history(db, patient, since=since) if x.exercise in wanted}
+    days = {x.started_at.date() for x in history(db, patient, since=since, actor=who) if x.exercise in wanted}
     out = []
     for w in range(weeks):
         start = first + timedelta(weeks=w)
@@ -245,6 +314,9 @@ def adherence(db: Database, patient: str, weeks: int = 6, today: date | None = N
     return out
 
 
-def set_count(db: Database) -> int:
+def set_count(db: Database, *, actor: Actor | None = None) -> int:
+    """Sets of every patient (the local owner's and an administrator's figure)."""
+    if acting(db, actor).role not in ("owner", "admin"):
+        raise AccessDenied("not for your account: counts over every patient are for the administrator")
     with db.session() as s:
         return int(s.scalar(select(func.count(ExerciseSet.id))) or 0)

@@ -11,7 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from ..db import Database, checkins, open_database, repo
+from ..db.access import LOCAL_OWNER, Actor
 from ..db.database import URL_ENV
+from ..db.profiles import store_for
 from ..definition import Definition, available_exercises, get_definition
 from ..errors import FormcheckError
 from ..profile import Profile, apply_profile, load_profile
@@ -29,6 +31,7 @@ class PageState:
     store: Store
     patient: str
     db: Database | None = None      # None when it cannot be opened (the sidebar says why)
+    actor: Actor = LOCAL_OWNER      # who is logged in (clinic mode); db acts as them
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,16 +48,45 @@ def database(root: str) -> Database | None:
         return None
 
 
-def sidebar() -> PageState:
+def _who(home: str) -> tuple[str, Database | None, Actor] | None:
+    """Data folder, database (bound to the acting user) and actor; None: the login form or an
+    error is shown and the page stops. At home nothing changes: any folder, no login."""
+    from . import login
+
+    db = database(home)
+    if not login.clinic_mode(db):
+        problem = login.exposure_problem(False)
+        if problem:
+            st.error(problem)
+            return None
+        root = st.sidebar.text_input("Data folder (profiles, saved sets)", home, key="data_root")
+        return root, (db if root == home else database(root)), LOCAL_OWNER
+    problem = login.exposure_problem(True)
+    if db is None or problem:   # a clinic's patient data stays shut when the database is not there
+        st.error(problem or "The clinic database cannot be opened: ask the administrator (see the sidebar).")
+        return None
+    who = login.gate(db)
+    if who is None:
+        return None
+    login.logout_button(db, who)
+    return home, db.for_actor(who), who   # the server's folder: nobody picks another one
+
+
+def sidebar() -> PageState | None:
     st.sidebar.title("formcheck")
+    found = _who(str(Store().root))
+    if found is None:
+        return None
+    root, db, actor = found
     names = exercise_names()
     ex = st.sidebar.selectbox("Exercise", list(names), key="exercise", format_func=lambda i: names.get(i, i))
-    root = st.sidebar.text_input("Data folder (profiles, saved sets)", str(Store().root), key="data_root")
-    store = Store(root)
-    db = database(root)
+    store = store_for(root, db)
     patients = [NO_PATIENT, *sorted(set(store.patients()) | set(repo.patients(db) if db else []))]
+    if actor.role == "patient":
+        patients = patients[1:]   # their own record only
     flagged = _flagged(db)
-    patient = st.sidebar.selectbox("Patient", patients, key="patient", format_func=lambda p: flag_label(flagged, p))
+    patient = st.sidebar.selectbox("Patient", patients, key="patient",
+                                   format_func=lambda p: flag_label(flagged, p)) or NO_PATIENT
     patient = "" if patient == NO_PATIENT else patient
     base = get_definition(ex)
     profile = _stored_profile(store, patient, ex) if patient else None
@@ -69,9 +101,10 @@ def sidebar() -> PageState:
         except FormcheckError as e:
             st.sidebar.error(str(e))
             profile = None
-    st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
-                       "is stored unless you save it.")
-    return PageState(ex, d, profile, store, patient, db)
+    if actor.is_owner:
+        st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
+                           "is stored unless you save it.")
+    return PageState(ex, d, profile, store, patient, db, actor)
 
 
 def _flagged(db: Database | None) -> dict[str, checkins.StoredCheckin]:
