@@ -226,8 +226,10 @@ def _history_csv(rows: list[SetRecord], path: Path) -> None:
 def cmd_report(a: argparse.Namespace) -> int:
     from .db import open_database
     from .pdf import clinician_report
+    from .store import Store
 
-    path = clinician_report(open_database(a.data_dir), a.patient, Path(a.output), weeks=a.weeks)
+    path = clinician_report(open_database(a.data_dir), a.patient, Path(a.output), weeks=a.weeks,
+                            store=Store(a.data_dir))
     print(f"wrote {path}")
     return 0
 

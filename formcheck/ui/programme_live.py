@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from .. import wording
 from ..db import repo
 from ..definition import get_definition
+from ..wording import plural, seconds
 from .browser import rest_timer, speak
 from .common import PageState
 
@@ -24,13 +26,11 @@ class SetTarget:
     rest_s: float
 
     def text(self) -> str:
-        return f"{self.reps} reps" + (f", each held {self.hold_s:g} s" if self.hold_s else "")
+        return plural(self.reps, "rep") + (f", each held {seconds(self.hold_s)}" if self.hold_s else "")
 
 
 def dose(item: repo.Item) -> str:
-    reps = f"{item.reps} reps" if item.reps else "1 hold"
-    hold = f" held {item.hold_s:g} s" if item.hold_s else ""
-    return f"{item.sets} x {reps}{hold}, rest {item.rest_s:g} s"
+    return wording.dose(item)
 
 
 def counts(x: repo.SetRecord, item: repo.Item) -> bool:

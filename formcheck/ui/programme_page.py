@@ -81,10 +81,18 @@ def _adherence_chart(ps: PageState, patient: str) -> None:
     weeks = repo.adherence(ps.db, patient, weeks=8)  # type: ignore[arg-type]
     if not weeks:
         return
-    st.markdown("**Adherence**: days with a programme exercise done, per week")
+    st.markdown("**Adherence**: days with a programme exercise done, per week (since the programme began)")
+    st.altair_chart(adherence_chart(weeks), use_container_width=True)
+
+
+def adherence_chart(weeks: list[repo.WeekAdherence]) -> alt.LayerChart:
+    """Bars of days done per week, in date order (both layers share the order: a layered
+    nominal axis is otherwise sorted as text, 12 Oct after 09 Nov), ticks at days prescribed."""
     df = pd.DataFrame([{"week": f"{w.week_start:%d %b}", "days done": w.days_done,
-                        "prescribed": w.days_prescribed} for w in weeks])
-    bars = alt.Chart(df).mark_bar(color="#2e7d32").encode(x=alt.X("week:N", sort=None, title="week of"),
-                                                          y=alt.Y("days done:Q", scale=alt.Scale(domain=[0, 7])))
-    rule = alt.Chart(df).mark_tick(color="gray", thickness=2, size=30).encode(x="week:N", y="prescribed:Q")
-    st.altair_chart(bars + rule, use_container_width=True)
+                        "prescribed": w.days_prescribed} for w in sorted(weeks, key=lambda w: w.week_start)])
+    order = list(df["week"])
+    x = alt.X("week:N", sort=order, title="week of", axis=alt.Axis(labelAngle=0))
+    bars = alt.Chart(df).mark_bar(color="#2e7d32").encode(
+        x=x, y=alt.Y("days done:Q", scale=alt.Scale(domain=[0, 7]), axis=alt.Axis(format="d", tickMinStep=1)))
+    rule = alt.Chart(df).mark_tick(color="gray", thickness=2, size=30).encode(x=x, y="prescribed:Q")
+    return bars + rule
