@@ -21,7 +21,7 @@ from ..profile import Profile
 from ..report import build_report, frames_csv
 from ..samples import samples_for
 from .charts import angle_charts
-from .common import PageState
+from .common import PageState, choose_exercise_first
 from .results import faults_table, reps_table
 
 MEDIA_TYPES = sorted(x.lstrip(".") for x in config.MEDIA_SUFFIXES)
@@ -29,6 +29,9 @@ MEDIA_TYPES = sorted(x.lstrip(".") for x in config.MEDIA_SUFFIXES)
 
 def clip_page(ps: PageState) -> None:
     st.header("Clip review")
+    if not ps.chosen:
+        choose_exercise_first()
+        return
     # A form sends the file and the click together: a click made while the upload's own
     # rerun is still running can then never be lost.
     with st.form("clip_form", border=False):

@@ -27,6 +27,25 @@ class PageState:
     store: Store
     patient: str
     db: Database | None = None      # None when it cannot be opened (the sidebar says why)
+    details: bool = False           # "Details for your therapist": angles, phases, frame shares
+    chosen: bool = True             # False: no exercise chosen yet (``exercise`` is only a stand-in)
+
+
+PENDING_PATIENT = "patient_pending"
+DETAILS_HELP = ("Angles, phases and processing figures beside the plain-words feedback. "
+                "For the therapist; the patient's pages are clearer without them.")
+
+
+def select_patient(name: str) -> None:
+    """Make ``name`` the sidebar's patient from the next run on (a widget's value cannot be
+    changed once it is drawn in this run; the caller reruns)."""
+    st.session_state[PENDING_PATIENT] = name
+
+
+def _apply_pending_patient() -> None:
+    name = st.session_state.pop(PENDING_PATIENT, None)
+    if name:
+        st.session_state["patient"] = name
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,30 +64,54 @@ def database(root: str) -> Database | None:
 
 def sidebar() -> PageState:
     st.sidebar.title("formcheck")
+    _apply_pending_patient()
     names = exercise_names()
-    ex = st.sidebar.selectbox("Exercise", list(names), key="exercise", format_func=lambda i: names.get(i, i))
-    root = st.sidebar.text_input("Data folder (profiles, saved sets)", str(Store().root), key="data_root")
+    with st.sidebar.expander("Settings"):
+        root = st.text_input("Data folder (profiles, saved sets)", str(Store().root), key="data_root")
+        details = st.toggle("Details for your therapist", key="details", help=DETAILS_HELP)
+        up = st.file_uploader("A profile file (.toml)", type=["toml"], key="profile_file")
     store = Store(root)
     db = database(root)
     patients = [NO_PATIENT, *sorted(set(store.patients()) | set(repo.patients(db) if db else []))]
+    pending = st.session_state.get("patient")
+    if pending and pending not in patients:   # just saved: the list is read before the write lands
+        patients.append(pending)
     patient = st.sidebar.selectbox("Patient", patients, key="patient")
     patient = "" if patient == NO_PATIENT else patient
+    if st.session_state.get("exercise") is None and patient:
+        first = todays_first(db, patient)   # today's programme first for a patient
+        if first in names:
+            st.session_state["exercise"] = first
+    ex = st.sidebar.selectbox("Exercise", list(names), key="exercise", format_func=lambda i: names.get(i, i),
+                              index=None, placeholder="Choose an exercise")
+    chosen, ex = ex is not None, ex or next(iter(names))
     base = get_definition(ex)
     profile = _stored_profile(store, patient, ex) if patient else None
-    up = st.sidebar.file_uploader("...or a profile file (.toml)", type=["toml"], key="profile_file")
     if up is not None:
         profile = _uploaded_profile(up, ex) or profile
     d = base
     if profile is not None:
         try:
             d = apply_profile(base, profile, where=profile.label())
-            st.sidebar.success(f"Profile {profile.label()} in use")
+            st.sidebar.caption(f"Limits set by the therapist for {profile.patient or 'this patient'} "
+                               f"(profile v{profile.version}).")
         except FormcheckError as e:
             st.sidebar.error(str(e))
             profile = None
     st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
                        "is stored unless you save it.")
-    return PageState(ex, d, profile, store, patient, db)
+    return PageState(ex, d, profile, store, patient, db, bool(details), chosen)
+
+
+def choose_exercise_first() -> None:
+    st.info("Choose an exercise in the sidebar (on the left). With your name chosen there, "
+            "your programme's exercise for today is chosen for you.")
+
+
+def todays_first(db: Database | None, patient: str) -> str | None:
+    """The first exercise of the patient's programme, or None."""
+    prog = repo.programme(db, patient) if db is not None else None
+    return prog.items[0].exercise if prog and prog.items else None
 
 
 def exercise_names() -> dict[str, str]:
@@ -90,7 +133,7 @@ def _stored_profile(store: Store, patient: str, ex: str) -> Profile | None:
         st.sidebar.error(f"Saved profile cannot be used: {e}")
         return None
     if prof is None:
-        st.sidebar.info(f"{patient} has no saved {ex} profile yet: default thresholds.")
+        st.sidebar.caption("Standard limits (no profile saved for this exercise yet).")
     return prof
 
 
