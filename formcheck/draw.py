@@ -50,8 +50,9 @@ def _text(img: RGBFrame, text: str, org: tuple[int, int], scale: float,
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
 
 
-def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFrame:
-    """Return a copy of the (H, W, 3) RGB frame with the feedback drawn on it."""
+def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition, details: bool = True) -> RGBFrame:
+    """Return a copy of the (H, W, 3) RGB frame with the feedback drawn on it; without
+    ``details`` (a patient's live view) no phase names or angles, only reps, hold and cue."""
     img = rgb.copy()
     h, w = img.shape[:2]
     unit = max(min(w, h) / 720.0, 0.4)
@@ -78,14 +79,15 @@ def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFr
     cue_scale = base * CUE_HEIGHT / TEXT_PX_AT_SCALE_1
     thick = max(1, round(scale * 2))
     line = int(base * INFO_HEIGHT * 1.6)
-    head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}"
+    head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}" if details else \
+        f"{d.name} | {r.rep_count} {'rep' if r.rep_count == 1 else 'reps'}"
     if r.reps_by_side:
         head += " (" + ", ".join(f"{k[0].upper()} {v}" for k, v in sorted(r.reps_by_side.items())) + ")"
     lines: list[tuple[str, float, tuple[int, int, int]]] = [(head, scale, WHITE)]
     if r.phase and r.side and (r.hold_ms or d.hold.target_s):
         target = f" / {d.hold.target_s:.0f} s" if d.hold.target_s else ""
         lines.append((f"hold: {r.hold_ms / 1000:.1f} s{target}", scale, AMBER))
-    for name, val in r.angles.items():
+    for name, val in (r.angles.items() if details else []):
         label = d.measures[name].label or name
         lines.append((f"{label}: {'not seen' if val is None else f'{val:.0f} deg'}", scale * 0.9, WHITE))
     _panel(img, 0, 0, 20 + max(_width(t, sc, thick) for t, sc, _ in lines), line * len(lines) + line // 2)

@@ -42,3 +42,15 @@ def dose(item: Dose) -> str:
     else:
         what = f"{seconds(item.hold_s or 0.0)} hold"
     return f"{item.sets} x {what}, rest {seconds(item.rest_s)}"
+
+
+def limits(lo: float | None, hi: float | None, unit: str = "deg") -> str:
+    """Allowed range in words: "150 to 170 deg", "at most 15 deg", "at least 150 deg"
+    (an empty side written as "-" reads as a list bullet in a table: "• .. 15")."""
+    if lo is not None and hi is not None:
+        return f"{lo:g} to {hi:g} {unit}"
+    if hi is not None:
+        return f"at most {hi:g} {unit}"
+    if lo is not None:
+        return f"at least {lo:g} {unit}"
+    return "not limited"

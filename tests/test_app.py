@@ -31,6 +31,8 @@ def test_page_renders_three_tabs_without_errors(app):
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Live", "Clip review", "Therapist tuning", "Programme", "Progress",
                                               "Desk monitor"]
+    at.sidebar.selectbox(key="exercise").set_value("bridge").run()
+    assert not at.exception
     assert any(m.label == "Reps" for m in at.metric)
 
 

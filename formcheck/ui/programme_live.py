@@ -61,6 +61,8 @@ def todays_programme(ps: PageState) -> SetTarget | None:
                      "Done today": f"{min(done, item.sets)} / {item.sets} sets" + (" ✓" if done >= item.sets else "")})
     st.markdown("**Today's programme**")
     st.table(pd.DataFrame(rows).set_index("Exercise"))
+    if prog.notes:   # the therapist's words, before and during every set
+        st.info(f"**From your therapist:** {prog.notes}")
     if next_item is None:
         reps = sum(x.reps for x in today)
         good = sum(x.good_reps for x in today)

@@ -123,7 +123,7 @@ def _adherence_chart(ps: PageState, patient: str) -> None:
     if not weeks:
         return
     st.markdown("**Adherence**: days with a programme exercise done, per week (since the programme began)")
-    st.altair_chart(adherence_chart(weeks), use_container_width=True)
+    st.altair_chart(adherence_chart(weeks), width="stretch")
 
 
 def adherence_chart(weeks: list[repo.WeekAdherence]) -> alt.LayerChart:

@@ -47,7 +47,7 @@ def progress_page(ps: PageState) -> None:
         charts.append(day_chart(mine, "hold_s", "Longest hold (s)"))
     left, right = st.columns(2)
     for i, ch in enumerate(charts):
-        (left if i % 2 == 0 else right).altair_chart(ch, use_container_width=True)
+        (left if i % 2 == 0 else right).altair_chart(ch, width="stretch")
     faults = Counter[str]()
     for x in sets:
         if x.exercise == ex:

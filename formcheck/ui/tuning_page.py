@@ -12,6 +12,7 @@ from ..engine.session import SessionResult, rescore
 from ..errors import FormcheckError
 from ..profile import Bounds, Profile, apply_profile
 from ..store import profile_toml
+from ..wording import limits
 from .clip_page import show_result
 from .common import PageState, choose_exercise_first, select_patient
 
@@ -84,18 +85,6 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
 def _unit(d: Definition, measure: str) -> str:
     """deg for angles; % (of a body segment) for gap measures."""
     return "%" if d.measures[measure].kind == "gap" else "deg"
-
-
-def limits(lo: float | None, hi: float | None, unit: str = "deg") -> str:
-    """Allowed range in words: "150 to 170 deg", "at most 15 deg", "at least 150 deg"
-    (an empty side written as "-" reads as a list bullet in a table: "• .. 15")."""
-    if lo is not None and hi is not None:
-        return f"{lo:g} to {hi:g} {unit}"
-    if hi is not None:
-        return f"at most {hi:g} {unit}"
-    if lo is not None:
-        return f"at least {lo:g} {unit}"
-    return "not limited"
 
 
 def _calibration(loaded: SessionResult | None, ex: str) -> None:
