@@ -130,3 +130,15 @@ def _panel(img: RGBFrame, x: int, y: int, w: int, h: int, alpha: float = 0.55) -
     """Darken a rectangle in place so white text reads on any background (e.g. a white wall)."""
     roi = img[max(y, 0): max(y + h, 0), max(x, 0): max(x + w, 0)]
     roi[:] = (roi * (1.0 - alpha)).astype(np.uint8)
+
+
+def skeleton(rgb: RGBFrame, xy_px: np.ndarray, visible: np.ndarray, colour: tuple[int, int, int] = GREEN) -> RGBFrame:
+    """A copy of the frame with the body's skeleton (``xy_px``: (33, 2) pixels, ``visible``:
+    (33,) bool) drawn in one colour: the desk monitor shows the person what it sees."""
+    img = rgb.copy()
+    unit = max(min(img.shape[:2]) / 720.0, 0.4)
+    for a, b in SKELETON_EDGES:
+        if visible[a] and visible[b]:
+            cv2.line(img, (int(xy_px[a][0]), int(xy_px[a][1])), (int(xy_px[b][0]), int(xy_px[b][1])), colour,
+                     max(2, int(3 * unit)), cv2.LINE_AA)
+    return img
