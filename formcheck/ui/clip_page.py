@@ -138,7 +138,7 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     if left is not None:
         left.video(video, format="video/mp4")
     right.metric("Reps", len(r.reps))
-    right.metric("Camera view", s.view.capitalize())
+    right.metric("Camera view", s.view)
     if d.phases.kind == "continuous":   # no reps: the share of the judged time
         right.metric("Good form (share of the time)", f"{s.good_form_fraction:.0%}")
     else:   # one "good form" on every page: reps with no fault

@@ -37,17 +37,18 @@ def live_page(ps: PageState) -> None:
     with left:
         hint = st.empty()
         ctx = _streamer(proc)
+        help_slot = st.empty()
     snap = proc.snapshot()
     before = not ctx.state.playing and not snap.frames
     if before:   # once streaming (or after STOP) "Camera found. Press START" is stale
         with hint.container():
             camera_check()
+        with help_slot.container():
+            guidance(ps.definition)
     with right:
         st.toggle("Speak cues", value=True, key="speak_cues",
                   help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
         proc.target = todays_programme(ps)
-        if before:
-            guidance(ps.definition)
         # Refresh the panel twice a second only while streaming: a timer rerunning all the
         # time would compete with the clicks on the other tabs.
         st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(
@@ -119,7 +120,7 @@ def live_panel(proc: LiveProcessor, details: bool = False, playing: bool = True)
         labels = {k: m.label or k for k, m in proc.definition.measures.items()}
         st.caption(" | ".join(f"{labels.get(k, k)}: {degrees(v)}" for k, v in r.angles.items() if v is not None)
                    + (f" | phase: {r.phase}" if r.phase else ""))
-    set_done(proc.target, [(x.index, x.hold_ms) for x in snap.reps], f"{id(proc.session)}")
+    set_done(proc.target, [(x.index, x.hold_ms) for x in snap.reps], f"{id(proc.session)}", playing)
     if snap.cues and playing:
         st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
     if snap.reps and playing:

@@ -58,7 +58,8 @@ def todays_programme(ps: PageState) -> SetTarget | None:
         if done < item.sets and next_item is None:
             next_item = item
         rows.append({"Exercise": get_definition(item.exercise).name, "Target": dose(item),
-                     "Done today": f"{min(done, item.sets)} / {item.sets} sets" + (" ✓" if done >= item.sets else "")})
+                     "Done today": f"{min(done, item.sets)} of {plural(item.sets, 'set')}"
+                     + (" ✓" if done >= item.sets else "")})
     st.markdown("**Today's programme**")
     st.table(pd.DataFrame(rows).set_index("Exercise"))
     if prog.notes:   # the therapist's words, before and during every set
@@ -75,10 +76,11 @@ def todays_programme(ps: PageState) -> SetTarget | None:
     return SetTarget(current.reps or 1, current.hold_s, current.rest_s) if current else None
 
 
-def set_done(target: SetTarget | None, reps: list[tuple[int, float]], set_key: str) -> None:
+def set_done(target: SetTarget | None, reps: list[tuple[int, float]], set_key: str, playing: bool = True) -> None:
     """Inside the live panel: once the set has reached its target, say so (once, spoken too)
-    and run the rest timer. ``reps``: (index, hold_ms) of the reps so far."""
-    if target is None:
+    and run the rest timer. ``reps``: (index, hold_ms) of the reps so far. After STOP the set
+    summary speaks instead ("press STOP" would be stale)."""
+    if target is None or not playing:
         return
     good = [i for i, hold_ms in reps if hold_ms >= (target.hold_s or 0.0) * 1000.0]
     if len(good) < target.reps:

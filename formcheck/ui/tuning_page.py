@@ -36,7 +36,7 @@ def tuning_page(ps: PageState) -> None:
         default_hold = ps.profile.hold_target_s if ps.profile and ps.profile.hold_target_s is not None \
             else d.hold.target_s
         hold = st.number_input("Hold target (s, 0 = not checked)", 0.0, 600.0, float(default_hold),
-                               key=f"{ps.exercise}-hold", help=f"Source: {d.hold.source}")
+                               key=f"{ps.exercise}-hold", help=f"Source: {d.hold.source}", format="%.1f")
     if ps.patient:   # the sidebar's patient is the patient of every page
         patient = ps.patient
         st.markdown(f"**Patient:** {ps.patient} (chosen in the sidebar)")
