@@ -81,7 +81,8 @@ def _panel(proc: MonitorProcessor, sound: bool) -> None:
     snap = proc.snapshot()
     if snap.error:
         st.warning(f"Frame processing problem (monitoring continues): {snap.error}")
-    words = {"starting": "Press START to begin" if not snap.samples else "Starting...", "calibrating": "Calibrating: sit upright", "seated": "Seated",
+    words = {"starting": "Press START to begin" if not snap.samples else "Starting...",
+             "calibrating": "Calibrating: sit upright", "seated": "Seated",
              "standing": "Standing", "away": "Nobody in view: no alerts"}
     posture = "" if snap.state != "seated" else (f": {snap.bad}" if snap.bad else ": good posture")
     st.markdown(f"<div data-testid='fc-monitor-state' style='font-size:1.5em;font-weight:600'>"
