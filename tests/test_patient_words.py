@@ -128,3 +128,13 @@ def test_live_shows_guidance_and_the_therapists_notes_before_a_set(app, patient_
     assert "how it works" in text and "Camera:" in text and get_definition("bridge").view_cue in text
     assert any("Colours on the video" in c.value for c in live.caption)
     assert not [e for e in live.expander if "performance" in e.label]   # the debug panel: details only
+
+
+@pytest.mark.parametrize("hold_ms,target_s,want", [
+    (0.0, 5.0, None), (1200.0, None, None), (3100.0, 5.0, "Hold 2 more seconds"),
+    (4500.0, 5.0, "Hold 1 more second"), (5000.0, 5.0, "Held long enough: well done"),
+])
+def test_a_running_hold_says_how_long_is_left(hold_ms, target_s, want):
+    from formcheck.ui.live_page import hold_prompt
+
+    assert hold_prompt(hold_ms, target_s) == want

@@ -5,6 +5,7 @@ performance) behind a switch, and the set summary when the stream stops."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Any
 
@@ -116,6 +117,12 @@ def live_panel(proc: LiveProcessor, details: bool = False, playing: bool = True)
         c2.metric("Left / right", f"{by_side.get('left', 0)} / {by_side.get('right', 0)}")
     if proc.definition.phases.kind != "continuous":
         c3.metric("Hold", seconds((r.hold_ms if r else 0) / 1000))
+    target_s = (proc.target.hold_s if proc.target is not None and proc.target.hold_s
+                else proc.definition.hold.target_s) if proc.definition.phases.kind != "continuous" else None
+    prompt = hold_prompt(r.hold_ms if r and playing else 0.0, target_s)
+    if prompt:
+        st.markdown(f"<div data-testid='fc-hold' style='font-size:1.4em;font-weight:600'>{prompt}</div>",
+                    unsafe_allow_html=True)
     if details and r and r.angles:
         labels = {k: m.label or k for k, m in proc.definition.measures.items()}
         st.caption(" | ".join(f"{labels.get(k, k)}: {degrees(v)}" for k, v in r.angles.items() if v is not None)
@@ -139,6 +146,14 @@ def live_panel(proc: LiveProcessor, details: bool = False, playing: bool = True)
 - stale frames dropped: {snap.dropped}
 - frame size: {snap.frame_size[0] if snap.frame_size else '-'} x {snap.frame_size[1] if snap.frame_size else '-'}
 - first frame to first result s: {first}""")
+
+
+def hold_prompt(hold_ms: float, target_s: float | None) -> str | None:
+    """While a hold runs: "Hold 2 more seconds", then "Held long enough" (None: no hold)."""
+    if hold_ms <= 0 or not target_s:
+        return None
+    left = math.ceil(target_s - hold_ms / 1000.0 - 1e-9)
+    return f"Hold {plural(left, 'more second', 'more seconds')}" if left > 0 else "Held long enough: well done"
 
 
 def _setup(snap: LiveSnapshot) -> None:
