@@ -104,6 +104,7 @@ def test_every_page_as_seen_in_the_browser(browser, media, tmp_path):  # noqa: F
         frame.get_by_role("button", name=re.compile("^stop$", re.I)).click()
         page.get_by_text("Set summary").wait_for(timeout=30_000)
         time.sleep(1)
+        page.get_by_text(re.compile("1 of 1 set")).first.wait_for(timeout=30_000)   # counted at once
         _shot(page, tmp_path, "live-after")
         _scan(_patient_page_text(page, "Live"), "Live after a set")
 

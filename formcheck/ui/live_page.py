@@ -46,6 +46,11 @@ def live_page(ps: PageState) -> None:
             camera_check()
         with help_slot.container():
             guidance(ps.definition)
+    stopped = not ctx.state.playing and snap.frames
+    if stopped:   # the stream stopped: the set's last rep and summary go to the history...
+        proc.end_set()
+        if proc.recorder is not None:
+            proc.recorder.flush(2.0)   # ...before today's programme below counts the sets done
     with right:
         st.toggle("Speak cues", value=True, key="speak_cues",
                   help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
@@ -54,8 +59,7 @@ def live_page(ps: PageState) -> None:
         # time would compete with the clicks on the other tabs.
         st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(
             proc, ps.details, bool(ctx.state.playing))
-    if not ctx.state.playing and snap.frames:
-        proc.end_set()   # the stream stopped: the set's last rep and summary go to the history
+    if stopped:
         _set_summary(proc, ps)
 
 
