@@ -101,7 +101,8 @@ def _adherence(pdf: FPDF, db: Database, patient: str, weeks: int, today: datetim
         pdf.set_xy(x, y0 + bar_h + 1)
         pdf.cell(bar_w, 4, f"{w.days_done}/{w.days_prescribed}", align="C")
         pdf.set_xy(x, y0 + bar_h + 5)
-        pdf.cell(bar_w, 4, f"{w.week_start:%d %b}", align="C")
+        current = w.week_start + timedelta(days=7) > today.date()   # still under way: not yet missed
+        pdf.cell(bar_w, 4, f"{w.week_start:%d %b}" + (" (so far)" if current else ""), align="C")
     pdf.set_xy(x0, y0 + bar_h + 11)
 
 
