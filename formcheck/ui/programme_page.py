@@ -134,6 +134,8 @@ def adherence_chart(weeks: list[repo.WeekAdherence]) -> alt.LayerChart:
     order = list(df["week"])
     x = alt.X("week:N", sort=order, title="week of", axis=alt.Axis(labelAngle=0))
     bars = alt.Chart(df).mark_bar(color="#2e7d32").encode(
-        x=x, y=alt.Y("days done:Q", scale=alt.Scale(domain=[0, 7]), axis=alt.Axis(format="d", tickMinStep=1)))
-    rule = alt.Chart(df).mark_tick(color="gray", thickness=2, size=30).encode(x=x, y="prescribed:Q")
+        x=x, y=alt.Y("days done:Q", title="days (bar: done, tick: prescribed)", scale=alt.Scale(domain=[0, 7]),
+                     axis=alt.Axis(format="d", tickMinStep=1)))
+    rule = alt.Chart(df).mark_tick(color="gray", thickness=2, size=30).encode(
+        x=x, y=alt.Y("prescribed:Q", title="days (bar: done, tick: prescribed)"))
     return bars + rule
