@@ -87,6 +87,7 @@ def test_calibration_refuses_a_clip_with_faults(app):  # noqa: F811
     assert not [b for b in at.button if b.label.startswith("Use the proposed thresholds")]
     at.checkbox(key="cal_override").check().run()   # the therapist may still overrule, knowingly
     assert [b for b in at.button if b.label.startswith("Use the proposed thresholds")]
+    assert any("looser than the sourced defaults" in w.value for w in at.warning)   # 30 deg leg: said loudly
 
 
 def test_limits_read_as_words_not_dashes(app):  # noqa: F811

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..calibrate import DEFAULT_MARGIN_DEG, propose
+from ..calibrate import DEFAULT_MARGIN_DEG, Proposal, propose
 from ..definition import Check, Definition, get_definition
 from ..engine.session import SessionResult, rescore
 from ..errors import FormcheckError
@@ -111,7 +111,11 @@ def _calibration(loaded: SessionResult | None, ex: str) -> None:
         st.table([{"check": name(p.check_id)[0],
                    "observed (5-95%)": f"{p.observed_lo:.0f} to {p.observed_hi:.0f} {unit[p.check_id]}",
                    "frames": p.frames, "current": limits(p.current.min, p.current.max, unit[p.check_id]),
-                   "proposed": limits(p.proposed.min, p.proposed.max, unit[p.check_id])} for p in proposals])
+                   "proposed": limits(p.proposed.min, p.proposed.max, unit[p.check_id]),
+                   "note": "⚠ looser than the default" if looser(p) else ""} for p in proposals])
+        if any(looser(p) for p in proposals):
+            st.warning("Some proposed limits are looser than the sourced defaults: accept them only if you "
+                       "have judged this patient's form good at those angles.")
         if st.button("Use the proposed thresholds (you can still edit them)", key="cal_accept"):
             for p in proposals:
                 for bound in ("min", "max"):
@@ -119,6 +123,13 @@ def _calibration(loaded: SessionResult | None, ex: str) -> None:
                     if v is not None:
                         st.session_state[f"{ex}-{p.check_id}-{bound}"] = float(v)
             st.rerun()
+
+
+def looser(p: Proposal) -> bool:
+    """Does the proposal allow more than the current limit (a higher max or a lower min)?"""
+    hi = p.proposed.max is not None and p.current.max is not None and p.proposed.max > p.current.max
+    lo = p.proposed.min is not None and p.current.min is not None and p.proposed.min < p.current.min
+    return hi or lo
 
 
 def faults_in(r: SessionResult) -> str:
