@@ -260,9 +260,11 @@ def _history_csv(rows: list[SetRecord], path: Path) -> None:
 
 
 def cmd_report(a: argparse.Namespace) -> int:
+    from .db.profiles import store_for
     from .pdf import clinician_report
 
-    path = clinician_report(_database(a), a.patient, Path(a.output), weeks=a.weeks)
+    db = _database(a)
+    path = clinician_report(db, a.patient, Path(a.output), weeks=a.weeks, store=store_for(a.data_dir, db))
     print(f"wrote {path}")
     return 0
 
