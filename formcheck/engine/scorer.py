@@ -82,6 +82,8 @@ class Scorer:
         self._sign = -1.0 if p.direction == "down" else 1.0
         self._angle_gates = {q.measure for q in definition.shape if definition.measures[q.measure].kind != "gap"}
         self.out_of_position_ms = 0.0
+        m = definition.measures.get(p.measure or "")
+        self._phase_label = (m.label or p.measure) if m is not None and p.measure else ""
 
     # -- per frame -------------------------------------------------------------------
     def __call__(self, f: Features) -> FrameResult:
@@ -195,10 +197,17 @@ class Scorer:
         if v >= enter:
             gate_side = side if p.kind == "sided" else f.near_side
             self._shape_cue = shape_cue(self.d, gates.get(gate_side, {}))
+            unseen = shape_unseen(self.d, gates.get(gate_side, {}), f.hidden.get(gate_side, {}))
+            if gate_side in f.phase_estimated:
+                # the phase measure itself was not seen: the rest of the rep's shape must be
+                if unseen:
+                    return
+                unseen = [f"{self._phase_label} not seen: "
+                          f"{', '.join(f.hidden.get(gate_side, {}).get(p.measure, [])) or 'landmarks'} "
+                          "out of view (counted from the rest of the body)"]
             if self._shape_cue is None:
                 self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
-                self.reps[-1].notes = shape_unseen(self.d, gates.get(gate_side, {}),
-                                                   f.hidden.get(gate_side, {}))
+                self.reps[-1].notes = unseen
                 self.reps[-1].trough = self._trough
                 self._rested = False
                 return
