@@ -54,3 +54,26 @@ def test_a_knee_below_the_tracking_floor_is_a_guess_and_counts_nothing():
     r = run(d, _lift_cycle(arm_deg=0.0, covered={"left_knee": 0.1, "left_ankle": 0.1}) * 2)
     assert len(r.reps) == 0
     assert marginal(r, {"side": 1000.0}, 0.0) == ""
+
+
+# 2. A "not confirmed" arm must not count a donkey kick --------------------------------------------
+def test_donkey_kick_with_the_reaching_arm_hidden_is_not_a_bird_dog():
+    d = get_definition("bird_dog")
+    hidden = ("right_elbow", "right_wrist")
+    kick = run(d, _lift_cycle(arm_deg=0.0, knee_deg=90.0, hidden=hidden, near="left") * 3)
+    assert len(kick.reps) == 0 and not _faults(kick)
+    # the same leg reaching straight back still counts on the leg, and says the arm was not seen
+    reach = run(d, _lift_cycle(arm_deg=0.0, hidden=hidden, near="left") * 2)
+    assert len(reach.reps) == 2 and all(any("not confirmed" in n for n in rep.notes) for rep in reach.reps)
+
+
+def test_a_hand_seen_hanging_refuses_the_rep_when_the_elbow_is_not_tracked():
+    d = get_definition("bird_dog")
+    r = run(d, _lift_cycle(arm_deg=-87.0, hidden=("right_elbow",), near="left") * 2)
+    assert len(r.reps) == 0 and not _faults(r)
+
+
+def test_a_bent_knee_with_the_arm_seen_reaching_is_a_faulty_bird_dog():
+    d = get_definition("bird_dog")
+    r = run(d, _lift_cycle(arm_deg=0.0, knee_deg=100.0, near="left") * 2)
+    assert len(r.reps) == 2 and all("knee_bent" in rep.faults for rep in r.reps)

@@ -179,7 +179,8 @@ class Scorer:
         if p.kind == "sided" and self.d.shape:
             # the side being done is one whose shape holds (a crossed leg's hip reads flexed
             # too, but it is not the leg pulled in)
-            shaped = {s: x for s, x in finite.items() if shape_cue(self.d, gates.get(s, {})) is None}
+            shaped = {s: x for s, x in finite.items()
+                      if shape_cue(self.d, gates.get(s, {}), f.values.get(s)) is None}
             finite = shaped or finite
         side, v = max(finite.items(), key=lambda kv: kv[1])
         self._trough = min(self._trough, v)
@@ -196,7 +197,7 @@ class Scorer:
                 return
         if v >= enter:
             gate_side = side if p.kind == "sided" else f.near_side
-            self._shape_cue = shape_cue(self.d, gates.get(gate_side, {}))
+            self._shape_cue = shape_cue(self.d, gates.get(gate_side, {}), f.values.get(gate_side))
             unseen = shape_unseen(self.d, gates.get(gate_side, {}), f.hidden.get(gate_side, {}))
             if gate_side in f.phase_estimated:
                 # the phase measure itself was not seen: the rest of the rep's shape must be
