@@ -3,10 +3,13 @@ synthetic sequences with known angles."""
 
 from __future__ import annotations
 
-from synth import bird_dog_pose
-from test_engine import run
+import numpy as np
+from synth import bird_dog_pose, bridge_pose, world_from_xy
+from test_engine import bridge_reps, run
 
 from formcheck.definition import get_definition
+from formcheck.landmarks import Landmark
+from formcheck.pose import FramePose
 from formcheck.sampling import marginal
 
 
@@ -77,3 +80,43 @@ def test_a_bent_knee_with_the_arm_seen_reaching_is_a_faulty_bird_dog():
     d = get_definition("bird_dog")
     r = run(d, _lift_cycle(arm_deg=0.0, knee_deg=100.0, near="left") * 2)
     assert len(r.reps) == 2 and all("knee_bent" in rep.faults for rep in r.reps)
+
+
+# 1. A bridge rep needs the pelvis off the mat over its top, not one frame passing the gate -------
+def _dead_bug_with_a_glitch(glitch_at: int | None) -> list:
+    """A dead bug's leg straightening in the air (the hip angle opens like a bridge's) and, on
+    one frame, the tracker drawing the pelvis up and the foot down: one frame of a bridge."""
+    from test_verdicts import _dead_bug
+
+    seq = [_dead_bug(x) for x in np.r_[np.linspace(0, 1, 20), [1.0] * 20, np.linspace(1, 0, 20)]]
+    if glitch_at is not None:   # the straight leg's frame, pelvis drawn 25 px up, foot down
+        lm = seq[glitch_at].landmarks.copy()
+        for side in ("LEFT", "RIGHT"):
+            hip, knee, ankle = (Landmark[f"{side}_{n}"] for n in ("HIP", "KNEE", "ANKLE"))
+            lm[hip, 1] -= 25.0
+            lm[ankle, :2] = lm[knee, :2] + 100.0 * np.array([0.5, 0.866])
+        seq[glitch_at] = FramePose(lm, world_from_xy(lm))
+    return [_dead_bug(0.0)] * 15 + seq + [_dead_bug(0.0)] * 15
+
+
+def test_one_frame_of_a_raised_pelvis_in_a_dead_bug_is_not_a_bridge():
+    d = get_definition("bridge")
+    r = run(d, _dead_bug_with_a_glitch(glitch_at=30) * 2)
+    assert len(r.reps) == 0 and not _faults(r)
+    # a real bridge keeps its shape over the top and counts
+    assert len(run(d, bridge_reps(2)).reps) == 2
+
+
+# 6. A hold ends when the body leaves the position, not when a landmark flickers ------------------
+def test_a_landmark_flicker_does_not_split_a_held_top():
+    d = get_definition("bridge")
+    seq = bridge_reps(1, hold_s=3.0)
+    top = [i for i, p in enumerate(seq) if p is seq[len(seq) // 2]]
+    mid = top[len(top) // 2]
+    flicker = seq[:mid] + [bridge_pose(130.0)] * 4 + seq[mid + 4:]   # 4 frames (133 ms) off
+    r = run(d, flicker)
+    assert len(r.reps) == 1
+    assert r.reps[0].end_ms - r.reps[0].top_ms > 2500.0   # the hold runs through the flicker
+    # leaving for longer than LEAVE_MS is leaving: two reps
+    long = seq[:mid] + [bridge_pose(125.0)] * 15 + seq[mid + 15:]
+    assert len(run(d, long).reps) == 2

@@ -50,14 +50,15 @@ def skipped_all(checks: list[Check], message: str) -> list[CheckResult]:
 
 
 def shape_cue(d: Definition, gate_values: dict[str, float],
-              seen_values: dict[str, float] | None = None) -> str | None:
+              seen_values: dict[str, float] | None = None, strict: bool = True) -> str | None:
     """The cue of the first visible shape requirement not met, else None. ``seen_values``:
-    the measures from landmarks seen in the picture (for ``seen_only`` gates)."""
+    the measures from landmarks seen in the picture (for ``seen_only`` gates). ``strict=False``
+    asks only whether a measured value breaks the shape (``must_see`` is not applied)."""
     for q in d.shape:
         if q.when_unseen is not None and not math.isnan(gate_values.get(q.when_unseen, math.nan)):
             continue
         v = (seen_values or {}).get(q.measure, math.nan) if q.seen_only else gate_values.get(q.measure, math.nan)
-        if q.fails(v) or (q.must_see and math.isnan(v)):
+        if q.fails(v) or (strict and q.must_see and math.isnan(v)):
             return q.cue
     return None
 
