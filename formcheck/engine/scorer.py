@@ -89,6 +89,7 @@ class Scorer:
         self.out_of_position_ms = 0.0
         self._leaving_ms: float | None = None   # since when the top is being left (see LEAVE_MS)
         self._leaving_by_shape = True           # ... because the shape broke (not the measure fell)
+        self._rest_ms: float | None = None      # ... and when it was first back at rest
         self._frame_weight_ms = 0.0
         m = definition.measures.get(p.measure or "")
         self._phase_label = (m.label or p.measure) if m is not None and p.measure else ""
@@ -188,16 +189,18 @@ class Scorer:
             # over a joint, a slow camera move) does not end a hold.
             if below or broken is not None:
                 if self._leaving_ms is None:
-                    self._leaving_ms = f.t_ms
+                    self._leaving_ms, self._rest_ms = f.t_ms, None
                     self._cues.clear(f.t_ms)   # the top's cue ends as the body leaves it
+                if self._rest_ms is None and p.rest is not None and v < sign * p.rest:
+                    self._rest_ms = f.t_ms     # back at rest while leaving: the rep's end
                 self.state = p.lowering_name   # shown as on the way out; a flicker returns
                 if self.still or f.t_ms - self._leaving_ms >= LEAVE_MS:
                     self._leave_top(self._leaving_ms)
                     self._trough = v
-                    if p.rest is not None and v < sign * p.rest:   # already back at rest
+                    if self._rest_ms is not None:   # already back at rest
                         self.state = p.rest_name
                         if self.reps and self.reps[-1] is rep:
-                            rep.end_ms = f.t_ms
+                            rep.end_ms = self._rest_ms
                 return
             if self._leaving_ms is not None:   # back in the position: it was a flicker
                 self._leaving_ms = None
@@ -409,7 +412,8 @@ class Scorer:
     def finish(self) -> None:
         """Close a rep still at the top when the clip or stream ends (it still counts)."""
         if self.active_side is not None and self.reps:
-            self._close_rep(self._leaving_ms if self._leaving_ms is not None else self.reps[-1].last_top_ms)
+            end = self._rest_ms if self._leaving_ms is not None and self._rest_ms is not None else self._leaving_ms
+            self._close_rep(end if end is not None else self.reps[-1].last_top_ms)
             self.active_side = None
 
     def good_form_fraction(self) -> float:
