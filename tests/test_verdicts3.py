@@ -120,3 +120,27 @@ def test_a_landmark_flicker_does_not_split_a_held_top():
     # leaving for longer than LEAVE_MS is leaving: two reps
     long = seq[:mid] + [bridge_pose(125.0)] * 15 + seq[mid + 15:]
     assert len(run(d, long).reps) == 2
+
+
+# 9. A plank needs the pelvis off the floor -----------------------------------------------------
+def _prone(hip_y: float):
+    """Side view, head at the right, forearms under the shoulders, legs straight, face down;
+    the floor at y=500. ``hip_y`` 445 = on the shoulder-ankle line (a plank), 485 = on the mat."""
+    from synth import make_pose
+
+    hip = np.array([400.0, hip_y])
+    ankle = np.array([150.0, 490.0])
+    pts = {"shoulder": (650.0, 400.0), "hip": tuple(hip), "knee": tuple((hip + ankle) / 2),
+           "ankle": tuple(ankle), "elbow": (650.0, 490.0), "wrist": (750.0, 490.0),
+           "ear": (700.0, 395.0), "nose": (720.0, 410.0)}
+    return make_pose(pts)
+
+
+def test_a_sphinx_with_the_pelvis_on_the_mat_is_not_a_plank():
+    d = get_definition("plank")
+    lying = [_prone(488.0)] * 20   # getting down
+    plank = run(d, lying + [_prone(445.0)] * 60 + lying)
+    assert len(plank.reps) == 1 and not _faults(plank)
+    sphinx = run(d, lying + [_prone(485.0)] * 60 + lying)
+    assert len(sphinx.reps) == 0 and not _faults(sphinx)
+    assert any(f.cue == next(q.cue for q in d.shape if q.measure == "pelvis_lift_deg") for f in sphinx.frames)
