@@ -25,8 +25,9 @@ SETTLE_MS = 150.0
 PEAK_RISE_DEG = 1.0
 # A top (a rep's or a hold's) ends once the body has been out of the position this long: the
 # measure below exit or the shape broken. Shorter dips are landmarks flickering (a watermark
-# over the body, a slow camera move), not the body leaving: no real bridge, bird-dog or plank
-# leaves and comes back within 0.3 s. The rep's end is dated to the first frame out.
+# over the body, a slow camera move), not the body leaving: a real rep takes far longer to go
+# down and come back (the quickest labelled bridges here, darebee, repeat every 1.9 s). The
+# rep's end is dated to the first frame out (or back at rest).
 LEAVE_MS = 300.0
 
 
