@@ -270,7 +270,7 @@ def cmd_report(a: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_table, margin_table
+    from .evaluate import accuracy_table, evaluate, format_table, margin_table
 
     cache = Path(a.cache) if a.cache else None
     if a.confusion:
@@ -284,6 +284,9 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     print()
     print("Margins of every limit on these labels:")
     print(margin_table(results))
+    print()
+    print("Accuracy of every check on these labels:")
+    print(accuracy_table(results))
     if a.skeletons:
         from .skeletons import evaluate_folder, format_skeletons
 
