@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field
+from stick import POSE_KEYS, SEGMENTS, stick_pose
 
 from formcheck import config
 from formcheck.definition import Definition, _Strict, get_definition, load_validated
@@ -22,7 +23,6 @@ from formcheck.errors import DefinitionError
 from formcheck.landmarks import Landmark
 from formcheck.pose import ClipInfo, FramePose
 from formcheck.profile import Profile, apply_profile
-from stick import POSE_KEYS, SEGMENTS, stick_pose
 
 CASES_DIR = config.EXERCISES_DIR / "cases"
 FPS = 30.0
@@ -95,8 +95,8 @@ def load_cases(path: Path, exercises: Path | None = None) -> tuple[CasesFile, De
         raise DefinitionError(f"{path}: exercise {cf.exercise!r} does not match the file name")
     try:
         d = get_definition(cf.exercise, exercises)
-    except DefinitionError as e:
-        raise DefinitionError(f"{path}: exercise: {e}") from None
+    except DefinitionError as err:
+        raise DefinitionError(f"{path}: exercise: {err}") from None
     poses = _resolve_poses(path, cf.poses)
     checks = set(d.check_ids()) | {d.hold.check_id}
     for c in cf.cases:
@@ -114,7 +114,8 @@ def load_cases(path: Path, exercises: Path | None = None) -> tuple[CasesFile, De
             raise DefinitionError(f"{where}.expect: unknown check id(s) {unknown}; {d.id} has {sorted(checks)}")
     ids = [c.id for c in cf.cases]
     if len(set(ids)) != len(ids):
-        raise DefinitionError(f"{path}: case ids must be unique; repeated: {sorted({i for i in ids if ids.count(i) > 1})}")
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        raise DefinitionError(f"{path}: case ids must be unique; repeated: {repeated}")
     return cf, d, poses
 
 
@@ -213,9 +214,9 @@ def mismatches(case: Case, r: SessionResult) -> list[str]:
     out += [f"cue: none has {part!r}; cues: {sorted(cues)}" for part in e.cues if not any(part in c for c in cues)]
     notes = [n for x in r.reps for n in x.notes]
     out += [f"notes: none has {part!r}; notes: {notes}" for part in e.notes if not any(part in n for n in notes)]
-    msgs = r.summary.messages()
+    said = r.summary.messages()
     if e.messages is not None:
-        if not e.messages and msgs:
-            out.append(f"messages: expected none, got {msgs}")
-        out += [f"messages: none has {p!r}; got {msgs}" for p in e.messages if not any(p in m for m in msgs)]
+        if not e.messages and said:
+            out.append(f"messages: expected none, got {said}")
+        out += [f"messages: none has {p!r}; got {said}" for p in e.messages if not any(p in m for m in said)]
     return out
