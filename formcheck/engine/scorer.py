@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..definition import Check, Criterion, Definition
 from ..landmarks import Side
+from ..measure_kinds import KINDS
 from .checks import OBLIQUE_MESSAGE, CheckResult, judge, shape_cue, shape_unseen, skipped_all
 from .cues import SEVERITY_RANK, CueBoard
 from .features import Features
@@ -80,7 +81,8 @@ class Scorer:
         self._trough = math.inf   # lowest phase value since the last top (swing, rep_range)
         self._rested = False      # the rest phase was seen (from_rest)
         self._sign = -1.0 if p.direction == "down" else 1.0
-        self._angle_gates = {q.measure for q in definition.shape if definition.measures[q.measure].kind != "gap"}
+        self._angle_gates = {q.measure for q in definition.shape
+                             if KINDS[definition.measures[q.measure].kind].foreshortened}
         self.out_of_position_ms = 0.0
 
     # -- per frame -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from ..calibrate import DEFAULT_MARGIN_DEG, propose
 from ..definition import Check, Definition, get_definition
 from ..engine.session import SessionResult, rescore
 from ..errors import FormcheckError
+from ..measure_kinds import KINDS
 from ..profile import Bounds, Profile, apply_profile
 from ..store import profile_toml
 from .clip_page import show_result
@@ -57,7 +58,8 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
                        f"(moves with this limit; {a.source or '-'})." for a in c.also)
         unit = _unit(d, c.measure)
         what = "range moved through in one rep, of " if c.of == "rep_range" else ""
-        st.caption(f"Measure {c.measure} ({what}{m.kind} of {'-'.join(m.points)}). Default "
+        st.caption(f"Measure {c.measure} ({what}{m.kind} of {'-'.join(m.points)}: "
+                   f"{KINDS[m.kind].convention}). Default "
                    f"{_fmt(c.min)} .. {_fmt(c.max)} {unit}. Source: {c.source or '-'}. Cue: {c.cue}{also}")
         lo = hi = None
         if c.min is not None:
@@ -72,8 +74,8 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
 
 
 def _unit(d: Definition, measure: str) -> str:
-    """deg for angles; % (of a body segment) for gap measures."""
-    return "%" if d.measures[measure].kind == "gap" else "deg"
+    """The measure kind's unit: deg for angles, % (of a body segment) for gaps."""
+    return KINDS[d.measures[measure].kind].unit
 
 
 def _fmt(v: float | None) -> str:
