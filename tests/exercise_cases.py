@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from stick import POSE_KEYS, SEGMENTS, stick_pose
 
 from formcheck import config
-from formcheck.definition import Definition, _Strict, get_definition, load_validated
+from formcheck.definition import Definition, get_definition, load_validated
 from formcheck.engine.session import Session, SessionResult
 from formcheck.errors import DefinitionError
 from formcheck.landmarks import Landmark
@@ -29,6 +29,10 @@ FPS = 30.0
 FRAME_SIZE = (1000, 800)
 Secs = Annotated[float, Field(ge=0.0, le=120.0)]
 Side = Literal["left", "right"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Step(_Strict):
