@@ -9,13 +9,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .landmarks import is_valid_name
+from .measure_kinds import KINDS, kind_of
 
-MeasureKind = Literal["angle", "bend", "elevation", "forward_lean", "inclination", "gap", "rise"]
-POINTS_PER_KIND: dict[str, int] = {
-    "angle": 3, "bend": 3, "elevation": 2, "forward_lean": 2, "inclination": 2, "gap": 4, "rise": 4,
-}
-# Kinds measured in percent of a body segment, not in degrees (a distance, not an angle).
-PERCENT_KINDS = frozenset({"gap", "rise"})
+MeasureKind = str   # a name in formcheck.measure_kinds.KINDS
+POINTS_PER_KIND: dict[str, int] = {k.name: k.points for k in KINDS.values()}
 Severity = Literal["info", "warning", "error"]
 Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
 
@@ -26,23 +23,20 @@ class _Strict(BaseModel):
 
 class Measure(_Strict):
     """A named angle computed from landmark names (side-less names follow the side being
-    judged; ``opposite_`` names the other side). Convention by kind: see formcheck.geometry.
-
-    angle: interior angle at the middle point, 0..180 (180 = straight).
-    bend: 180 - interior, signed + when the middle point is above the line of the others.
-    elevation: -90..90 of first->second above the horizontal (+ = second higher).
-    forward_lean: -180..180 of first->second from vertical, + = toward the facing direction.
-    inclination: 0..180 of first->second from vertical.
-    gap: distance first->second in percent of the distance third->fourth (a body segment,
-    e.g. the thigh), 0..; a measure named ``_pct``, not an angle (an ankle resting on a knee).
-    rise: how far the second point is ABOVE the first (image vertical), in percent of the
-    distance third->fourth; + = second higher, - = lower (a heel up on a step: the raised ankle
-    above the standing one, in shank lengths). Also ``_pct``, not an angle.
+    judged; ``opposite_`` names the other side). Each kind's points, convention and unit:
+    formcheck.measure_kinds (angle, bend, elevation, forward_lean, inclination; gap, in % of
+    a body segment, is a measure named ``_pct``, not an angle: an ankle resting on a knee).
     """
 
     kind: MeasureKind
     points: list[str]
     label: str = ""
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        kind_of(v)   # ValueError naming the kinds there are
+        return v
 
     @field_validator("points")
     @classmethod

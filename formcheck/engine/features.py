@@ -16,6 +16,7 @@ import numpy.typing as npt
 from .. import geometry as g
 from ..definition import Definition, Measure
 from ..landmarks import SIDES, Landmark, Side, resolve
+from ..measure_kinds import KINDS
 from ..pose import VIS, FramePose, X, Y, Z
 from .smoothing import OneEuroFilter, is_swapped, swap_sides
 from .view import EMA_TAU_MS, Ema, JumpDetector, View, ViewTracker
@@ -26,7 +27,7 @@ EDGE_MARGIN = 0.02         # a landmark this far (fraction of the frame) outside
 # clips here, 3D minus 2D over every frame: elevations and leans agree (bias -2..+4 deg, 95%
 # limits of agreement within about +-12), interior angles do not (elbow LoA -33..+7, knee
 # -28..+18, hip extension bias -8.5): so only these kinds, and only for counting reps.
-WORLD_KINDS = frozenset({"elevation", "inclination", "forward_lean"})
+WORLD_KINDS = frozenset(k.name for k in KINDS.values() if k.in_3d is not None)
 
 
 @dataclass(slots=True)
@@ -73,19 +74,7 @@ def _compile(name: str, m: Measure) -> _CompiledMeasure:
 
 def _measure(kind: str, pts: list[g.Pt], facing: float) -> float:
     """One measure on plain (x_px, y_px) tuples (the scalar fast path of :mod:`geometry`)."""
-    if kind == "angle":
-        return g.joint_angle_2d(pts[0], pts[1], pts[2])
-    if kind == "bend":
-        return g.bend_2d(pts[0], pts[1], pts[2])
-    if kind == "elevation":
-        return g.elevation_2d(pts[0], pts[1])
-    if kind == "forward_lean":
-        return g.forward_lean_2d(pts[0], pts[1], facing)
-    if kind == "gap":
-        return g.gap_pct_2d(pts[0], pts[1], pts[2], pts[3])
-    if kind == "rise":
-        return g.rise_pct_2d(pts[0], pts[1], pts[2], pts[3])
-    return g.inclination_2d(pts[0], pts[1])
+    return KINDS[kind].in_2d(pts, facing)
 
 
 class FeatureExtractor:
@@ -214,12 +203,9 @@ class FeatureExtractor:
             p = [world[i].tolist() for i in idx]
             if not all(seen[i] for i in idx) or not all(math.isfinite(c) for q in p for c in q):
                 continue   # keep the 2D value (or NaN)
-            if m.kind == "elevation":
-                values[m.name] = g.elevation_3d(p[0], p[1])
-            elif m.kind == "inclination":
-                values[m.name] = g.inclination_3d(p[0], p[1])
-            else:
-                values[m.name] = g.forward_lean_3d(p[0], p[1], fwd)
+            in_3d = KINDS[m.kind].in_3d
+            if in_3d is not None:   # always: only WORLD_KINDS are world measures
+                values[m.name] = in_3d(p, fwd)
 
     def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.float64],
                          lm: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side) -> bool:

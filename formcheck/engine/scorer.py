@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..definition import Check, Criterion, Definition
 from ..landmarks import Side
-from ..rules import PERCENT_KINDS
+from ..measure_kinds import KINDS
 from .checks import OBLIQUE_MESSAGE, CheckResult, judge, shape_cue, shape_unseen, skipped_all
 from .cues import SEVERITY_RANK, CueBoard
 from .features import Features
@@ -88,7 +88,7 @@ class Scorer:
         self._rested = False      # the rest phase was seen (from_rest)
         self._sign = -1.0 if p.direction == "down" else 1.0
         self._angle_gates = {q.measure for q in definition.shape
-                             if definition.measures[q.measure].kind not in PERCENT_KINDS}
+                             if KINDS[definition.measures[q.measure].kind].foreshortened}
         self.out_of_position_ms = 0.0
         self._leaving_ms: float | None = None   # since when the top is being left (see LEAVE_MS)
         self._leaving_by_shape = True           # ... because the shape broke (not the measure fell)

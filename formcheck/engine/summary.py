@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..asymmetry import Asymmetry, SideRep, compare
 from ..definition import Definition
-from ..rules import PERCENT_KINDS
+from ..measure_kinds import KINDS
 from .reps import Rep
 
 
@@ -69,7 +69,7 @@ def sides_of(d: Definition, reps: list[Rep]) -> Asymmetry | None:
     key = d.key_angles[0] if d.key_angles else None
 
     def unit(m: str | None) -> str:
-        return "%" if m and d.measures[m].kind in PERCENT_KINDS else "deg"
+        return KINDS[d.measures[m].kind].unit if m else "deg"
 
     return compare([SideRep(r.side, r.hold_ms, r.key_angles.get(key) if key else None,
                             # a still (or a rep after a cut) moved through no known range

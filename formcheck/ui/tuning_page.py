@@ -10,8 +10,8 @@ from ..calibrate import DEFAULT_MARGIN_DEG, Proposal, propose
 from ..definition import Check, Definition, get_definition
 from ..engine.session import SessionResult, rescore
 from ..errors import FormcheckError
+from ..measure_kinds import KINDS
 from ..profile import Bounds, Profile, apply_profile
-from ..rules import PERCENT_KINDS
 from ..store import profile_toml
 from ..wording import limits
 from .clip_page import show_result
@@ -76,7 +76,8 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
                        f"(moves with this limit; {a.source or 'no source given'})." for a in c.also)
         unit = _unit(d, c.measure)
         what = "range moved through in one rep, of " if c.of == "rep_range" else ""
-        st.caption(f"Measure {c.measure} ({what}{m.kind} of {'-'.join(m.points)}). Default: "
+        st.caption(f"Measure {c.measure} ({what}{m.kind} of {'-'.join(m.points)}: "
+                   f"{KINDS[m.kind].convention}). Default: "
                    f"{limits(c.min, c.max, unit)}. Source: {c.source or 'none given'}. Cue: {c.cue}{also}")
         lo = hi = None
         if c.min is not None:
@@ -91,8 +92,8 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
 
 
 def _unit(d: Definition, measure: str) -> str:
-    """deg for angles; % (of a body segment) for gap and rise measures."""
-    return "%" if d.measures[measure].kind in PERCENT_KINDS else "deg"
+    """The measure kind's unit: deg for angles, % (of a body segment) for gap and rise."""
+    return KINDS[d.measures[measure].kind].unit
 
 
 def _calibration(loaded: SessionResult | None, ex: str) -> None:
