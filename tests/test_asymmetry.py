@@ -138,6 +138,24 @@ def test_pdf_report_shows_left_and_right(sided_db, tmp_path):
     doc.close()
 
 
+def test_history_shows_left_and_right_per_exercise(sided_db, tmp_path, capsys):
+    """`formcheck history` lists the sides over all sets as Progress and the PDF do: 3 sets of
+    2 left + 2 right glides, the knee at 175 deg on the left and 155 deg on the right."""
+    from formcheck.cli import main
+
+    assert main(["history", "--patient", "Jane Doe", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "left and right, Sciatic nerve glide, all sets (flagged above 15%)" in out
+    table = {ln[:20].strip(): ln[20:].split() for ln in out.splitlines() if ln.startswith("  ")}
+    assert table["Reps"] == ["6", "6", "0%"]
+    left, right, diff = (float(v) for v in table["Knee at the top"][:3])   # 155 deg set; 154.1 measured
+    assert left == 175.0 and right == pytest.approx(155.0, abs=1.5) and diff == round(left - right, 1)
+    assert table["Range moved (deg)"][-1] == "(flagged)" and "Left and right differ: range moved" in out
+    assert out.count("left and right,") == 1     # once per exercise, not once per set
+    assert main(["history", "--patient", "Jane Doe", "--data-dir", str(tmp_path), "-e", "bridge"]) == 0
+    assert "left and right" not in capsys.readouterr().out
+
+
 def test_progress_page_shows_left_and_right(app, sided_db):  # noqa: F811
     at = _choose_patient(app)
     tables = " ".join(t.value.to_csv() for t in at.table)
