@@ -280,15 +280,17 @@ def _history_csv(rows: list[SetRecord], path: Path) -> None:
 
 
 def cmd_report(a: argparse.Namespace) -> int:
+    from .db.profiles import store_for
     from .pdf import clinician_report
 
-    path = clinician_report(_database(a), a.patient, Path(a.output), weeks=a.weeks)
+    db = _database(a)
+    path = clinician_report(db, a.patient, Path(a.output), weeks=a.weeks, store=store_for(a.data_dir, db))
     print(f"wrote {path}")
     return 0
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_table, margin_table
+    from .evaluate import accuracy_table, evaluate, format_table, margin_table
 
     cache = Path(a.cache) if a.cache else None
     if a.confusion:
@@ -302,6 +304,9 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     print()
     print("Margins of every limit on these labels:")
     print(margin_table(results))
+    print()
+    print("Accuracy of every check on these labels:")
+    print(accuracy_table(results))
     if a.skeletons:
         from .skeletons import evaluate_folder, format_skeletons
 

@@ -115,6 +115,7 @@ class Definition(_Strict):
         refs += [(f"checks[{c.id}].measure", c.measure) for c in self.checks]
         refs += [(f"checks[{c.id}].also", a.measure) for c in self.checks for a in c.also]
         refs += [(f"shape[{i}].measure", q.measure) for i, q in enumerate(self.shape)]
+        refs += [(f"shape[{i}].when_unseen", q.when_unseen) for i, q in enumerate(self.shape) if q.when_unseen]
         refs += [("key_angles", k) for k in self.key_angles]
         refs += [(f"position[{i}].measure", q.measure) for i, q in enumerate(self.position)]
         for where, m in refs:

@@ -50,8 +50,9 @@ def _text(img: RGBFrame, text: str, org: tuple[int, int], scale: float,
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
 
 
-def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFrame:
-    """Return a copy of the (H, W, 3) RGB frame with the feedback drawn on it."""
+def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition, details: bool = True) -> RGBFrame:
+    """Return a copy of the (H, W, 3) RGB frame with the feedback drawn on it; without
+    ``details`` (a patient's live view) no phase names or angles, only reps, hold and cue."""
     img = rgb.copy()
     h, w = img.shape[:2]
     unit = max(min(w, h) / 720.0, 0.4)
@@ -78,14 +79,15 @@ def annotate(rgb: RGBFrame, f: Features, r: FrameResult, d: Definition) -> RGBFr
     cue_scale = base * CUE_HEIGHT / TEXT_PX_AT_SCALE_1
     thick = max(1, round(scale * 2))
     line = int(base * INFO_HEIGHT * 1.6)
-    head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}"
+    head = f"{d.name} | phase: {r.phase or '-'} | reps: {r.rep_count}" if details else \
+        f"{d.name} | {r.rep_count} {'rep' if r.rep_count == 1 else 'reps'}"
     if r.reps_by_side:
         head += " (" + ", ".join(f"{k[0].upper()} {v}" for k, v in sorted(r.reps_by_side.items())) + ")"
     lines: list[tuple[str, float, tuple[int, int, int]]] = [(head, scale, WHITE)]
     if r.phase and r.side and (r.hold_ms or d.hold.target_s):
         target = f" / {d.hold.target_s:.0f} s" if d.hold.target_s else ""
         lines.append((f"hold: {r.hold_ms / 1000:.1f} s{target}", scale, AMBER))
-    for name, val in r.angles.items():
+    for name, val in (r.angles.items() if details else []):
         label = d.measures[name].label or name
         lines.append((f"{label}: {'not seen' if val is None else f'{val:.0f} deg'}", scale * 0.9, WHITE))
     _panel(img, 0, 0, 20 + max(_width(t, sc, thick) for t, sc, _ in lines), line * len(lines) + line // 2)
@@ -128,3 +130,15 @@ def _panel(img: RGBFrame, x: int, y: int, w: int, h: int, alpha: float = 0.55) -
     """Darken a rectangle in place so white text reads on any background (e.g. a white wall)."""
     roi = img[max(y, 0): max(y + h, 0), max(x, 0): max(x + w, 0)]
     roi[:] = (roi * (1.0 - alpha)).astype(np.uint8)
+
+
+def skeleton(rgb: RGBFrame, xy_px: np.ndarray, visible: np.ndarray, colour: tuple[int, int, int] = GREEN) -> RGBFrame:
+    """A copy of the frame with the body's skeleton (``xy_px``: (33, 2) pixels, ``visible``:
+    (33,) bool) drawn in one colour: the desk monitor shows the person what it sees."""
+    img = rgb.copy()
+    unit = max(min(img.shape[:2]) / 720.0, 0.4)
+    for a, b in SKELETON_EDGES:
+        if visible[a] and visible[b]:
+            cv2.line(img, (int(xy_px[a][0]), int(xy_px[a][1])), (int(xy_px[b][0]), int(xy_px[b][1])), colour,
+                     max(2, int(3 * unit)), cv2.LINE_AA)
+    return img

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .accuracy import format_accuracy, tally
 from .definition import get_definition, load_toml
 from .engine.session import SessionResult
 from .errors import FormcheckError
@@ -34,6 +35,11 @@ class EntryResult:
     passed: bool | None  # None = informational (nothing to check)
     problems: list[str] = field(default_factory=list)
     samples: Samples | None = field(default=None, repr=False)   # for the margin table
+    # for the per-check accuracy table (formcheck.accuracy)
+    label_form: str = ""
+    label_faults: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    check_ids: list[str] = field(default_factory=list)
 
 
 def _frames_flagged(r: SessionResult, ranges: list[list[int]]) -> tuple[int, int]:
@@ -132,7 +138,9 @@ def judge_entry(entry: dict[str, Any], kind: str, r: SessionResult) -> EntryResu
     if all_faults:
         found.append(f"faults {all_faults}")
     return EntryResult(entry["path"], entry.get("exercise", ""), ", ".join(exp) or "-",
-                       ", ".join(found), (not problems) if checked else None, problems)
+                       ", ".join(found), (not problems) if checked else None, problems,
+                       label_form=form, label_faults=list(entry.get("faults", [])),
+                       flagged=all_faults, check_ids=r.definition.check_ids())
 
 
 def load_labels(path: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -189,6 +197,11 @@ def margin_table(results: list[EntryResult]) -> str:
         if x.samples is not None:
             total.merge(x.samples)
     return format_margins(total)
+
+
+def accuracy_table(results: list[EntryResult]) -> str:
+    """The per-check accuracy table over every entry judged (see :mod:`formcheck.accuracy`)."""
+    return format_accuracy(tally([x for x in results if x.check_ids]))
 
 
 def format_table(results: list[EntryResult]) -> str:

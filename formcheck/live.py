@@ -69,6 +69,7 @@ class LiveProcessor:
         # Writes each finished rep to the patient's history as it happens (None: free practice).
         self.recorder = recorder
         self.target: Any = None   # the programme's set target for this exercise (the page sets it)
+        self.details = True       # angles and phase drawn on the video (the page sets it)
         self._model = model
         # Created on the first frame, on the callback's thread: rendering the page (and the
         # page tests) never loads the model.
@@ -139,7 +140,7 @@ class LiveProcessor:
             if pose is not None and self._crowd is not None:
                 self._crowd.offer(rgb, t_ms)
             feats, r = self.session.update(t_ms, pose, frame_size=(w, h))
-            out = annotate(rgb, feats, r, self.definition)
+            out = annotate(rgb, feats, r, self.definition, self.details)
             setup = setup_verdicts(self.definition, feats, self._crowd.people if self._crowd else None)
         except Exception as e:  # keep the stream alive; the page shows the error
             with self._lock:

@@ -1,7 +1,7 @@
 """A one-page clinician report (PDF, fpdf2): the patient's programme, adherence per week, and
 per exercise the sets, reps, share of reps with good form, longest hold, most frequent faults
 and the key angle at the top, first week against last; left against right for one-sided
-exercises."""
+exercises; limits changed for the patient are listed beside the results they produced."""
 
 from __future__ import annotations
 
@@ -19,19 +19,34 @@ from .db.repo import ProgrammeView, SetRecord, adherence, history, programme
 from .definition import Definition, get_definition
 from .errors import FormcheckError
 from .pdf_symptoms import symptoms_section
+from .profile import Profile
+from .store import Store
+from .wording import dose
 
 GREEN, GREY = (46, 125, 50), (200, 200, 200)
 
 
 def clinician_report(db: Database, patient: str, path: str | os.PathLike[str], weeks: int = 6,
-                     today: datetime | None = None) -> Path:
-    """Write the report to ``path`` (atomically) and return it."""
+                     today: datetime | None = None, store: Store | None = None) -> Path:
+    """Write the report to ``path`` (atomically) and return it. ``store`` holds the patient's
+    profiles: limits that differ from the definitions' defaults are listed."""
+    out = Path(path)
+    write_bytes(out, report_bytes(db, patient, weeks, today, store))
+    return out
+
+
+def report_bytes(db: Database, patient: str, weeks: int = 6, today: datetime | None = None,
+                 store: Store | None = None) -> bytes:
+    """The report as PDF bytes. Its period is the last ``weeks`` weeks, starting no earlier
+    than the first set in them or the programme's start, whichever is earlier."""
     if weeks < 1:
         raise FormcheckError("weeks must be 1 or more")
     today = today or datetime.now(UTC)
-    since = today - timedelta(weeks=weeks)
-    sets = history(db, patient, since=since)
+    window = today - timedelta(weeks=weeks)
+    sets = history(db, patient, since=window)
     prog = programme(db, patient)
+    begun = [t for t in (sets[0].started_at if sets else None, prog.created_at if prog else None) if t]
+    since = max(window, min(begun)) if begun else window
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()
@@ -43,15 +58,15 @@ def clinician_report(db: Database, patient: str, path: str | os.PathLike[str], w
     _programme(pdf, prog)
     _adherence(pdf, db, patient, weeks, today)
     symptoms_section(pdf, db, patient, since)   # pain, where it reaches, every red flag
-    _exercises(pdf, sets, since)
+    profiles = _profiles(store, patient, {s.exercise for s in sets})
+    _exercises(pdf, sets, profiles)
     _sides(pdf, sets)
+    _changed_limits(pdf, profiles)
     pdf.set_y(-18)
     pdf.set_font("helvetica", "I", 7)
     pdf.multi_cell(0, 3.5, "Verdicts come from camera landmarks (MediaPipe) and the exercise definitions' "
                            "sourced limits; 'good form' = a rep with no fault. Not a diagnosis.")
-    out = Path(path)
-    write_bytes(out, bytes(pdf.output()))
-    return out
+    return bytes(pdf.output())
 
 
 def _title(pdf: FPDF, text: str) -> None:
@@ -69,9 +84,7 @@ def _programme(pdf: FPDF, p: ProgrammeView | None) -> None:
     pdf.cell(0, 5, f"{p.days_per_week} days a week, since {p.created_at:%d %b %Y}", new_x="LMARGIN",
              new_y="NEXT")
     for it in p.items:
-        dose = f"{it.sets} x {it.reps} reps" if it.reps else f"{it.sets} x {it.hold_s:g} s hold"
-        pdf.cell(0, 5, _ascii(f"- {_name(it.exercise)}: {dose}, rest {it.rest_s:g} s"), new_x="LMARGIN",
-                 new_y="NEXT")
+        pdf.cell(0, 5, _ascii(f"- {_name(it.exercise)}: {dose(it)}"), new_x="LMARGIN", new_y="NEXT")
     if p.notes:
         pdf.multi_cell(0, 5, _ascii(f"Notes: {p.notes}"))
 
@@ -92,11 +105,12 @@ def _adherence(pdf: FPDF, db: Database, patient: str, weeks: int, today: datetim
         pdf.set_xy(x, y0 + bar_h + 1)
         pdf.cell(bar_w, 4, f"{w.days_done}/{w.days_prescribed}", align="C")
         pdf.set_xy(x, y0 + bar_h + 5)
-        pdf.cell(bar_w, 4, f"{w.week_start:%d %b}", align="C")
+        current = w.week_start + timedelta(days=7) > today.date()   # still under way: not yet missed
+        pdf.cell(bar_w, 4, f"{w.week_start:%d %b}" + (" (so far)" if current else ""), align="C")
     pdf.set_xy(x0, y0 + bar_h + 11)
 
 
-def _exercises(pdf: FPDF, sets: list[SetRecord], since: datetime) -> None:
+def _exercises(pdf: FPDF, sets: list[SetRecord], profiles: dict[str, list[str]]) -> None:
     _title(pdf, "Per exercise")
     if not sets:
         pdf.cell(0, 5, "No sets in this period.", new_x="LMARGIN", new_y="NEXT")
@@ -117,8 +131,9 @@ def _exercises(pdf: FPDF, sets: list[SetRecord], since: datetime) -> None:
             faults.update(s.faults)
         d = _definition(ex)
         top = ", ".join(f"{d.fault_text(k)[0] if d else k} ({v})" for k, v in faults.most_common(2)) or "none"
-        row = [_name(ex), str(len(mine)), str(reps), f"{good / reps:.0%}" if reps else "-",
-               f"{max(s.hold_s for s in mine):.1f} s", _angle_trend(mine, d, since), top]
+        mark = "*" if profiles.get(ex) else ""   # judged with limits changed for this patient
+        row = [_name(ex), str(len(mine)), str(reps), f"{good / reps:.0%}{mark}" if reps else "-",
+               f"{max(s.hold_s for s in mine):.1f} s", _angle_trend(mine, d), top]
         for (_, w), text in zip(cols, row, strict=True):
             _fitted_cell(pdf, w, _ascii(text))
         pdf.ln()
@@ -161,18 +176,63 @@ def _fitted_cell(pdf: FPDF, w: float, text: str, size: float = 8.0) -> None:
     pdf.set_font_size(8.0)
 
 
-def _angle_trend(sets: list[SetRecord], d: Definition | None, since: datetime) -> str:
-    """The first key angle's median in the first and the last week of the period."""
+def _angle_trend(sets: list[SetRecord], d: Definition | None) -> str:
+    """The first key angle's median in the first and the last week with sets of it; one
+    value when those weeks are the same."""
     key = next((k for k in (d.key_angles if d else []) if any(k in s.key_angles for s in sets)), None)
     if key is None or d is None:
         return "-"
-    first = [s.key_angles[key] for s in sets if key in s.key_angles and s.started_at < since + timedelta(weeks=1)]
-    last_start = max(s.started_at for s in sets) - timedelta(weeks=1)
-    last = [s.key_angles[key] for s in sets if key in s.key_angles and s.started_at >= last_start]
+    mine = [s for s in sets if key in s.key_angles]
+    t0, t1 = mine[0].started_at, mine[-1].started_at
+    first = sorted(s.key_angles[key] for s in mine if s.started_at < t0 + timedelta(weeks=1))
+    last = sorted(s.key_angles[key] for s in mine if s.started_at > t1 - timedelta(weeks=1))
     name = d.measures[key].label or key
-    f = f"{sorted(first)[len(first) // 2]:.0f}" if first else "-"
-    la = f"{sorted(last)[len(last) // 2]:.0f}" if last else "-"
+    f, la = round(first[len(first) // 2]), round(last[len(last) // 2])
+    if t1 - t0 < timedelta(weeks=1):
+        return f"{name}: {f} deg"
     return f"{name}: {f} -> {la} deg"
+
+
+def _profiles(store: Store | None, patient: str, exercises: set[str]) -> dict[str, list[str]]:
+    """Per exercise, its limits that the patient's current profile changes, in words."""
+    out: dict[str, list[str]] = {}
+    for ex in sorted(exercises):
+        d = _definition(ex)
+        try:
+            prof = store.load(patient, ex) if store is not None else None
+        except FormcheckError:
+            prof = None   # a broken profile file: the page that uses it says so
+        if d is not None and prof is not None and (lines := changed_limits(d, prof)):
+            out[ex] = [f"{d.name} ({prof.label()}): {x}" for x in lines]
+    return out
+
+
+def changed_limits(d: Definition, prof: Profile) -> list[str]:
+    """The limits ``prof`` sets that differ from ``d``'s defaults, e.g.
+    "Hips not high enough: min 150 deg (default 160)"."""
+    lines = []
+    for c in d.checks:
+        b = prof.thresholds.get(c.id)
+        if b is None:
+            continue
+        unit = "%" if d.measures[c.measure].kind == "gap" else "deg"
+        parts = [f"{bound} {new:g} {unit} (default {'none' if old is None else f'{old:g}'})"
+                 for bound, new, old in (("min", b.min, c.min), ("max", b.max, c.max))
+                 if new is not None and new != old]
+        if parts:
+            lines.append(f"{d.fault_text(c.id)[0]}: {', '.join(parts)}")
+    if prof.hold_target_s is not None and prof.hold_target_s != d.hold.target_s:
+        lines.append(f"Hold target: {prof.hold_target_s:g} s (default {d.hold.target_s:g} s)")
+    return lines
+
+
+def _changed_limits(pdf: FPDF, profiles: dict[str, list[str]]) -> None:
+    if not profiles:
+        return
+    _title(pdf, "* Limits changed for this patient (good form above is judged with them)")
+    for lines in profiles.values():
+        for line in lines:
+            pdf.cell(0, 5, _ascii(f"- {line}"), new_x="LMARGIN", new_y="NEXT")
 
 
 def _definition(ex: str) -> Definition | None:

@@ -61,7 +61,8 @@ def write_report(r: SessionResult, path: str | os.PathLike[str]) -> dict[str, An
 
 
 def frames_csv(r: SessionResult) -> str:
-    """One row per frame: time, pose, view, phase, key angles, each check's status."""
+    """One row per frame: time, pose, view, phase, key angles (deg, to 0.1: the landmarks are
+    not finer than that), each check's status."""
     angle_cols = list(r.definition.key_angles)
     check_cols = [c.id for c in r.definition.checks]
     buf = io.StringIO()
@@ -71,7 +72,7 @@ def frames_csv(r: SessionResult) -> str:
     for f in r.frames:
         st = {c.id: c.status for c in f.checks}
         w.writerow([_ms(f.t_ms), int(f.pose), f.view, f.phase or "", f.rep_count, _ms(f.hold_ms),
-                    *["" if f.angles.get(a) is None else f.angles[a] for a in angle_cols],
+                    *["" if (v := f.angles.get(a)) is None else round(v, 1) for a in angle_cols],
                     *[st.get(c, "") for c in check_cols], f.cue or ""])
     return buf.getvalue()
 

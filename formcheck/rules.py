@@ -196,6 +196,14 @@ class Position(Criterion):
     # shape gates only: the rep needs this measure SEEN (else a hidden measure does not block,
     # and the rep says it was not confirmed). For a look-alike that hides exactly this part.
     must_see: bool = False
+    # shape gates only: a refusal that applies only while this other shape measure is NOT seen
+    # (e.g. a bent knee refuses a bird-dog rep only when the reaching arm cannot be seen to
+    # reach: with the arm seen, that rep counts and gets its knee fault). Not a requirement to
+    # confirm: an unseen value here neither blocks nor adds a "not confirmed" note.
+    when_unseen: str | None = None
+    # shape gates only: judged on landmarks seen in the picture (min_visibility), never on
+    # MediaPipe's estimate of covered ones (a hidden hand is often drawn hanging).
+    seen_only: bool = False
 
     @model_validator(mode="after")
     def _outside_band(self) -> Position:

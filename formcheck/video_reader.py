@@ -2,7 +2,8 @@
 
 Reading uses PyAV (FFmpeg) for every container (mp4, mov, avi, webm, mkv, gif): it gives the
 real presentation time of each frame (variable frame rate stays true) and the display-rotation
-metadata of phone clips. Stills (jpg, png, webp, bmp) are read with OpenCV as one frame at t=0.
+metadata of phone clips. Stills (jpg, png, webp, bmp) are read with OpenCV as one frame at t=0;
+an animated WebP frame by frame with Pillow (:mod:`formcheck.animated`).
 Frames are yielded as RGB uint8 arrays (H, W, 3), rotated upright.
 """
 
@@ -24,6 +25,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from .animated import AnimatedImage, is_animated
 from .config import IMAGE_SUFFIXES
 from .errors import MediaError
 from .pose import ClipInfo
@@ -87,6 +89,7 @@ class MediaReader:
         self.last_ms = 0.0       # presentation time of the latest of them
         self._container: av.container.InputContainer | None = None
         self._still: RGBFrame | None = None
+        self._anim: AnimatedImage | None = None
         self._decode_size: tuple[int, int] | None = None
         self.info = self._open()
 
@@ -99,6 +102,8 @@ class MediaReader:
             raise MediaError(f"{p}: is a folder, not a clip or image")
         if p.stat().st_size == 0:
             raise MediaError(f"{p}: the file is empty")
+        if is_animated(p):
+            return self._open_animated()
         if p.suffix.lower() in IMAGE_SUFFIXES:
             return self._open_still()
         return self._open_video()
@@ -116,6 +121,24 @@ class MediaReader:
         h, w = rgb.shape[:2]
         return ClipInfo(path=str(self.path), fps=0.0, width=w, height=h, frames=1,
                         duration_s=0.0, is_image=True)
+
+    def _open_animated(self) -> ClipInfo:
+        a = AnimatedImage(self.path, MAX_ANALYSIS_SIDE_PX)
+        self._anim = a
+        w, h = a.size
+        return ClipInfo(path=str(self.path), fps=a.fps, width=w, height=h, frames=a.frames,
+                        duration_s=a.duration_s)
+
+    def _animated_frames(self) -> Iterator[Frame]:
+        """An animation's frames: every one, or the due samples when sampling."""
+        assert self._anim is not None
+        for i, t, rgb in self._anim:
+            self.frames_seen, self.last_ms = i + 1, t
+            if self._every_ms > 0:
+                if t + 1e-6 < self._due_ms:
+                    continue
+                self._due_ms = t + self._every_ms
+            yield Frame(i, t, rgb)
 
     def _open_video(self) -> ClipInfo:
         try:
@@ -268,7 +291,9 @@ class MediaReader:
     def __iter__(self) -> Iterator[Frame]:
         """Frames in decode order; decoding runs ahead on a thread (bounded queue) so it
         overlaps with whatever the consumer does."""
-        if self._prefetch <= 0 or self._still is not None:
+        if self._anim is not None:   # decoded here: Pillow's image is not shared with a thread
+            yield from self._animated_frames()
+        elif self._prefetch <= 0 or self._still is not None:
             yield from self._frames()
         elif self._steer:   # decode ahead on the thread, choose and convert here
             yield from self._select(prefetched(self._decoded(), self._prefetch))
@@ -276,6 +301,9 @@ class MediaReader:
             yield from prefetched(self._frames(), self._prefetch)
 
     def close(self) -> None:
+        if self._anim is not None:
+            self._anim.close()
+            self._anim = None
         if self._container is not None:
             self._container.close()
             self._container = None
@@ -290,7 +318,7 @@ class MediaReader:
 
 def is_still(path: str | os.PathLike[str]) -> bool:
     """Is this path a still image (read as one frame, judged without time)?"""
-    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES and not is_animated(path)
 
 
 def fit_size(w: int, h: int, max_side: int) -> tuple[int, int] | None:

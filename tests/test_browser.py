@@ -43,6 +43,14 @@ def _exercise_picker(page):  # type: ignore[no-untyped-def]
     return page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise")
 
 
+def _details_on(page) -> None:  # type: ignore[no-untyped-def]
+    """Turn on the sidebar's "Details for your therapist" (angles, charts, performance)."""
+    bar = page.get_by_test_id("stSidebar")
+    bar.get_by_text("Settings").click(timeout=90_000)
+    bar.get_by_text("Details for your therapist").click()
+    time.sleep(2)   # its rerun; the waits that follow look for what it turns on
+
+
 def _metric(page, label: str, timeout_ms: int = 2000) -> str:
     loc = page.locator("[data-testid='stMetric']", has_text=label).first
     return loc.locator("[data-testid='stMetricValue']").inner_text(timeout=timeout_ms)
@@ -92,9 +100,10 @@ def test_live_page_counts_reps_from_a_fake_webcam(browser, y4m, tmp_path):
     with running_app(tmp_path) as url:
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url, wait_until="domcontentloaded")
+        _details_on(page)   # the performance figures are for the therapist
         _exercise_picker(page).click(timeout=90_000)
         page.get_by_role("option", name="Glute bridge", exact=True).click()
-        page.get_by_text(re.compile("lie side-on to it")).wait_for()   # the bridge set-up cue
+        page.get_by_text(re.compile("lie side-on to it")).first.wait_for()   # the bridge set-up cue
         for attempt in range(STARTS):
             frame = _the_streamer(page)
             frame.get_by_role("button", name=re.compile("^start$", re.I)).wait_for(timeout=60_000)
@@ -109,10 +118,10 @@ def test_live_page_counts_reps_from_a_fake_webcam(browser, y4m, tmp_path):
                 if reps >= LABELLED_REPS:
                     break
                 time.sleep(0.5)
-            page.get_by_text("Debug: live performance").click()
+            page.get_by_text("Details for your therapist: live performance").click()
             server_fps = _debug_value(page, "processed fps")
             latency = _debug_value(page, "capture-to-result latency ms")
-            page.get_by_text("Debug: live performance").click()
+            page.get_by_text("Details for your therapist: live performance").click()
             page.screenshot(path=str(tmp_path / f"live-{attempt}.png"), full_page=True)
             print(f"start {attempt}: first processed frame shown {first_s:.2f} s after START; browser received "
                   f"{fps:.1f} fps, server processed {server_fps:.1f} fps, latency {latency:.0f} ms; "
@@ -150,6 +159,7 @@ def test_clip_review_in_the_browser(browser, media, tmp_path):
     with running_app(tmp_path) as url:
         page = chromium.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(url, wait_until="domcontentloaded")
+        _details_on(page)   # the angle charts are for the therapist
         _analyse_in_clip_review(page, "bridge", media / CLIP)
         panel = page.get_by_role("tabpanel", name="Clip review")
         _wait_or_dump(page, panel.get_by_text("Key angles over time"), tmp_path, 120_000)

@@ -23,6 +23,7 @@ def db(tmp_path):
 def _choose(at):  # type: ignore[no-untyped-def]
     at.run()
     at.sidebar.selectbox(key="patient").set_value(PATIENT).run()
+    at.sidebar.selectbox(key="exercise").set_value("bridge").run()   # nothing is preselected
     assert not at.exception, at.exception
     return at
 
@@ -48,6 +49,7 @@ def _html(at) -> str:  # type: ignore[no-untyped-def]
 
 def test_free_practice_is_not_asked(app):  # noqa: F811
     at = app.run()
+    at.sidebar.selectbox(key="exercise").set_value("bridge").run()
     assert _exercising(at) and not any("how are you today" in s.value for s in at.subheader)
 
 

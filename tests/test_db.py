@@ -98,7 +98,7 @@ def test_sets_written_rep_by_rep_and_history(url):
 def test_programme_and_weekly_adherence(url):
     db = Database(url)
     repo.prescribe(db, "Ann", [repo.Item("bridge", 3, 10), repo.Item("bird_dog", 2, hold_s=5.0, reps=None)],
-                   days_per_week=3)
+                   days_per_week=3, created_at=datetime(2026, 11, 4, 9, tzinfo=UTC))
     prog = repo.programme(db, "ann")
     assert prog is not None and [i.exercise for i in prog.items] == ["bridge", "bird_dog"]
     today = date(2026, 11, 27)   # a Friday
@@ -208,8 +208,8 @@ def test_clinician_report_renders_one_readable_page(tmp_path):
     from formcheck.pdf import clinician_report
 
     db = open_database(tmp_path)
-    repo.prescribe(db, "Jane Doe", [repo.Item("bridge", 3, 10)], days_per_week=5)
     start = datetime.now(UTC) - timedelta(days=20)
+    repo.prescribe(db, "Jane Doe", [repo.Item("bridge", 3, 10)], days_per_week=5, created_at=start)
     for d in range(20):
         sid = repo.start_set(db, "Jane Doe", "bridge", "live", "1.1", started_at=start + timedelta(days=d))
         for i in range(1, 6):

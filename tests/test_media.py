@@ -105,6 +105,10 @@ def test_evaluate_cli_exit_code_and_table(media, tmp_path, capsys):
     # the reclined still is a labelled fault of trunk_reclined: its value is in the table
     assert any(line.startswith("trunk_reclined") and "trunk_thigh_deg" in line and line.split()[6] != "-"
                for line in out.splitlines())
+    # and in the accuracy table: trunk_reclined must fire on one entry and did (Wilson 21-100%)
+    assert "Accuracy of every check" in out
+    assert any(line.split()[:3] == ["sitting", "trunk_reclined", "1/1"] and "(21-100%)" in line
+               for line in out.splitlines())
     lab.write_text(f'[[image]]\npath = "{MEDIA / "sitting" / "bozliu_recline.jpg"}"\n'
                    'exercise = "sitting"\nform = "good"\n')
     assert main(["evaluate", str(lab)]) == 1

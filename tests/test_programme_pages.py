@@ -61,7 +61,7 @@ def test_live_page_shows_todays_programme_and_the_next_exercise(app, patient_db)
     repo.start_set(patient_db, "Jane Doe", "bridge", "live", "1.1")   # today, but 0 reps: not a done set
     at = _choose_patient(app)
     text = " ".join(t.value.to_csv() for t in at.table)
-    assert "Today" in " ".join(m.value for m in at.markdown) and "0 / 2 sets" in text
+    assert "Today" in " ".join(m.value for m in at.markdown) and "0 of 2 sets" in text
     at.sidebar.selectbox(key="exercise").set_value("bird_dog").run()
     nxt = [b for b in at.button if b.label.startswith("Next:")]
     assert nxt and nxt[0].label == "Next: Glute bridge"

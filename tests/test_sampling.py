@@ -134,7 +134,8 @@ def test_longest_fail_run_is_measured_on_the_settled_top():
 
 def _result(reps=(), missing=(), position=False):
     d = SimpleNamespace(min_fault_ms=250.0, position=[1] if position else [])
-    return SimpleNamespace(definition=d, reps=list(reps), summary=SimpleNamespace(person_missing=list(missing)))
+    return SimpleNamespace(definition=d, reps=list(reps), features=[],
+                           summary=SimpleNamespace(person_missing=list(missing)))
 
 
 @pytest.mark.parametrize("run_ms,knife_edge", [(0.0, False), (100.0, False), (125.0, True), (367.0, True),

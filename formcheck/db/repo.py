@@ -236,8 +236,9 @@ class Item:
 
 
 def prescribe(db: Database, patient: str, items: list[Item], days_per_week: int = 7,
-              notes: str = "", *, actor: Actor | None = None) -> int:
-    """A new programme for the patient (the earlier one stays, inactive)."""
+              notes: str = "", created_at: datetime | None = None, *, actor: Actor | None = None) -> int:
+    """A new programme for the patient (the earlier one stays, inactive); ``created_at``
+    (default now) is when it starts: adherence is counted from then."""
     if not items:
         raise FormcheckError("a programme needs at least one exercise")
     if not 1 <= days_per_week <= 7:
@@ -250,7 +251,7 @@ def prescribe(db: Database, patient: str, items: list[Item], days_per_week: int 
     with db.session() as s:
         for old in s.scalars(select(Programme).where(Programme.patient_id == pid, Programme.active)):
             old.active = False
-        prog = Programme(patient_id=pid, created_at=now(), days_per_week=days_per_week, notes=notes,
+        prog = Programme(patient_id=pid, created_at=created_at or now(), days_per_week=days_per_week, notes=notes,
                          active=True, items=[ProgrammeItem(position=i, exercise=it.exercise, sets=it.sets,
                                                            reps=it.reps, hold_s=it.hold_s, rest_s=it.rest_s,
                                                            profile_version=it.profile_version)
@@ -296,21 +297,29 @@ class WeekAdherence:
 
 def adherence(db: Database, patient: str, weeks: int = 6, today: date | None = None,
               *, actor: Actor | None = None) -> list[WeekAdherence]:
-    """Per week (oldest first): days with a programme exercise done vs days prescribed."""
+    """Per week (oldest first, Monday to Sunday): days with a programme exercise done vs days
+    prescribed. Weeks before the programme was prescribed are left out (they were never
+    missed); in the week it started, only the days from its start can be prescribed."""
     who = acting(db, actor)
     prog = programme(db, patient, actor=who)
     if prog is None:
         return []
     today = today or now().date()
-    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    begun = prog.created_at.date()
+    monday = today - timedelta(days=today.weekday())
+    first = max(monday - timedelta(weeks=weeks - 1), begun - timedelta(days=begun.weekday()))
+    if first > monday:   # prescribed after ``today`` (a report dated in the past)
+        return []
     wanted = {i.exercise for i in prog.items}
     since = datetime.combine(first, datetime.min.time(), UTC)
     days = {x.started_at.date() for x in history(db, patient, since=since, actor=who) if x.exercise in wanted}
     out = []
-    for w in range(weeks):
-        start = first + timedelta(weeks=w)
-        done = sum(1 for d in days if start <= d < start + timedelta(days=7))
-        out.append(WeekAdherence(start, done, prog.days_per_week))
+    start = first
+    while start <= monday:
+        open_days = 7 - max((begun - start).days, 0)   # the days of this week under the programme
+        done = sum(1 for d in days if max(start, begun) <= d < start + timedelta(days=7))
+        out.append(WeekAdherence(start, done, min(prog.days_per_week, open_days)))
+        start += timedelta(weeks=1)
     return out
 
 

@@ -49,11 +49,16 @@ def skipped_all(checks: list[Check], message: str) -> list[CheckResult]:
     return [CheckResult(c.id, "skipped", None, message) for c in checks]
 
 
-def shape_cue(d: Definition, gate_values: dict[str, float]) -> str | None:
-    """The cue of the first visible shape requirement not met, else None."""
+def shape_cue(d: Definition, gate_values: dict[str, float],
+              seen_values: dict[str, float] | None = None, strict: bool = True) -> str | None:
+    """The cue of the first visible shape requirement not met, else None. ``seen_values``:
+    the measures from landmarks seen in the picture (for ``seen_only`` gates). ``strict=False``
+    asks only whether a measured value breaks the shape (``must_see`` is not applied)."""
     for q in d.shape:
-        v = gate_values.get(q.measure, math.nan)
-        if q.fails(v) or (q.must_see and math.isnan(v)):
+        if q.when_unseen is not None and not math.isnan(gate_values.get(q.when_unseen, math.nan)):
+            continue
+        v = (seen_values or {}).get(q.measure, math.nan) if q.seen_only else gate_values.get(q.measure, math.nan)
+        if q.fails(v) or (strict and q.must_see and math.isnan(v)):
             return q.cue
     return None
 
@@ -63,4 +68,5 @@ def shape_unseen(d: Definition, gate_values: dict[str, float], hidden: dict[str,
     of the evidence, and says so)."""
     label = {n: m.label or n for n, m in d.measures.items()}
     return [f"{label[q.measure]} not confirmed: {', '.join(hidden.get(q.measure, [])) or 'landmarks'} "
-            "not visible" for q in d.shape if math.isnan(gate_values.get(q.measure, math.nan))]
+            "not visible" for q in d.shape if math.isnan(gate_values.get(q.measure, math.nan))
+            and q.when_unseen is None and not q.seen_only]

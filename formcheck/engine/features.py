@@ -51,6 +51,10 @@ class Features:
     visible: npt.NDArray[np.bool_] | None = None   # (33,)
     # shape-gate measures from MediaPipe's estimate of covered landmarks too (see _tracked)
     gate_values: dict[Side, dict[str, float]] = field(default_factory=dict)
+    # sides whose phase measure was not seen in the picture and comes from MediaPipe's 3D
+    # estimate of the covered limb (see FeatureExtractor._estimated_phase): counts a rep only
+    # where every shape requirement is seen
+    phase_estimated: set[Side] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,14 @@ class FeatureExtractor:
         # taken from the world landmarks where their kind allows (see WORLD_KINDS).
         counting = gates | {definition.phases.measure}
         self._world_measures = [m for m in self.measures if m.name in counting and m.kind in WORLD_KINDS]
+        # A sided phase measure of a world kind (bird-dog's thigh) whose far end is not seen: a
+        # close camera loses the reaching knee out of the frame or behind the body while the
+        # hip and the reaching arm are plain to see. MediaPipe's 3D pose still places that knee
+        # from the whole body (on the close rear-oblique clip here the 3D thigh rises from -60
+        # to -16..-30 at each labelled extension while the 2D knee is drawn hanging).
+        phase = definition.phases.measure
+        self._phase_world = next((m for m in self.measures if m.name == phase
+                                  and m.kind in ("elevation", "inclination") and self.sided), None)
         self._required = {s: [resolve(n, s).value for n in definition.required_landmarks
                               if n not in definition.inferred_landmarks] for s in SIDES}
         self._filter: OneEuroFilter | None = None
@@ -149,6 +161,8 @@ class FeatureExtractor:
             f.values[side], f.hidden[side] = self._measures(xy, visible, side, f.facing)
             if f.view == "oblique" and self._world_measures:
                 self._world_values(f.values[side], world, visible, side)
+            if self._phase_world is not None and self._estimated_phase(f.values[side], world, lm, visible, side):
+                f.phase_estimated.add(side)
             if self._gate_measures:
                 t = tracked.tolist()
                 f.gate_values[side] = {
@@ -206,6 +220,24 @@ class FeatureExtractor:
                 values[m.name] = g.inclination_3d(p[0], p[1])
             else:
                 values[m.name] = g.forward_lean_3d(p[0], p[1], fwd)
+
+    def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.float64],
+                         lm: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side) -> bool:
+        """Fill a phase measure not seen in the picture from the world landmarks, when each of
+        its landmarks is still tracked (visibility >= ``inferred_min_visibility``, in or out of
+        the frame) and one of them is seen. Returns whether it did."""
+        m = self._phase_world
+        if m is None or not math.isnan(values.get(m.name, math.nan)):
+            return False
+        idx = m.idx[side]
+        floor = self.d.inferred_min_visibility
+        if not any(visible[i] for i in idx) or not all(float(lm[i, VIS]) >= floor for i in idx):
+            return False
+        p = [world[i].tolist() for i in idx]
+        if not all(math.isfinite(c) for q in p for c in q):
+            return False
+        values[m.name] = g.elevation_3d(p[0], p[1]) if m.kind == "elevation" else g.inclination_3d(p[0], p[1])
+        return not math.isnan(values[m.name])
 
     def _tracked(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],
                  visible: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:

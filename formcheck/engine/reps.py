@@ -36,6 +36,8 @@ class Rep:
     trough: float = math.inf   # lowest phase value between the previous top and this one
     settled_ms: list[float] = field(default_factory=list, repr=False)
     notes: list[str] = field(default_factory=list)
+    # time (ms) at the top with the shape measurably held (True) / broken (False)
+    shape_ms: dict[bool, float] = field(default_factory=lambda: {True: 0.0, False: 0.0}, repr=False)
     # the key angles (deg) at the settled top: each one's median there (set when it closes)
     key_angles: dict[str, float] = field(default_factory=dict)
     # (t_ms, phase measure, {check id: status}, {key angle: deg}) of each top frame, judged

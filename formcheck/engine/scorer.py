@@ -24,6 +24,12 @@ NO_PERSON_CUE = "Step into view: the whole body should be in the picture."
 # and while it stays within the top margin of its peak: no cue on the way in or out.
 SETTLE_MS = 150.0
 PEAK_RISE_DEG = 1.0
+# A top (a rep's or a hold's) ends once the body has been out of the position this long: the
+# measure below exit or the shape broken. Shorter dips are landmarks flickering (a watermark
+# over the body, a slow camera move), not the body leaving: a real rep takes far longer to go
+# down and come back (the quickest labelled bridges here, darebee, repeat every 1.9 s). The
+# rep's end is dated to the first frame out (or back at rest).
+LEAVE_MS = 300.0
 
 
 @dataclass(slots=True)
@@ -84,6 +90,12 @@ class Scorer:
         self._angle_gates = {q.measure for q in definition.shape
                              if definition.measures[q.measure].kind not in PERCENT_KINDS}
         self.out_of_position_ms = 0.0
+        self._leaving_ms: float | None = None   # since when the top is being left (see LEAVE_MS)
+        self._leaving_by_shape = True           # ... because the shape broke (not the measure fell)
+        self._rest_ms: float | None = None      # ... and when it was first back at rest
+        self._frame_weight_ms = 0.0
+        m = definition.measures.get(p.measure or "")
+        self._phase_label = (m.label or p.measure) if m is not None and p.measure else ""
 
     # -- per frame -------------------------------------------------------------------
     def __call__(self, f: Features) -> FrameResult:
@@ -93,6 +105,7 @@ class Scorer:
             self._end_runs(f.t_ms)
             return self._result(f, None, [], self._cues.show(NO_PERSON_CUE, f.t_ms, urgent=True))
         weight_ms = dt if dt > 0 else 1.0   # the first frame (or a still) weighs a little
+        self._frame_weight_ms = weight_ms
         self.views_ms[f.view] = self.views_ms.get(f.view, 0.0) + weight_ms
         if f.jump:
             # Not a body movement: judge nothing, and a rep must start again from a real rise.
@@ -163,14 +176,39 @@ class Scorer:
             if math.isnan(v):
                 return  # not measurable this frame: keep the phase rather than guess
             rep = self.reps[-1]
-            rep.last_top_ms = f.t_ms
+            side = self.active_side
+            broken = shape_cue(self.d, self._gates(f).get(side, {}), f.values.get(side), strict=False)
+            below = v < (rep.peak - p.exit if p.kind == "swing" else sign * p.exit)
+            if self._leaving_ms is None:
+                self._leaving_by_shape = not below
+            if self._leaving_by_shape:   # (once lowering, the shape breaking is the way down)
+                rep.shape_ms[broken is None] += self._frame_weight_ms
             if v > rep.peak + PEAK_RISE_DEG:
                 self._peak_rise_ms = f.t_ms
             rep.peak = max(rep.peak, v)
             self._top_value = v
-            if v < (rep.peak - p.exit if p.kind == "swing" else sign * p.exit):
-                self._leave_top(f.t_ms)
-                self._trough = v
+            # The position is left when the measure falls below exit or the shape is measurably
+            # broken, and stays so for LEAVE_MS: a landmark flickering (a watermark, a hand
+            # over a joint, a slow camera move) does not end a hold.
+            if below or broken is not None:
+                if self._leaving_ms is None:
+                    self._leaving_ms, self._rest_ms = f.t_ms, None
+                    self._cues.clear(f.t_ms)   # the top's cue ends as the body leaves it
+                if self._rest_ms is None and p.rest is not None and v < sign * p.rest:
+                    self._rest_ms = f.t_ms     # back at rest while leaving: the rep's end
+                self.state = p.lowering_name   # shown as on the way out; a flicker returns
+                if self.still or f.t_ms - self._leaving_ms >= LEAVE_MS:
+                    self._leave_top(self._leaving_ms)
+                    self._trough = v
+                    if self._rest_ms is not None:   # already back at rest
+                        self.state = p.rest_name
+                        if self.reps and self.reps[-1] is rep:
+                            rep.end_ms = self._rest_ms
+                return
+            if self._leaving_ms is not None:   # back in the position: it was a flicker
+                self._leaving_ms = None
+                self.state = self.active_name if p.kind != "sided" else f"{self.active_name}_{side}"
+            rep.last_top_ms = f.t_ms
             return
         finite = {s: v for s, v in candidates.items() if not math.isnan(v)}
         if not finite:
@@ -179,7 +217,8 @@ class Scorer:
         if p.kind == "sided" and self.d.shape:
             # the side being done is one whose shape holds (a crossed leg's hip reads flexed
             # too, but it is not the leg pulled in)
-            shaped = {s: x for s, x in finite.items() if shape_cue(self.d, gates.get(s, {})) is None}
+            shaped = {s: x for s, x in finite.items()
+                      if shape_cue(self.d, gates.get(s, {}), f.values.get(s)) is None}
             finite = shaped or finite
         side, v = max(finite.items(), key=lambda kv: kv[1])
         self._trough = min(self._trough, v)
@@ -196,11 +235,18 @@ class Scorer:
                 return
         if v >= enter:
             gate_side = side if p.kind == "sided" else f.near_side
-            self._shape_cue = shape_cue(self.d, gates.get(gate_side, {}))
+            self._shape_cue = shape_cue(self.d, gates.get(gate_side, {}), f.values.get(gate_side))
+            unseen = shape_unseen(self.d, gates.get(gate_side, {}), f.hidden.get(gate_side, {}))
+            if gate_side in f.phase_estimated:
+                # the phase measure itself was not seen: the rest of the rep's shape must be
+                if unseen:
+                    return
+                unseen = [f"{self._phase_label} not seen: "
+                          f"{', '.join(f.hidden.get(gate_side, {}).get(p.measure, [])) or 'landmarks'} "
+                          "out of view (counted from the rest of the body)"]
             if self._shape_cue is None:
                 self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
-                self.reps[-1].notes = shape_unseen(self.d, gates.get(gate_side, {}),
-                                                   f.hidden.get(gate_side, {}))
+                self.reps[-1].notes = unseen
                 self.reps[-1].trough = self._trough
                 self._rested = False
                 return
@@ -225,7 +271,15 @@ class Scorer:
         if self.active_side is not None and self.reps:
             v = sign * f.values.get(self.active_side, {}).get(p.measure, math.nan)
             leave = self.reps[-1].peak - p.exit if p.kind == "swing" else sign * p.exit
-            return abs(v - leave) if not math.isnan(v) else math.inf
+            room = abs(v - leave) if not math.isnan(v) else math.inf
+            # a shape measure reaching its bound leaves the top too
+            gates, seen = self._gates(f).get(self.active_side, {}), f.values.get(self.active_side, {})
+            for q in self.d.shape:
+                g = (seen if q.seen_only else gates).get(q.measure, math.nan)
+                for bound in (q.min, q.max):
+                    if bound is not None and not math.isnan(g):
+                        room = min(room, abs(g - bound))
+            return room
         sides = list(f.values) if p.kind == "sided" else [f.near_side]
         vals = [sign * f.values.get(s, {}).get(p.measure, math.nan) for s in sides]
         room = math.inf
@@ -258,11 +312,17 @@ class Scorer:
     def _leave_top(self, t_ms: float) -> None:
         self._close_rep(t_ms)
         self.active_side = None
+        self._leaving_ms = None
         self.state = self.d.phases.lowering_name
 
     def _close_rep(self, t_ms: float) -> None:
         rep = self.reps[-1]
         rep.end_ms = t_ms
+        if rep.shape_ms[False] > rep.shape_ms[True]:
+            # the shape held on less than half of the top: one frame of a look-alike passing
+            # the gate (a dead bug's leg), not the position (a bridge's pelvis off the mat)
+            self.reps.pop()
+            return
         for cid in faults_at_top(rep.settle(self.d.phases.top_margin_deg), self.d.min_fault_ms):
             if cid not in rep.faults:
                 rep.faults.append(cid)
@@ -277,7 +337,7 @@ class Scorer:
 
     def _settled_now(self, t_ms: float) -> bool:
         """Is this frame at the settled top, as far as can be known now (the peak so far)?"""
-        if self.active_side is None or not self.reps:
+        if self.active_side is None or not self.reps or self._leaving_ms is not None:
             return False
         rep = self.reps[-1]
         near_peak = self._top_value >= rep.peak - self.d.phases.top_margin_deg
@@ -297,7 +357,8 @@ class Scorer:
     def _track(self, checks: list[CheckResult], t_ms: float, dt: float, settled: bool,
                angles: dict[str, float]) -> None:
         failing = {c.id for c in checks if c.status == "fail"}
-        in_top = self.active_side is not None and bool(self.reps)
+        # frames on the way out (or a flicker) are not the position: not recorded as its top
+        in_top = self.active_side is not None and bool(self.reps) and self._leaving_ms is None
         for c in self.d.checks:
             run = self._runs[c.id]
             # A rep check's run (and so its cue) counts only on settled top frames.
@@ -354,7 +415,8 @@ class Scorer:
     def finish(self) -> None:
         """Close a rep still at the top when the clip or stream ends (it still counts)."""
         if self.active_side is not None and self.reps:
-            self._close_rep(self.reps[-1].last_top_ms)
+            end = self._rest_ms if self._leaving_ms is not None and self._rest_ms is not None else self._leaving_ms
+            self._close_rep(end if end is not None else self.reps[-1].last_top_ms)
             self.active_side = None
 
     def good_form_fraction(self) -> float:

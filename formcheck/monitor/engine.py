@@ -37,6 +37,13 @@ class MonitorSettings:
     away_after_s: float = 10.0             # nobody in view this long: "away" (no alerts)
     calibrate_s: float = 5.0
     margin_deg: float = 10.0               # personal limit = baseline + this, toward the fault
+    # A state is shown and logged only once it has lasted settle_s (6 agreeing samples at 2 per
+    # second): a camera bump, reaching for a cup or one mis-detected frame lasts less. On a real
+    # typing clip with camera moves the undebounced states flipped about 20 times in 47 s.
+    settle_s: float = 3.0
+    # Standing must be seen this long before "Stood up": leaning forward, or a knee swinging
+    # below the hip for a moment, looks like standing in one sample.
+    stand_confirm_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,8 @@ class Monitor:
         self._left_since: float | None = None      # standing or away since
         self._seen: float | None = None            # last time a person was in view
         self._last_t: float | None = None
+        self._candidate: tuple[State, float] | None = None   # a presence not yet lasted (state, since)
+        self._recent: list[tuple[float, bool]] = []   # (t_s, bad) of the judged samples of the last settle_s
 
     @property
     def state(self) -> State:
@@ -101,8 +110,10 @@ class Monitor:
 
     @property
     def bad_check(self) -> str | None:
-        """The check failing right now (None: posture good, or not judged)."""
-        return self._bad_check[0] if self._bad_check and self._bad_since is not None else None
+        """The check failing for at least settle_s now (None: posture good, or not judged)."""
+        if not self._bad_check or self._bad_since is None or self._last_t is None:
+            return None
+        return self._bad_check[0] if self._last_t - self._bad_since >= self.s.settle_s else None
 
     def recalibrate(self) -> None:
         self.calibrated, self._calib, self._calib_good_s, self._calib_asked = False, {}, 0.0, False
@@ -116,14 +127,36 @@ class Monitor:
         feats, r = self.session.update(t_s * 1000.0, pose, frame_size)
         values = feats.values.get(feats.near_side, {}) if feats.pose else {}
         out: list[Event] = []
-        if not feats.pose:
+        raw: State = "away" if not feats.pose else \
+            "standing" if values.get("thigh_elevation_deg", 0.0) < STANDING_THIGH_DEG else "seated"
+        if not self._lasted(t_s, raw):
+            pass   # a change not yet lasted: nothing shown, logged or judged
+        elif raw == "away":
             self._absent(t_s, out)
-        elif values.get("thigh_elevation_deg", 0.0) < STANDING_THIGH_DEG:
+        elif raw == "standing":
             self._left(t_s, "standing", out, "Stood up.")
         else:
             self._seated(t_s, dt, values, r.checks, out)
         self.summary.events += out
         return out
+
+    def _lasted(self, t_s: float, raw: State) -> bool:
+        """Has ``raw`` lasted long enough to become the state? The current state always has;
+        "away" has its own wait (away_after_s, in _absent); the first sample is taken as is."""
+        if raw == self.presence or raw == "away" or self._last_event_free_start():
+            self._candidate = None
+            return True
+        if self._candidate is None or self._candidate[0] != raw:
+            self._candidate = (raw, t_s)
+        need = self.s.stand_confirm_s if raw == "standing" else self.s.settle_s
+        if t_s - self._candidate[1] >= need:
+            self._candidate = None
+            return True
+        return False
+
+    def _last_event_free_start(self) -> bool:
+        """Nothing seen yet: the first person in view is seated (or standing) at once."""
+        return self._seen is None and self.presence == "away" and not self.summary.events
 
     # -- states ---------------------------------------------------------------------------------
     def _absent(self, t_s: float, out: list[Event]) -> None:
@@ -131,7 +164,7 @@ class Monitor:
             self._left(t_s, "away", out, "Nobody in view (or the camera is covered): no posture alerts.")
 
     def _left(self, t_s: float, presence: State, out: list[Event], message: str) -> None:
-        self._bad_since, self._alerted = None, False
+        self._bad_since, self._alerted, self._bad_check, self._recent = None, False, None, []
         if self.presence != presence:
             if self.presence == "seated":
                 self._left_since = t_s
@@ -158,21 +191,33 @@ class Monitor:
             return
         self.summary.seated_s += dt
         bad = self._worst(values, checks)
-        self._bad_check = bad
         if bad is None:
             self.summary.good_s += dt
-            if self._alerted:
-                out.append(Event(t_s, "posture_good", "Posture good again."))
-            self._bad_since, self._alerted = None, False
+        # A bad stretch starts when most samples of the last settle_s are bad and ends when
+        # most are good: one upright sample in a slouch does not restart the alert's clock,
+        # one slouched sample among upright ones does not start it (nor flip the state shown).
+        self._recent = [(t, b) for t, b in self._recent if t_s - t < self.s.settle_s] + [(t_s, bad is not None)]
+        mostly_bad = 2 * sum(b for _, b in self._recent) > len(self._recent)
+        if not mostly_bad:
+            if self._bad_since is not None:
+                if self._alerted:
+                    out.append(Event(t_s, "posture_good", "Posture good again."))
+                self._bad_since, self._alerted, self._bad_check = None, False, None
+        elif self._bad_since is None or self._bad_check is None:
+            if bad is not None:   # began with the window's first bad sample
+                self._bad_since, self._bad_check = next(t for t, b in self._recent if b), bad
         else:
-            self._bad_since = t_s if self._bad_since is None else self._bad_since
+            if bad is not None and bad[0] == self._bad_check[0]:   # the shown fault keeps its name
+                self._bad_check = bad
             lasted = t_s - self._bad_since
             if not self._alerted and lasted >= self.s.alert_after_s and t_s >= self._snooze_until \
                     and t_s - self._last_alert >= self.s.cooldown_s:
                 self._alerted, self._last_alert = True, t_s
                 self.summary.alerts += 1
-                name, cue = self.d.fault_text(bad[0])
-                out.append(Event(t_s, "posture_bad", f"{name} for {lasted:.0f} s: {cue}", bad[0], round(bad[1], 1)))
+                shown = self._bad_check
+                name, cue = self.d.fault_text(shown[0])
+                out.append(Event(t_s, "posture_bad", f"{name} for {lasted:.0f} s: {cue}", shown[0],
+                                 round(shown[1], 1)))
         self._break(t_s, out)
 
     def _break(self, t_s: float, out: list[Event]) -> None:
@@ -203,9 +248,9 @@ class Monitor:
         if self._calib_good_s >= self.s.calibrate_s and self._calib:
             self.baseline = {m: round(statistics.median(v), 1) for m, v in self._calib.items()}
             self.calibrated = True
-            label = {n: m.label or n for n, m in self.d.measures.items()}
-            out.append(Event(t_s, "calibrated", "Calibrated to your good posture: "
-                             + ", ".join(f"{label[m]} {v:g} deg" for m, v in sorted(self.baseline.items()))))
+            # plain words for the person; the angles stay in self.baseline (and the profile)
+            out.append(Event(t_s, "calibrated", "Calibrated to your good posture: sit like this. You are "
+                             f"told only when you drift from it for {self.s.alert_after_s:.0f} s or more."))
 
     def _worst(self, values: dict[str, float], checks: list[CheckResult]) -> tuple[str, float] | None:
         """The first failing check: the therapist's limits (the session's checks), then the

@@ -9,10 +9,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..definition import Definition
+from ..draw import GREEN, RED, skeleton
 from ..estimator import PoseEstimator
+from ..pose import VIS
 from ..video_reader import RGBFrame
 from .engine import Event, Monitor, MonitorSettings
+
+BONES_FOR_S = 2.0   # a skeleton older than this is not drawn (the person may have moved away)
+VISIBLE = 0.5       # landmark visibility drawn (as the sitting definition's min_visibility)
 
 
 @dataclass
@@ -38,6 +45,8 @@ class MonitorProcessor:
         self._t0: float | None = None
         self._next = 0.0
         self._snap = MonitorSnapshot()
+        # the last sample's skeleton, drawn on every frame until the next sample (or 2 s)
+        self._bones: tuple[float, np.ndarray, np.ndarray, tuple[int, int, int], tuple[int, ...]] | None = None
 
     def process(self, rgb: RGBFrame) -> RGBFrame:
         """Called for every camera frame; analyses one per sample period. Never raises."""
@@ -45,7 +54,7 @@ class MonitorProcessor:
         self._t0 = self._t0 if self._t0 is not None else now
         t = now - self._t0
         if t < self._next:
-            return rgb
+            return self._drawn(rgb, t)
         self._next = t + self._step_s
         try:
             if self._est is None:
@@ -54,10 +63,22 @@ class MonitorProcessor:
             with self._lock:
                 events = self.monitor.sample(t, pose, (rgb.shape[1], rgb.shape[0]))
                 self._update(t, events)
+                bad = self.monitor.bad_check is not None
+            if pose is not None:
+                lm = pose.landmarks
+                self._bones = (t, lm[:, :2].copy(), lm[:, VIS] >= VISIBLE, RED if bad else GREEN, rgb.shape[:2])
         except Exception as e:   # keep the stream alive; the page shows the problem
             with self._lock:
                 self._snap.error = f"{e.__class__.__name__}: {e}"
-        return rgb
+        return self._drawn(rgb, t)
+
+    def _drawn(self, rgb: RGBFrame, t: float) -> RGBFrame:
+        """The frame with the latest skeleton (green, red while posture is bad), if recent."""
+        # pixels of the sampled frame: not drawn on a frame of another size (the browser may
+        # lower the resolution mid-stream)
+        if self._bones is None or t - self._bones[0] > BONES_FOR_S or rgb.shape[:2] != self._bones[4]:
+            return rgb
+        return skeleton(rgb, self._bones[1], self._bones[2], self._bones[3])
 
     def _update(self, t: float, events: list[Event]) -> None:
         m, s = self.monitor, self._snap

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from ..definition import Definition
+from ..wording import limits
 
 # The y axis spans at least this much, so a 0.4 deg wobble looks like the noise it is rather
 # than a swing filling the plot.
@@ -23,9 +24,29 @@ def y_domain(values: pd.Series, span_deg: float = MIN_SPAN_DEG) -> tuple[float, 
     return lo, hi
 
 
+def judged_spans(frames: list[dict[str, Any]], check_id: str) -> list[tuple[float, float]]:
+    """(start_s, end_s) of each run of frames in which ``check_id`` was judged (ok or fail):
+    a check's allowed range applies only there (its phase, its side in view)."""
+    spans: list[tuple[float, float]] = []
+    start = prev = None
+    for f in frames:
+        t = f["t_ms"] / 1000
+        judged = any(c["id"] == check_id and c["status"] in ("ok", "fail") for c in f["checks"])
+        if judged and start is None:
+            start = t
+        elif not judged and start is not None:
+            spans.append((start, prev if prev is not None else start))
+            start = None
+        prev = t
+    if start is not None and prev is not None:
+        spans.append((start, prev))
+    return spans
+
+
 def angle_charts(report: dict[str, Any], d: Definition) -> list[Any]:
-    """One chart per key angle: the angle (deg) over time (s), green band = allowed range of
-    the checks on that measure (in their phase), dashed rules = rep tops."""
+    """One chart per key angle: the angle (deg) over time (s); green bands = the allowed range
+    of each check on that measure, drawn only over the times that check was judged (a band
+    across the whole clip made a faulty position look allowed); dashed rules = rep tops."""
     frames = pd.DataFrame([{"t_s": f["t_ms"] / 1000, **f["angles"]} for f in report["frames"]])
     tops = pd.DataFrame([{"t_s": r["top_ms"] / 1000, "rep": f"rep {r['index']}"
                           + (f" ({r['side']})" if r["side"] else "")} for r in report["reps"]])
@@ -34,21 +55,27 @@ def angle_charts(report: dict[str, Any], d: Definition) -> list[Any]:
         if name not in frames or frames[name].isna().all():
             continue
         m = d.measures[name]
-        title = f"{m.label or name} ({name})"
+        title = f"{m.label or name} (deg)"
         lo, hi = y_domain(frames[name].dropna())
         scale = alt.Scale(domain=[lo, hi], zero=False, clamp=True)
+        x_axis = alt.Axis(tickMinStep=1, format="d")   # whole seconds, not a tick every 0.1 s
         line = alt.Chart(frames).mark_line().encode(
-            x=alt.X("t_s:Q", title="time (s)"), y=alt.Y(f"{name}:Q", title="deg", scale=scale))
+            x=alt.X("t_s:Q", title="time (s)", axis=x_axis),
+            y=alt.Y(f"{name}:Q", title="deg", scale=scale, axis=alt.Axis(format="d")))
         layers: list[Any] = [line]
         bands = []
         for c in d.checks:
             b_lo = max(c.min, lo) if c.min is not None else lo
             b_hi = min(c.max, hi) if c.max is not None else hi
-            if c.measure == name and b_lo < b_hi:   # the part of the allowed range on the axis
-                bands.append({"check": f"{d.fault_text(c.id)[0]}: ok ({c.phase})", "lo": b_lo, "hi": b_hi})
+            if c.measure != name or c.of == "rep_range" or b_lo >= b_hi:
+                continue
+            allowed = limits(c.min, c.max)
+            for t0, t1 in judged_spans(report["frames"], c.id):
+                bands.append({"check": f"{d.fault_text(c.id)[0]}: allowed {allowed}", "lo": b_lo, "hi": b_hi,
+                              "t0": t0, "t1": max(t1, t0 + 0.05)})
         if bands:
-            layers.insert(0, alt.Chart(pd.DataFrame(bands)).mark_rect(opacity=0.15, color="green").encode(
-                y=alt.Y("lo:Q", scale=scale), y2="hi:Q", tooltip=["check", "lo", "hi"]))
+            layers.insert(0, alt.Chart(pd.DataFrame(bands)).mark_rect(opacity=0.2, color="green").encode(
+                x="t0:Q", x2="t1:Q", y=alt.Y("lo:Q", scale=scale), y2="hi:Q", tooltip=["check"]))
         if not tops.empty:
             layers.append(alt.Chart(tops).mark_rule(strokeDash=[4, 3], color="gray").encode(
                 x="t_s:Q", tooltip=["rep"]))

@@ -21,14 +21,17 @@ from ..profile import Profile
 from ..report import build_report, frames_csv
 from ..samples import samples_for
 from .charts import angle_charts
-from .common import PageState
-from .results import faults_table, reps_table, show_sides
+from .common import PageState, choose_exercise_first
+from .results import faults_table, good_form, reps_table, show_sides
 
 MEDIA_TYPES = sorted(x.lstrip(".") for x in config.MEDIA_SUFFIXES)
 
 
 def clip_page(ps: PageState) -> None:
     st.header("Clip review")
+    if not ps.chosen:
+        choose_exercise_first()
+        return
     # A form sends the file and the click together: a click made while the upload's own
     # rerun is still running can then never be lost.
     with st.form("clip_form", border=False):
@@ -46,9 +49,10 @@ def clip_page(ps: PageState) -> None:
         _run(st.session_state[JOB])
     r: SessionResult | None = st.session_state.get("result")
     if r is not None and r.definition.id == ps.exercise:
-        show_result(r, st.session_state.get("video_bytes"))
+        show_result(r, st.session_state.get("video_bytes"), details=ps.details)
     elif r is not None:
-        st.caption(f"The loaded clip was analysed as {r.definition.id}; analyse it again for {ps.exercise}.")
+        st.caption(f"The clip loaded was checked as {r.definition.name}. Press Analyse to check it as "
+                   f"{ps.definition.name}.")
 
 
 @dataclass(frozen=True)
@@ -121,9 +125,10 @@ def _run(job: ClipJob) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip") -> None:
+def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip", details: bool = True) -> None:
     """The result of one analysis; ``where`` keys its buttons (Clip review and Therapist tuning
-    both show one, with the same content when no threshold was changed)."""
+    both show one, with the same content when no threshold was changed). ``details``: the
+    frame share and the angle charts, for the therapist."""
     rep = build_report(r)
     s, d = r.summary, r.definition
     # The annotated video first, beside the verdict: it is what a patient looks at. A column
@@ -134,7 +139,13 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
         left.video(video, format="video/mp4")
     right.metric("Reps", len(r.reps))
     right.metric("Camera view", s.view)
-    right.metric("Good form (judged frames)", f"{s.good_form_fraction:.0%}")
+    if d.phases.kind == "continuous":   # no reps: the share of the judged time
+        right.metric("Good form (share of the time)", f"{s.good_form_fraction:.0%}")
+    else:   # one "good form" on every page: reps with no fault
+        right.metric("Good form", good_form(rep["reps"]))
+        if details:
+            right.caption(f"Frames judged in good form: {s.good_form_fraction:.0%} (for the therapist: "
+                          "frames of the judged positions, not reps)")
     for message in s.messages():
         right.warning(message)
     if rep["reps"]:
@@ -147,11 +158,11 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
         st.table(faults_table(d, s.faults, unit))
     elif rep["reps"] or d.phases.kind == "continuous":
         st.success("No faults found.")
-    charts = angle_charts(rep, d)
+    charts = angle_charts(rep, d) if details else []
     if charts:
         st.subheader("Key angles over time (green: allowed range; dashed: rep tops)")
         for ch in charts:
-            st.altair_chart(ch, use_container_width=True)
+            st.altair_chart(ch, width="stretch")
     if video:
         st.download_button("Annotated video", video, "annotated.mp4", "video/mp4", key=f"{where}-video")
     st.download_button("JSON report", json.dumps(rep, indent=1), "report.json", "application/json",

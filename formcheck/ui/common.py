@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -32,6 +33,25 @@ class PageState:
     patient: str
     db: Database | None = None      # None when it cannot be opened (the sidebar says why)
     actor: Actor = LOCAL_OWNER      # who is logged in (clinic mode); db acts as them
+    details: bool = False           # "Details for your therapist": angles, phases, frame shares
+    chosen: bool = True             # False: no exercise chosen yet (``exercise`` is only a stand-in)
+
+
+PENDING_PATIENT = "patient_pending"
+DETAILS_HELP = ("Angles, phases and processing figures beside the plain-words feedback. "
+                "For the therapist; the patient's pages are clearer without them.")
+
+
+def select_patient(name: str) -> None:
+    """Make ``name`` the sidebar's patient from the next run on (a widget's value cannot be
+    changed once it is drawn in this run; the caller reruns)."""
+    st.session_state[PENDING_PATIENT] = name
+
+
+def _apply_pending_patient() -> None:
+    name = st.session_state.pop(PENDING_PATIENT, None)
+    if name:
+        st.session_state["patient"] = name
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,7 +68,7 @@ def database(root: str) -> Database | None:
         return None
 
 
-def _who(home: str) -> tuple[str, Database | None, Actor] | None:
+def _who(home: str, settings: Any) -> tuple[str, Database | None, Actor] | None:
     """Data folder, database (bound to the acting user) and actor; None: the login form or an
     error is shown and the page stops. At home nothing changes: any folder, no login."""
     from . import login
@@ -59,7 +79,7 @@ def _who(home: str) -> tuple[str, Database | None, Actor] | None:
         if problem:
             st.error(problem)
             return None
-        root = st.sidebar.text_input("Data folder (profiles, saved sets)", home, key="data_root")
+        root = settings.text_input("Data folder (profiles, saved sets)", home, key="data_root")
         return root, (db if root == home else database(root)), LOCAL_OWNER
     problem = login.exposure_problem(True)
     if db is None or problem:   # a clinic's patient data stays shut when the database is not there
@@ -74,37 +94,51 @@ def _who(home: str) -> tuple[str, Database | None, Actor] | None:
 
 def sidebar() -> PageState | None:
     st.sidebar.title("formcheck")
-    found = _who(str(Store().root))
+    _apply_pending_patient()
+    settings = st.sidebar.expander("Settings")
+    found = _who(str(Store().root), settings)
     if found is None:
         return None
     root, db, actor = found
     names = exercise_names()
-    ex = st.sidebar.selectbox("Exercise", list(names), key="exercise", format_func=lambda i: names.get(i, i))
+    with settings:
+        details = st.toggle("Details for your therapist", key="details", help=DETAILS_HELP)
+        up = st.file_uploader("A profile file (.toml)", type=["toml"], key="profile_file")
     store = store_for(root, db)
     patients = [NO_PATIENT, *sorted(set(store.patients()) | set(repo.patients(db) if db else []))]
     if actor.role == "patient":
         patients = patients[1:]   # their own record only
+    pending = st.session_state.get("patient")
+    if pending and pending not in patients and actor.role != "patient":
+        patients.append(pending)   # just saved: the list is read before the write lands
     flagged = _flagged(db)
     patient = st.sidebar.selectbox("Patient", patients, key="patient",
                                    format_func=lambda p: flag_label(flagged, p)) or NO_PATIENT
     patient = "" if patient == NO_PATIENT else patient
+    if st.session_state.get("exercise") is None and patient:
+        first = todays_first(db, patient)   # today's programme first for a patient
+        if first in names:
+            st.session_state["exercise"] = first
+    ex = st.sidebar.selectbox("Exercise", list(names), key="exercise", format_func=lambda i: names.get(i, i),
+                              index=None, placeholder="Choose an exercise")
+    chosen, ex = ex is not None, ex or next(iter(names))
     base = get_definition(ex)
     profile = _stored_profile(store, patient, ex) if patient else None
-    up = st.sidebar.file_uploader("...or a profile file (.toml)", type=["toml"], key="profile_file")
     if up is not None:
         profile = _uploaded_profile(up, ex) or profile
     d = base
     if profile is not None:
         try:
             d = apply_profile(base, profile, where=profile.label())
-            st.sidebar.success(f"Profile {profile.label()} in use")
+            st.sidebar.caption(f"Limits set by the therapist for {profile.patient or 'this patient'} "
+                               f"(profile v{profile.version}).")
         except FormcheckError as e:
             st.sidebar.error(str(e))
             profile = None
     if actor.is_owner:
         st.sidebar.caption("Runs on this computer only: nothing is uploaded, and no frame or video "
                            "is stored unless you save it.")
-    return PageState(ex, d, profile, store, patient, db, actor)
+    return PageState(ex, d, profile, store, patient, db, actor, bool(details), chosen)
 
 
 def _flagged(db: Database | None) -> dict[str, checkins.StoredCheckin]:
@@ -112,6 +146,17 @@ def _flagged(db: Database | None) -> dict[str, checkins.StoredCheckin]:
     if db is None:
         return {}
     return checkins.flagged_patients(db, repo.now() - timedelta(days=FLAG_DAYS))
+
+
+def choose_exercise_first() -> None:
+    st.info("Choose an exercise in the sidebar (on the left). With your name chosen there, "
+            "your programme's exercise for today is chosen for you.")
+
+
+def todays_first(db: Database | None, patient: str) -> str | None:
+    """The first exercise of the patient's programme, or None."""
+    prog = repo.programme(db, patient) if db is not None else None
+    return prog.items[0].exercise if prog and prog.items else None
 
 
 def exercise_names() -> dict[str, str]:
@@ -133,7 +178,7 @@ def _stored_profile(store: Store, patient: str, ex: str) -> Profile | None:
         st.sidebar.error(f"Saved profile cannot be used: {e}")
         return None
     if prof is None:
-        st.sidebar.info(f"{patient} has no saved {ex} profile yet: default thresholds.")
+        st.sidebar.caption("Standard limits (no profile saved for this exercise yet).")
     return prof
 
 

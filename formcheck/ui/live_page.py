@@ -1,9 +1,11 @@
-"""Live coaching: webcam via streamlit-webrtc, set-up verdicts, cues (shown and spoken),
-reps per side, hold timer, a debug panel, and the set summary when the stream stops."""
+"""Live coaching: webcam via streamlit-webrtc, first-time guidance, set-up verdicts, cues
+(shown and spoken), reps per side, hold timer, the therapist's details (angles, phase,
+performance) behind a switch, and the set summary when the stream stops."""
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Any
 
@@ -12,12 +14,14 @@ import streamlit as st
 from ..db.recorder import SetRecorder
 from ..live import LiveProcessor, LiveSnapshot
 from ..models import default_model_path
+from ..wording import degrees, plural, seconds
 from . import compat
 from .browser import camera_check, speak
 from .checkin_panel import after_checkin, checkin_gate
-from .common import PageState
+from .common import PageState, choose_exercise_first
+from .guidance import guidance
 from .programme_live import set_done, todays_programme
-from .results import faults_table, reps_table, show_sides
+from .results import faults_table, good_form, reps_table, show_sides
 
 STREAMER_KEY = "formcheck-live"
 PANEL_REFRESH_S = 0.5
@@ -28,25 +32,39 @@ def live_page(ps: PageState) -> None:
     st.header("Live coaching")
     if not checkin_gate(ps):   # a patient checks in first; a red flag stops here
         return
+    if not ps.chosen:
+        choose_exercise_first()
+        return
     proc = _processor(ps)
+    proc.details = ps.details   # angles and phase on the video only for the therapist
     left, right = st.columns([3, 2])
     with left:
-        camera_check()
+        hint = st.empty()
         ctx = _streamer(proc)
+        help_slot = st.empty()
+    snap = proc.snapshot()
+    before = not ctx.state.playing and not snap.frames
+    if before:   # once streaming (or after STOP) "Camera found. Press START" is stale
+        with hint.container():
+            camera_check()
+        with help_slot.container():
+            guidance(ps.definition)
+    stopped = not ctx.state.playing and snap.frames
+    if stopped:   # the stream stopped: the set's last rep and summary go to the history...
+        proc.end_set()
+        if proc.recorder is not None:
+            proc.recorder.flush(2.0)   # ...before today's programme below counts the sets done
     with right:
         st.toggle("Speak cues", value=True, key="speak_cues",
                   help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
         proc.target = todays_programme(ps)
         # Refresh the panel twice a second only while streaming: a timer rerunning all the
         # time would compete with the clicks on the other tabs.
-        st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(proc)
-    snap = proc.snapshot()
-    if not ctx.state.playing and snap.frames:
-        proc.end_set()   # the stream stopped: the set's last rep and summary go to the history
+        st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(
+            proc, ps.details, bool(ctx.state.playing))
+    if stopped:
         _set_summary(proc, ps)
         after_checkin(ps)
-    elif not ctx.state.playing:
-        st.caption(f"Press START to begin. Set-up first: {ps.definition.view_cue}")
 
 
 def _processor(ps: PageState) -> LiveProcessor:
@@ -87,14 +105,16 @@ def _streamer(proc: LiveProcessor) -> Any:
                            queued_video_frames_callback=on_frames, async_processing=True)
 
 
-def live_panel(proc: LiveProcessor) -> None:
-    """The panel beside the video (run as a fragment: only it re-runs on its timer)."""
+def live_panel(proc: LiveProcessor, details: bool = False, playing: bool = True) -> None:
+    """The panel beside the video (run as a fragment: only it re-runs on its timer). Once
+    the stream has stopped, the last cue and set-up checks are gone (the summary speaks)."""
     snap = proc.snapshot()
     if snap.error:
         st.warning(f"Frame processing problem (the stream continues): {snap.error}")
-    _setup(snap)
+    if playing:
+        _setup(snap)
     r = snap.last
-    cue = r.cue if r else None
+    cue = r.cue if r and playing else None
     st.markdown(f"<div data-testid='fc-cue' style='font-size:1.8em;font-weight:600;min-height:1.3em'>"
                 f"{cue or '&nbsp;'}</div>", unsafe_allow_html=True)
     _maybe_speak(cue)
@@ -104,20 +124,28 @@ def live_panel(proc: LiveProcessor) -> None:
         by_side = r.reps_by_side if r else {}
         c2.metric("Left / right", f"{by_side.get('left', 0)} / {by_side.get('right', 0)}")
     if proc.definition.phases.kind != "continuous":
-        c3.metric("Hold (s)", f"{(r.hold_ms if r else 0) / 1000:.1f}")
-    if r and r.angles:
+        c3.metric("Hold", seconds((r.hold_ms if r else 0) / 1000))
+    target_s = (proc.target.hold_s if proc.target is not None and proc.target.hold_s
+                else proc.definition.hold.target_s) if proc.definition.phases.kind != "continuous" else None
+    prompt = hold_prompt(r.hold_ms if r and playing else 0.0, target_s)
+    if prompt:
+        st.markdown(f"<div data-testid='fc-hold' style='font-size:1.4em;font-weight:600'>{prompt}</div>",
+                    unsafe_allow_html=True)
+    if details and r and r.angles:
         labels = {k: m.label or k for k, m in proc.definition.measures.items()}
-        st.caption(" | ".join(f"{labels.get(k, k)}: {v:.0f} deg" for k, v in r.angles.items() if v is not None)
+        st.caption(" | ".join(f"{labels.get(k, k)}: {degrees(v)}" for k, v in r.angles.items() if v is not None)
                    + (f" | phase: {r.phase}" if r.phase else ""))
-    set_done(proc.target, [(x.index, x.hold_ms) for x in snap.reps], f"{id(proc.session)}")
-    if snap.cues:
+    set_done(proc.target, [(x.index, x.hold_ms) for x in snap.reps], f"{id(proc.session)}", playing)
+    if snap.cues and playing:
         st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
-    if snap.reps:
+    if snap.reps and playing:
         st.table(reps_table(proc.definition, [{"index": x.index, "side": x.side, "ok": x.ok,
                                                   "top_ms": x.top_ms, "hold_ms": x.hold_ms,
                                                   "faults": x.faults, "notes": x.notes} for x in snap.reps],
                                 with_top=False))
-    with st.expander("Debug: live performance"):
+    if not details:
+        return
+    with st.expander("Details for your therapist: live performance"):
         first = f"{snap.first_result_s:.2f}" if snap.first_result_s is not None else "-"
         st.markdown(f"""- frames processed: {snap.frames}
 - processed fps: {snap.fps:.1f}
@@ -128,11 +156,19 @@ def live_panel(proc: LiveProcessor) -> None:
 - first frame to first result s: {first}""")
 
 
+def hold_prompt(hold_ms: float, target_s: float | None) -> str | None:
+    """While a hold runs: "Hold 2 more seconds", then "Held long enough" (None: no hold)."""
+    if hold_ms <= 0 or not target_s:
+        return None
+    left = math.ceil(target_s - hold_ms / 1000.0 - 1e-9)
+    return f"Hold {plural(left, 'more second', 'more seconds')}" if left > 0 else "Held long enough: well done"
+
+
 def _setup(snap: LiveSnapshot) -> None:
     if not snap.setup:
         return
-    marks = {True: "OK", False: "FIX", None: "..."}
-    st.markdown("\n".join(f"- **{marks[i.ok]}** {i.label}: {i.message}" for i in snap.setup))
+    marks = {True: "✓", False: "⚠", None: "…"}
+    st.markdown("\n".join(f"- {marks[i.ok]} **{i.label}**: {i.message}" for i in snap.setup))
 
 
 def _maybe_speak(cue: str | None) -> None:
@@ -165,7 +201,10 @@ def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
         if s.get(note):
             st.warning(s[note])
     d = ps.definition
-    st.write(f"{rep['rep_count']} reps over {rep['clip']['duration_s']:.0f} s.")
+    line = f"{plural(rep['rep_count'], 'rep')} in {rep['clip']['duration_s']:.0f} s."
+    if rep["reps"]:
+        line += f" Good form: {good_form(rep['reps'])}."
+    st.write(line)
     if s["faults"]:
         st.table(faults_table(d, s["faults"], "times" if d.phases.kind == "continuous" else "reps"))
     if rep["reps"]:

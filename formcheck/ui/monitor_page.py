@@ -23,7 +23,10 @@ NOTIFY_KINDS = ("posture_bad", "break_due")
 def monitor_page(ps: PageState) -> None:
     st.header("Desk monitor")
     st.caption("Sit side-on to the camera. The first seconds of good posture calibrate the monitor to you; "
-               "it alerts only when bad posture lasts, and reminds you to take a break.")
+               "it alerts only when bad posture lasts, and reminds you to take a break. A change is shown only "
+               f"once it has lasted {MonitorSettings.settle_s:g} s "
+               f"(standing up: {MonitorSettings.stand_confirm_s:g} s), "
+               "so a camera bump or reaching for a cup does not count.")
     c1, c2, c3 = st.columns(3)
     alert_s = c1.number_input("Alert after (s) of bad posture", 3, 600, 30, 1, key="mon_alert")
     break_min = c2.number_input("Break every (min)", 1, 120, 40, 1, key="mon_break")
@@ -78,7 +81,8 @@ def _panel(proc: MonitorProcessor, sound: bool) -> None:
     snap = proc.snapshot()
     if snap.error:
         st.warning(f"Frame processing problem (monitoring continues): {snap.error}")
-    words = {"starting": "Starting...", "calibrating": "Calibrating: sit upright", "seated": "Seated",
+    words = {"starting": "Press START to begin" if not snap.samples else "Starting...",
+             "calibrating": "Calibrating: sit upright", "seated": "Seated",
              "standing": "Standing", "away": "Nobody in view: no alerts"}
     posture = "" if snap.state != "seated" else (f": {snap.bad}" if snap.bad else ": good posture")
     st.markdown(f"<div data-testid='fc-monitor-state' style='font-size:1.5em;font-weight:600'>"

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from .. import wording
 from ..db import repo
 from ..definition import get_definition
+from ..wording import plural, seconds
 from .browser import rest_timer, speak
 from .common import PageState
 
@@ -24,13 +26,11 @@ class SetTarget:
     rest_s: float
 
     def text(self) -> str:
-        return f"{self.reps} reps" + (f", each held {self.hold_s:g} s" if self.hold_s else "")
+        return plural(self.reps, "rep") + (f", each held {seconds(self.hold_s)}" if self.hold_s else "")
 
 
 def dose(item: repo.Item) -> str:
-    reps = f"{item.reps} reps" if item.reps else "1 hold"
-    hold = f" held {item.hold_s:g} s" if item.hold_s else ""
-    return f"{item.sets} x {reps}{hold}, rest {item.rest_s:g} s"
+    return wording.dose(item)
 
 
 def counts(x: repo.SetRecord, item: repo.Item) -> bool:
@@ -58,9 +58,12 @@ def todays_programme(ps: PageState) -> SetTarget | None:
         if done < item.sets and next_item is None:
             next_item = item
         rows.append({"Exercise": get_definition(item.exercise).name, "Target": dose(item),
-                     "Done today": f"{min(done, item.sets)} / {item.sets} sets" + (" ✓" if done >= item.sets else "")})
+                     "Done today": f"{min(done, item.sets)} of {plural(item.sets, 'set')}"
+                     + (" ✓" if done >= item.sets else "")})
     st.markdown("**Today's programme**")
     st.table(pd.DataFrame(rows).set_index("Exercise"))
+    if prog.notes:   # the therapist's words, before and during every set
+        st.info(f"**From your therapist:** {prog.notes}")
     if next_item is None:
         reps = sum(x.reps for x in today)
         good = sum(x.good_reps for x in today)
@@ -73,10 +76,11 @@ def todays_programme(ps: PageState) -> SetTarget | None:
     return SetTarget(current.reps or 1, current.hold_s, current.rest_s) if current else None
 
 
-def set_done(target: SetTarget | None, reps: list[tuple[int, float]], set_key: str) -> None:
+def set_done(target: SetTarget | None, reps: list[tuple[int, float]], set_key: str, playing: bool = True) -> None:
     """Inside the live panel: once the set has reached its target, say so (once, spoken too)
-    and run the rest timer. ``reps``: (index, hold_ms) of the reps so far."""
-    if target is None:
+    and run the rest timer. ``reps``: (index, hold_ms) of the reps so far. After STOP the set
+    summary speaks instead ("press STOP" would be stale)."""
+    if target is None or not playing:
         return
     good = [i for i, hold_ms in reps if hold_ms >= (target.hold_s or 0.0) * 1000.0]
     if len(good) < target.reps:

@@ -11,9 +11,11 @@ import streamlit as st
 from ..db import repo
 from ..definition import get_definition
 from ..errors import FormcheckError
-from .common import PageState, exercise_names
+from ..wording import plural
+from .common import PageState, exercise_names, select_patient
 from .programme_live import dose
 
+SAVED = "programme_saved_message"
 COLUMNS = ["Exercise", "Sets", "Reps", "Hold (s)", "Rest (s)"]
 
 
@@ -26,15 +28,24 @@ def programme_page(ps: PageState) -> None:
     if not patient:
         st.caption("Choose a patient in the sidebar, or type a new patient's name.")
         return
-    prog = repo.programme(ps.db, patient)
-    if prog is not None:
-        st.markdown(f"**Current programme** ({prog.days_per_week} days a week, since {prog.created_at:%d %b %Y})")
-        st.table(pd.DataFrame([{"Exercise": get_definition(i.exercise).name, "Dose": dose(i)}
-                               for i in prog.items]).set_index("Exercise"))
-        if prog.notes:
-            st.caption(f"Notes: {prog.notes}")
-    _editor(ps, patient, prog)
+    if SAVED in st.session_state:
+        st.success(st.session_state.pop(SAVED))
+    current = st.container()   # drawn after the form: it shows what a save just stored
+    _editor(ps, patient, repo.programme(ps.db, patient))
+    with current:
+        _current(repo.programme(ps.db, patient))
     _adherence_chart(ps, patient)
+
+
+def _current(prog: repo.ProgrammeView | None) -> None:
+    if prog is None:
+        st.caption("No programme prescribed yet.")
+        return
+    st.markdown(f"**Current programme** ({prog.days_per_week} days a week, since {prog.created_at:%d %b %Y})")
+    st.table(pd.DataFrame([{"Exercise": get_definition(i.exercise).name, "Dose": dose(i)}
+                           for i in prog.items]).set_index("Exercise"))
+    if prog.notes:
+        st.caption(f"Notes: {prog.notes}")
 
 
 def _editor(ps: PageState, patient: str, prog: repo.ProgrammeView | None) -> None:
@@ -58,12 +69,40 @@ def _editor(ps: PageState, patient: str, prog: repo.ProgrammeView | None) -> Non
         notes = st.text_area("Notes for the patient", prog.notes if prog else "", key="prog_notes")
         submitted = st.form_submit_button("Save programme", type="primary")
     if submitted:
+        rows = table.to_dict("records")
+        missing = [m for i, row in enumerate(rows, 1) if (m := row_problem(i, row))]
+        if missing:   # nothing is saved, and nothing dropped: every row must be complete
+            st.error("Not saved: " + "; ".join(missing) + ". Fill these in (or delete the row) and save again.")
+            return
         try:
-            new = [_item(ps, patient, by_name, row) for row in table.to_dict("records") if row.get("Exercise")]
+            new = [_item(ps, patient, by_name, row) for row in rows if not _blank(row)]
             repo.prescribe(ps.db, patient, new, days, notes)  # type: ignore[arg-type]
-            st.success(f"Programme saved for {patient}: {len(new)} exercises, {days} days a week.")
         except (FormcheckError, ValueError, TypeError) as e:
             st.error(f"Not saved: {e}")
+            return
+        said = f"Programme saved for {patient}: {plural(len(new), 'exercise')}, {days} days a week."
+        if patient != ps.patient:   # a new patient: the sidebar (and so every page) switches to them
+            st.session_state[SAVED] = said
+            select_patient(patient)
+            st.rerun()
+        st.success(said)
+
+
+def _blank(row: dict) -> bool:  # type: ignore[type-arg]
+    return all(v is None or v == "" or (isinstance(v, float) and pd.isna(v)) for v in row.values())
+
+
+def row_problem(i: int, row: dict) -> str | None:  # type: ignore[type-arg]
+    """What row ``i`` of the editor lacks, in words (None: complete, or wholly empty)."""
+    if _blank(row):
+        return None
+    name = row.get("Exercise") or ""
+    lacks = []
+    if not name:
+        lacks.append("exercise")
+    if _blank({"s": row.get("Sets")}):
+        lacks.append("Sets")
+    return f"row {i}{f' ({name})' if name else ''} has no {' and no '.join(lacks)}" if lacks else None
 
 
 def _item(ps: PageState, patient: str, by_name: dict[str, str], row: dict) -> repo.Item:  # type: ignore[type-arg]
@@ -72,6 +111,8 @@ def _item(ps: PageState, patient: str, by_name: dict[str, str], row: dict) -> re
     hold = None if pd.isna(row.get("Hold (s)")) or not row["Hold (s)"] else float(row["Hold (s)"])
     if reps is None and hold is None:
         hold = get_definition(ex).hold.recommended_s or None   # the sources' dose for a hold exercise
+    if reps is None and hold is None:
+        raise FormcheckError(f"{row['Exercise']} has no Reps and no Hold (s): give one of them")
     rest = 60.0 if pd.isna(row.get("Rest (s)")) else float(row["Rest (s)"])
     prof = ps.store.load(patient, ex) if ps.store.profile_path(patient, ex).is_file() else None
     return repo.Item(ex, int(row["Sets"]), reps, hold, rest, prof.version if prof else None)
@@ -81,10 +122,20 @@ def _adherence_chart(ps: PageState, patient: str) -> None:
     weeks = repo.adherence(ps.db, patient, weeks=8)  # type: ignore[arg-type]
     if not weeks:
         return
-    st.markdown("**Adherence**: days with a programme exercise done, per week")
+    st.markdown("**Adherence**: days with a programme exercise done, per week (since the programme began)")
+    st.altair_chart(adherence_chart(weeks), width="stretch")
+
+
+def adherence_chart(weeks: list[repo.WeekAdherence]) -> alt.LayerChart:
+    """Bars of days done per week, in date order (both layers share the order: a layered
+    nominal axis is otherwise sorted as text, 12 Oct after 09 Nov), ticks at days prescribed."""
     df = pd.DataFrame([{"week": f"{w.week_start:%d %b}", "days done": w.days_done,
-                        "prescribed": w.days_prescribed} for w in weeks])
-    bars = alt.Chart(df).mark_bar(color="#2e7d32").encode(x=alt.X("week:N", sort=None, title="week of"),
-                                                          y=alt.Y("days done:Q", scale=alt.Scale(domain=[0, 7])))
-    rule = alt.Chart(df).mark_tick(color="gray", thickness=2, size=30).encode(x="week:N", y="prescribed:Q")
-    st.altair_chart(bars + rule, use_container_width=True)
+                        "prescribed": w.days_prescribed} for w in sorted(weeks, key=lambda w: w.week_start)])
+    order = list(df["week"])
+    x = alt.X("week:N", sort=order, title="week of", axis=alt.Axis(labelAngle=0))
+    bars = alt.Chart(df).mark_bar(color="#2e7d32").encode(
+        x=x, y=alt.Y("days done:Q", title="days (bar: done, tick: prescribed)", scale=alt.Scale(domain=[0, 7]),
+                     axis=alt.Axis(format="d", tickMinStep=1)))
+    rule = alt.Chart(df).mark_tick(color="gray", thickness=2, size=30).encode(
+        x=x, y=alt.Y("prescribed:Q", title="days (bar: done, tick: prescribed)"))
+    return bars + rule

@@ -6,9 +6,7 @@ one-page clinician report (PDF)."""
 from __future__ import annotations
 
 import io
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -17,7 +15,7 @@ import streamlit as st
 from ..asymmetry import combine
 from ..db import repo
 from ..definition import get_definition
-from ..pdf import clinician_report
+from ..pdf import report_bytes
 from .common import PageState
 from .results import faults_table, sides_table
 from .symptoms_view import patient_list, symptoms_section
@@ -47,16 +45,15 @@ def progress_page(ps: PageState) -> None:
     c2.metric("Reps", int(mine["reps"].sum()))
     total = int(mine["reps"].sum())
     c3.metric("Good form", f"{mine['good'].sum() / total:.0%}" if total else "-")
-    charts = [_chart(mine, "reps", "Reps per day", None), _chart(mine, "good_share", "Share of reps with good form",
-                                                                 [0, 1])]
+    charts = [day_chart(mine, "reps", "Reps per day"), day_chart(mine, "good_share", "Share of reps with good form")]
     key = next((k for k in d.key_angles if k in mine and mine[k].notna().any()), None)
     if key:
-        charts.append(_chart(mine, key, f"{d.measures[key].label or key} at the top (deg, median)", None))
+        charts.append(day_chart(mine, key, f"{d.measures[key].label or key} at the top (deg, median)"))
     if mine["hold_s"].max() > 0:
-        charts.append(_chart(mine, "hold_s", "Longest hold (s)", None))
+        charts.append(day_chart(mine, "hold_s", "Longest hold (s)"))
     left, right = st.columns(2)
     for i, ch in enumerate(charts):
-        (left if i % 2 == 0 else right).altair_chart(ch, use_container_width=True)
+        (left if i % 2 == 0 else right).altair_chart(ch, width="stretch")
     faults = Counter[str]()
     for x in sets:
         if x.exercise == ex:
@@ -92,26 +89,59 @@ def _by_day(sets: list[repo.SetRecord]) -> pd.DataFrame:
     return out
 
 
-def _chart(df: pd.DataFrame, col: str, title: str, domain: list[float] | None) -> alt.Chart:
-    y = alt.Y(f"{col}:Q", title=None, scale=alt.Scale(domain=domain) if domain else alt.Scale(zero=False))
-    fmt = ".0%" if col == "good_share" else ".1f"
-    return alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("day:T", title=None), y=y, tooltip=[alt.Tooltip("day:T"), alt.Tooltip(f"{col}:Q", format=fmt)]
-    ).properties(title=title, height=180)
+ANGLE_SPAN_DEG = 10.0   # an angle axis spans at least this, so a 0.5 deg change is not a cliff
+
+
+def day_chart(df: pd.DataFrame, col: str, title: str) -> alt.Chart:
+    """A measure per day. Axis labels are rounded as a person reads them (whole reps and
+    degrees, holds to 0.1 s, shares in %), days as "01 Dec"; a single day or a flat series
+    still gets an axis with room around it (Vega would label a zero-width one "176.500000"
+    and one day "December")."""
+    days = pd.to_datetime(df["day"])
+    first, last = days.min(), days.max()
+    span_days = max((last - first).days, 1)
+    pad = pd.Timedelta(days=1 if span_days < 7 else 0)
+    x = alt.X("day:T", title=None, scale=alt.Scale(domain=[(first - pad).isoformat(), (last + pad).isoformat()]),
+              axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": max(1, span_days // 6)}))
+    values = df[col].dropna().astype(float)
+    if col == "good_share":
+        fmt, scale = ".0%", alt.Scale(domain=[0, 1])
+    elif col in ("reps", "hold_s"):
+        fmt = "d" if col == "reps" else ".1f"
+        scale = alt.Scale(domain=[0, max(float(values.max()) * 1.2, 1.0)])
+    else:   # an angle (deg)
+        mid = (float(values.min()) + float(values.max())) / 2
+        half = max((float(values.max()) - float(values.min())) / 2 + 2, ANGLE_SPAN_DEG / 2)
+        fmt, scale = "d", alt.Scale(domain=[round(mid - half), round(mid + half)])
+    axis = alt.Axis(format=fmt, tickMinStep=1) if fmt == "d" else alt.Axis(format=fmt)
+    y = alt.Y(f"{col}:Q", title=None, scale=scale, axis=axis)
+    tip = [alt.Tooltip("day:T", title="day", format="%d %b %Y"), alt.Tooltip(f"{col}:Q", title=title, format=fmt)]
+    return alt.Chart(df).mark_line(point=True).encode(x=x, y=y, tooltip=tip).properties(title=title, height=180)
+
+
+def sets_csv(sets: list[repo.SetRecord]) -> str:
+    """Every set, one row each; the longest hold to 0.1 s (a float tail helps nobody)."""
+    buf = io.StringIO()
+    pd.DataFrame([{"set": x.id, "started_utc": x.started_at.isoformat(timespec="seconds"), "exercise": x.exercise,
+                   "source": x.source, "reps": x.reps, "good_reps": x.good_reps,
+                   "longest_hold_s": round(x.hold_s, 1),
+                   "faults": ";".join(f"{k}={v}" for k, v in sorted(x.faults.items()))} for x in sets]
+                 ).to_csv(buf, index=False)
+    return buf.getvalue()
 
 
 def _exports(ps: PageState, sets: list[repo.SetRecord]) -> None:
-    buf = io.StringIO()
-    pd.DataFrame([{"set": x.id, "started_utc": x.started_at.isoformat(timespec="seconds"), "exercise": x.exercise,
-                   "source": x.source, "reps": x.reps, "good_reps": x.good_reps, "longest_hold_s": x.hold_s,
-                   "faults": ";".join(f"{k}={v}" for k, v in sorted(x.faults.items()))} for x in sets]
-                 ).to_csv(buf, index=False)
     c1, c2 = st.columns(2)
-    c1.download_button("All sets (CSV)", buf.getvalue(), "sets.csv", "text/csv", key="progress_csv")
-    if c2.button("Clinician report (PDF)", key="progress_pdf"):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = clinician_report(ps.db, ps.patient, Path(tmp) / "report.pdf")  # type: ignore[arg-type]
-            st.session_state["progress_pdf_bytes"] = path.read_bytes()
-    if "progress_pdf_bytes" in st.session_state:
-        c2.download_button("Download the report", st.session_state["progress_pdf_bytes"], "report.pdf",
-                           "application/pdf", key="progress_pdf_dl")
+    c1.download_button("All sets (CSV)", sets_csv(sets), "sets.csv", "text/csv", key="progress_csv")
+    db, patient, store = ps.db, ps.patient, ps.store
+
+    def pdf() -> bytes:   # built only when clicked: one click makes and downloads it
+        return report_bytes(db, patient, store=store)  # type: ignore[arg-type]
+
+    c2.download_button("Clinician report (PDF)", pdf, _filename(patient) + "-report.pdf",
+                       "application/pdf", key="progress_pdf")
+
+
+def _filename(patient: str) -> str:
+    """"Jane Doe" -> "Jane-Doe" (letters and digits kept; the rest would trouble a file system)."""
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in patient).split()) or "patient"

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..asymmetry import Asymmetry, from_dict, rows
 from ..definition import Definition
+from ..wording import plural
 
 GOOD, FIX = "✓ Good", "⚠ Fix"   # symbols that every font has
 
@@ -35,13 +36,15 @@ def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool 
         row: dict[str, Any] = {"Rep": x["index"], "Verdict": GOOD if x["ok"] else FIX}
         if x.get("side"):
             row["Side"] = x["side"]
-        if with_top:
-            row["Top at (s)"] = round(x["top_ms"] / 1000, 1)
-        row["Hold (s)"] = round(x["hold_ms"] / 1000, 1)
+        if with_top:   # text, so a table shows "3.3", not "3.3000"
+            row["Top at (s)"] = f"{x['top_ms'] / 1000:.1f}"
+        row["Hold (s)"] = f"{x['hold_ms'] / 1000:.1f}"
         row["Faults"] = fault_names(d, x["faults"])
         row["Notes"] = "; ".join(x.get("notes") or [])
         rows.append(row)
-    table = pd.DataFrame(rows).set_index("Rep")   # the rep number is the row's label
+    table = pd.DataFrame(rows).set_index("Rep")   # the rep number is the row's label...
+    # ...as text: pandas makes 1, 2, 3 a RangeIndex, which st.table hides as "no index"
+    table.index = table.index.astype(str)
     return table if table.empty or table["Notes"].any() else table.drop(columns="Notes")
 
 
@@ -58,3 +61,9 @@ def show_sides(summary: Mapping[str, Any] | None, st: Any) -> None:
     a = from_dict(stored)
     st.markdown(f"**Left and right** (apart = |L - R| / larger side; flagged above {a.flag_share:.0%})")
     st.table(sides_table(a))
+
+
+def good_form(reps: Iterable[Mapping[str, Any]]) -> str:
+    """The one "good form" of every page: the share of reps with no fault ("2 of 3 reps")."""
+    oks = [bool(x["ok"]) for x in reps]
+    return f"{sum(oks)} of {plural(len(oks), 'rep')}" if oks else "-"

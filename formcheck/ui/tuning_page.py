@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..calibrate import DEFAULT_MARGIN_DEG, propose
+from ..calibrate import DEFAULT_MARGIN_DEG, Proposal, propose
 from ..definition import Check, Definition, get_definition
 from ..engine.session import SessionResult, rescore
 from ..errors import FormcheckError
 from ..profile import Bounds, Profile, apply_profile
 from ..rules import PERCENT_KINDS
 from ..store import profile_toml
+from ..wording import limits
 from .clip_page import show_result
-from .common import PageState
+from .common import PageState, choose_exercise_first, select_patient
+
+SAVED = "tuning_saved_message"
 
 
 def tuning_page(ps: PageState) -> None:
     st.header("Therapist tuning")
+    if not ps.chosen:
+        choose_exercise_first()
+        return
     d = get_definition(ps.exercise)
     r: SessionResult | None = st.session_state.get("result")
     loaded = r if r is not None and r.definition.id == ps.exercise else None
@@ -31,14 +37,19 @@ def tuning_page(ps: PageState) -> None:
         default_hold = ps.profile.hold_target_s if ps.profile and ps.profile.hold_target_s is not None \
             else d.hold.target_s
         hold = st.number_input("Hold target (s, 0 = not checked)", 0.0, 600.0, float(default_hold),
-                               key=f"{ps.exercise}-hold", help=f"Source: {d.hold.source}")
+                               key=f"{ps.exercise}-hold", help=f"Source: {d.hold.source}", format="%.1f")
     share = None
     if d.phases.kind == "sided":
         start = ps.profile.asymmetry_flag_share if ps.profile and ps.profile.asymmetry_flag_share else d.flag_share()
         share = st.number_input("Flag left vs right above (share, |L - R| / larger side)", 0.01, 1.0,
                                 float(start), 0.05, key=f"{ps.exercise}-asym",
                                 help="Default 0.15: a limb symmetry below 85% (see formcheck/config.py)")
-    patient = st.text_input("Patient name or initials", ps.patient, key="tune_patient")
+    if ps.patient:   # the sidebar's patient is the patient of every page
+        patient = ps.patient
+        st.markdown(f"**Patient:** {ps.patient} (chosen in the sidebar)")
+    else:
+        patient = st.text_input("Patient name or initials (a new patient; or choose one in the sidebar)",
+                                key="tune_patient")
     try:
         prof = Profile(exercise=d.id, definition_version=d.version, patient=patient.strip(),
                        hold_target_s=hold if hold != d.hold.target_s else None, thresholds=thresholds,
@@ -61,12 +72,12 @@ def _check_controls(d: Definition, c: Check, ps: PageState) -> Bounds | None:
     start = ps.profile.thresholds.get(c.id) if ps.profile else None
     with st.expander(f"{d.fault_text(c.id)[0]} ({c.id}, {c.severity}): {m.label or c.measure}, "
                      f"phase {c.phase}"):
-        also = "".join(f" Also fails on {a.measure} {_fmt(a.min)} .. {_fmt(a.max)} {_unit(d, a.measure)} "
-                       f"(moves with this limit; {a.source or '-'})." for a in c.also)
+        also = "".join(f" Also fails on {a.measure} outside {limits(a.min, a.max, _unit(d, a.measure))} "
+                       f"(moves with this limit; {a.source or 'no source given'})." for a in c.also)
         unit = _unit(d, c.measure)
         what = "range moved through in one rep, of " if c.of == "rep_range" else ""
-        st.caption(f"Measure {c.measure} ({what}{m.kind} of {'-'.join(m.points)}). Default "
-                   f"{_fmt(c.min)} .. {_fmt(c.max)} {unit}. Source: {c.source or '-'}. Cue: {c.cue}{also}")
+        st.caption(f"Measure {c.measure} ({what}{m.kind} of {'-'.join(m.points)}). Default: "
+                   f"{limits(c.min, c.max, unit)}. Source: {c.source or 'none given'}. Cue: {c.cue}{also}")
         lo = hi = None
         if c.min is not None:
             v = start.min if start and start.min is not None else c.min
@@ -84,15 +95,19 @@ def _unit(d: Definition, measure: str) -> str:
     return "%" if d.measures[measure].kind in PERCENT_KINDS else "deg"
 
 
-def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:g}"
-
-
 def _calibration(loaded: SessionResult | None, ex: str) -> None:
     with st.expander("Calibrate from a good rep"):
         if loaded is None:
             st.caption("Load a clip of this patient doing the exercise well in Clip review first.")
             return
+        name = loaded.definition.fault_text
+        faulty = faults_in(loaded)
+        if faulty:
+            # Learning limits from a faulty rep would move them to let that fault pass.
+            st.error(f"This clip is not good form: {faulty}. Calibrating from it would loosen the limits "
+                     "to let these faults pass. Load a clip of a good rep.")
+            if not st.checkbox("I have watched it and judge the form good: calibrate anyway", key="cal_override"):
+                return
         margin = st.number_input("Margin (deg) around what the patient showed", 0.0, 30.0,
                                  DEFAULT_MARGIN_DEG, 1.0, key="cal_margin")
         try:
@@ -100,10 +115,15 @@ def _calibration(loaded: SessionResult | None, ex: str) -> None:
         except FormcheckError as e:
             st.warning(str(e))
             return
-        name = loaded.definition.fault_text
-        st.table([{"check": name(p.check_id)[0], "observed (5-95%)": f"{p.observed_lo:.1f} .. {p.observed_hi:.1f}",
-                   "frames": p.frames, "current": f"{_fmt(p.current.min)} .. {_fmt(p.current.max)}",
-                   "proposed": f"{_fmt(p.proposed.min)} .. {_fmt(p.proposed.max)}"} for p in proposals])
+        unit = {c.id: _unit(loaded.definition, c.measure) for c in loaded.definition.checks}
+        st.table([{"check": name(p.check_id)[0],
+                   "observed (5-95%)": f"{p.observed_lo:.0f} to {p.observed_hi:.0f} {unit[p.check_id]}",
+                   "frames": p.frames, "current": limits(p.current.min, p.current.max, unit[p.check_id]),
+                   "proposed": limits(p.proposed.min, p.proposed.max, unit[p.check_id]),
+                   "note": "⚠ looser than the default" if looser(p) else ""} for p in proposals])
+        if any(looser(p) for p in proposals):
+            st.warning("Some proposed limits are looser than the sourced defaults: accept them only if you "
+                       "have judged this patient's form good at those angles.")
         if st.button("Use the proposed thresholds (you can still edit them)", key="cal_accept"):
             for p in proposals:
                 for bound in ("min", "max"):
@@ -113,16 +133,39 @@ def _calibration(loaded: SessionResult | None, ex: str) -> None:
             st.rerun()
 
 
+def looser(p: Proposal) -> bool:
+    """Does the proposal allow more than the current limit (a higher max or a lower min)?"""
+    hi = p.proposed.max is not None and p.current.max is not None and p.proposed.max > p.current.max
+    lo = p.proposed.min is not None and p.current.min is not None and p.proposed.min < p.current.min
+    return hi or lo
+
+
+def faults_in(r: SessionResult) -> str:
+    """The clip's faults in words ("rep 2: Leg raised too high"), empty when there is none."""
+    name = r.definition.fault_text
+    if r.definition.phases.kind == "continuous":
+        return ", ".join(name(f)[0] for f in r.summary.faults)
+    return "; ".join(f"rep {x.index}: {', '.join(name(f)[0] for f in x.faults)}" for x in r.reps if x.faults)
+
+
 def _save(ps: PageState, prof: Profile) -> None:
     c1, c2 = st.columns(2)
     c1.download_button("Download profile (.toml)", profile_toml(prof),
                        f"{prof.patient or 'patient'}-{prof.exercise}.toml", key="dl_profile")
+    if SAVED in st.session_state:   # said after the rerun that brought the sidebar up to date
+        st.success(st.session_state.pop(SAVED))
+    if not prof.patient:
+        c2.caption("Type the patient's name (or choose one in the sidebar) to save.")
     if c2.button("Save as the patient's next version", disabled=not prof.patient, key="save_profile"):
         try:
             v = ps.store.save(prof)
-            st.success(f"Saved version {v.version} to {v.path}")
         except (FormcheckError, OSError) as e:
-            st.error(f"Not saved: {e}")
+            st.error(f"Not saved: {str(e).replace(str(ps.store.root), 'the data folder')}")
+        else:
+            st.session_state[SAVED] = (f"Saved version {v.version} of {prof.patient}'s "
+                                       f"{get_definition(prof.exercise).name} profile.")
+            select_patient(prof.patient)   # the sidebar shows them and their new profile
+            st.rerun()
     if prof.patient:
         try:
             hist = ps.store.history(prof.patient, prof.exercise)
