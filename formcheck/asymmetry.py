@@ -76,9 +76,34 @@ class Asymmetry:
         parts = []
         for m in self.flagged:
             lv, rv = (getattr(self.sides[s], m) for s in SIDES)
-            parts.append(f"{METRIC_NAMES[m]} left {_fmt(lv)} vs right {_fmt(rv)} "
-                         f"({self.index[m]:.0%} apart)")
-        return "Left and right differ: " + "; ".join(parts) + f" (flagged above {self.flag_share:.0%})."
+            parts.append(f"{METRIC_NAMES[m]} left {_fmt(lv)} vs right {_fmt(rv)}, {self.index[m]:.0%} apart")
+        return "Left and right differ: " + "; ".join(parts) + f" (more than {self.flag_share:.0%})."
+
+    def plain(self) -> str:
+        """One or two sentences for the patient: whole numbers, no ratios, no formula."""
+        lt, rt = self.sides["left"], self.sides["right"]
+        if not (lt.reps and rt.reps):
+            return f"Only your {'left' if lt.reps else 'right'} side was done in this set."
+        if not self.flagged:
+            return "Your left and right sides were about even."
+        said = []
+        for m in self.flagged:
+            lv, rv = (getattr(self.sides[s], m) for s in SIDES)
+            more, less = ("left", "right") if lv > rv else ("right", "left")
+            if m == "reps":
+                said.append(f"You did {_reps(lt.reps)} on the left and {_reps(rt.reps)} on the right.")
+            elif m == "hold_s":
+                said.append(f"You held longer on the {more} ({max(lv, rv):.1f} s) than on the {less} "
+                            f"({min(lv, rv):.1f} s).")
+            else:
+                unit = " deg" if self.range_unit == "deg" else "%"
+                said.append(f"Your {less} side moved less far than your {more} ({min(lv, rv):.0f}{unit} "
+                            f"against {max(lv, rv):.0f}{unit}).")
+        return " ".join(said) + " Your therapist will look at this."
+
+
+def _reps(n: int) -> str:
+    return f"{n} rep" + ("" if n == 1 else "s")
 
 
 def _fmt(v: float | int | None) -> str:

@@ -228,8 +228,28 @@ def cmd_history(a: argparse.Namespace) -> int:
             continue
         faults = ", ".join(f"{k} x{v}" for k, v in sorted(x.faults.items(), key=lambda kv: -kv[1])) or "none"
         print(f"{when} reps {x.reps:>3}  good {x.good_reps:>3}  faults: {faults}")
+    _history_sides(rows, names)
     print_symptoms(db, a.patient)
     return 0
+
+
+def _history_sides(sets: list[SetRecord], names: dict[str, str]) -> None:
+    """Left against right over every set of each one-sided exercise, as Progress and the PDF
+    show it (formcheck.asymmetry.combine: reps summed, longest hold, median key angle)."""
+    from .asymmetry import combine, rows
+
+    for ex in sorted({x.exercise for x in sets}):
+        a = combine(x.summary["asymmetry"] for x in sets if x.exercise == ex and x.summary.get("asymmetry"))
+        if a is None:
+            continue
+        lines = rows(a)
+        width = max(len(w) for w, *_ in lines)
+        print(f"left and right, {names[ex]}, all sets (flagged above {a.flag_share:.0%}):")
+        print(f"  {'':<{width}}  {'left':>6}  {'right':>6}  apart (|L - R| / larger side)")
+        for w, lt, rt, ap in lines:
+            print(f"  {w:<{width}}  {lt:>6}  {rt:>6}  {ap}")
+        if a.message():
+            print(f"  {a.message()}")
 
 
 def _exercise_name(exercise: str) -> str:

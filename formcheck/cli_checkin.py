@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import FormcheckError
 from .symptoms import (
@@ -24,11 +24,16 @@ from .symptoms import (
     trend,
 )
 
+if TYPE_CHECKING:
+    from .db.checkins import StoredCheckin
+    from .red_flags import RedFlags
+
 EXIT_CONTACT = 3     # a red flag: contact the doctor or therapist first
 EXIT_EMERGENCY = 4   # an emergency red flag: no exercise today
 ANSWERS = ("pain", "reaches", "numbness", "weakness", "bladder_bowel", "saddle_numbness")
-_HINTS = {"reaches": " / ".join(REGIONS[1:]), "numbness": "no / same / worse (new or worse)",
-          "weakness": "no / same / worse (new or worse)", "bladder_bowel": "yes / no", "saddle_numbness": "yes / no"}
+_CHANGE_HINT = "no / same (no worse than last time) / worse (new or worse)"
+_HINTS = {"reaches": " / ".join(REGIONS[1:]), "numbness": _CHANGE_HINT, "weakness": _CHANGE_HINT,
+          "bladder_bowel": "yes / no", "saddle_numbness": "yes / no"}
 
 
 def _interactive() -> bool:
@@ -87,21 +92,30 @@ def cmd_checkin(a: argparse.Namespace) -> int:
     print(f"Check-in recorded for {a.patient} ({c.moment} the session): pain {c.pain}/10, reaches "
           f"{REGION_TEXT[c.reaches]}, numbness: {CHANGE_TEXT[c.numbness]}, weakness: {CHANGE_TEXT[c.weakness]}.")
     status = checkins.day_status(db, a.patient)
-    if stored.level == "none" and status.level == "emergency":
-        print("Earlier today an emergency red flag was raised: no exercise today.")
+    if status.level == "emergency":   # this one, or one earlier today: it holds all day
+        earlier = status.checkin is not None and status.checkin.id != stored.id
+        _tell(rules, "emergency", status.checkin, "Your check-in earlier today showed this." if earlier else "")
         return EXIT_EMERGENCY
     if stored.level == "none":
-        print("No red flags. " + ("You can start your exercises." if c.moment == "before" else "Well done."))
+        print("Thank you. " + ("You can start your exercises." if c.moment == "before" else "Your answers are saved."))
         return 0
-    message, detail = rules.message(stored.level)
-    print(f"RED FLAG: {message}")
-    for f in stored.flags:
-        print(f"  {f['reason']}")
+    _tell(rules, "contact", stored)
+    print(f'When you have spoken to them: formcheck checkin --patient "{a.patient}" --confirm')
+    return EXIT_CONTACT
+
+
+def _tell(rules: RedFlags, level: str, c: StoredCheckin | None, note: str = "") -> None:
+    """What the Live page shows for a red flag, in the same words: what to do, why, then the
+    detail (formcheck.ui.checkin_panel)."""
+    message, detail = rules.message(level)
+    print(message)
+    if note:
+        print(note)
+    for f in (c.flags if c is not None else []):
+        if f.get("level") == level:
+            print(f"  - {f['reason']}")
     print(detail)
-    if stored.level == "contact":
-        print(f'When they have: formcheck checkin --patient "{a.patient}" --confirm')
-        return EXIT_CONTACT
-    return EXIT_EMERGENCY
+    print("Your therapist can see this check-in.")
 
 
 def _confirm(db: Any, patient: str, text: str) -> int:
@@ -109,7 +123,8 @@ def _confirm(db: Any, patient: str, text: str) -> int:
 
     st = checkins.day_status(db, patient)
     if st.level == "emergency":
-        raise FormcheckError("an emergency red flag was raised today: no exercise today, nothing to confirm")
+        raise FormcheckError("your check-in today showed a medical emergency: no exercise today, "
+                             "nothing to confirm. Call emergency services now")
     if st.level != "contact" or st.checkin is None:
         print(f"Nothing to confirm: {patient} has no open red flag today.")
         return 0

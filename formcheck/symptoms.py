@@ -24,15 +24,16 @@ CHANGES: tuple[str, ...] = get_args(Change)
 REGIONS: tuple[str, ...] = get_args(Region)
 REGION_TEXT = {"none": "nowhere (no pain)", "back": "low back only", "buttock": "buttock",
                "thigh": "thigh", "below_knee": "below the knee", "foot": "foot or toes"}
-CHANGE_TEXT = {"no": "no", "same": "yes, same as before", "worse": "yes, new or worse"}
+# "same" also covers "better": the rule asks only whether it is new or worse since last time
+CHANGE_TEXT = {"no": "no", "same": "yes, but no worse than last time", "worse": "yes, and it is new or worse"}
 
 # The questions, worded for someone in pain: short, one thing each, no jargon.
 QUESTIONS = {
     "pain": "How bad is your pain right now? (0 = no pain, 10 = worst pain imaginable)",
     "reaches": "How far down does the pain reach?",
     "numbness": "Numbness or tingling in your leg or foot?",
-    "weakness": "Weakness in your leg or foot (the foot catches, or the leg gives way)?",
-    "bladder_bowel": "Any new problem controlling your bladder or bowels?",
+    "weakness": "Weakness in your leg or foot (your foot catches, or your leg gives way)?",
+    "bladder_bowel": "Any new problem controlling your bladder or bowels (leaking, or not able to go)?",
     "saddle_numbness": "Any new numbness between your legs or around your bottom?",
 }
 

@@ -100,6 +100,54 @@ def test_two_sided_exercises_have_no_asymmetry():
     assert r.summary.asymmetry is None and build_report(r)["summary"]["asymmetry"] is None
 
 
+@pytest.mark.parametrize(("left", "right", "want"), [
+    (SideStats(3, 4.0, 80.0, 60.0), SideStats(3, 3.8, 79.0, 58.0), "Your left and right sides were about even."),
+    (SideStats(2, 1.0, 80.0, 60.0), SideStats(0), "Only your left side was done in this set."),
+    (SideStats(5, 4.0, 80.0, 60.0), SideStats(2, 4.0, 80.0, 60.0),
+     "You did 5 reps on the left and 2 reps on the right. Your therapist will look at this."),
+    (SideStats(3, 4.04, 80.0, 85.04), SideStats(3, 2.0, 60.0, 64.1),
+     "You held longer on the left (4.0 s) than on the right (2.0 s). Your right side moved less far than your "
+     "left (64 deg against 85 deg). Your therapist will look at this."),
+])
+def test_the_patient_reads_the_sides_in_plain_words(left, right, want):
+    a = from_stats({"left": left, "right": right}, 0.15, "Knee")
+    assert a is not None and a.plain() == want
+    assert "|" not in want and "0.1" not in want    # no formula, no ratio
+
+
+class _Page:
+    """What a streamlit container was asked to show (show_sides takes the container)."""
+
+    def __init__(self):
+        self.shown: list[str] = []
+
+    def markdown(self, text):
+        self.shown.append(text)
+
+    caption = markdown
+
+    def table(self, df):
+        self.shown.append(df.to_csv())
+
+
+def test_set_summary_shows_the_sides_in_plain_words_with_rounded_numbers():
+    """The live set summary and Clip review (ui.results.show_sides) on a glide set whose right
+    knee straightens less: a sentence, whole degrees, a table to 0.1, no formula."""
+    import re
+
+    from formcheck.ui.results import show_sides
+
+    d = get_definition("sciatic_nerve_glide")
+    page = _Page()
+    show_sides(build_report(run(d, glide_rep("left", 175.0) * 2 + glide_rep("right", 155.0) * 2))["summary"], page)
+    text = "\n".join(page.shown)
+    assert page.shown[0].startswith("**Left and right**: Your right side moved less far than your left (")
+    assert "Your therapist will look at this." in page.shown[0] and "|" not in text and "sciatic" not in text
+    assert not re.search(r"\d\.\d\d", text), text      # nothing past one decimal
+    show_sides({"asymmetry": None}, page)
+    assert len(page.shown) == 3
+
+
 def test_combine_sums_reps_over_sets_and_keeps_the_longest_hold():
     one = from_stats({"left": SideStats(3, 4.0, 10.0, 80.0), "right": SideStats(0)}, 0.15)
     two = from_stats({"left": SideStats(0), "right": SideStats(3, 2.0, 20.0, 60.0)}, 0.15)
@@ -136,6 +184,24 @@ def test_pdf_report_shows_left_and_right(sided_db, tmp_path):
     for expect in ("Left and right", "Sciatic nerve glide", "6 / 6", "Knee at the top: 175", "range moved 2", "(>15%)"):
         assert expect in words, (expect, words)
     doc.close()
+
+
+def test_history_shows_left_and_right_per_exercise(sided_db, tmp_path, capsys):
+    """`formcheck history` lists the sides over all sets as Progress and the PDF do: 3 sets of
+    2 left + 2 right glides, the knee at 175 deg on the left and 155 deg on the right."""
+    from formcheck.cli import main
+
+    assert main(["history", "--patient", "Jane Doe", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "left and right, Sciatic nerve glide, all sets (flagged above 15%)" in out
+    table = {ln[:20].strip(): ln[20:].split() for ln in out.splitlines() if ln.startswith("  ")}
+    assert table["Reps"] == ["6", "6", "0%"]
+    left, right, diff = (float(v) for v in table["Knee at the top"][:3])   # 155 deg set; 154.1 measured
+    assert left == 175.0 and right == pytest.approx(155.0, abs=1.5) and diff == round(left - right, 1)
+    assert table["Range moved (deg)"][-1] == "(flagged)" and "Left and right differ: range moved" in out
+    assert out.count("left and right,") == 1     # once per exercise, not once per set
+    assert main(["history", "--patient", "Jane Doe", "--data-dir", str(tmp_path), "-e", "bridge"]) == 0
+    assert "left and right" not in capsys.readouterr().out
 
 
 def test_progress_page_shows_left_and_right(app, sided_db):  # noqa: F811

@@ -52,6 +52,9 @@ def test_check_in_then_the_camera_and_the_emergency_screen(browser, tmp_path):  
         _choose(page, url, "Calm Patient")
         page.screenshot(path=str(tmp_path / "checkin-form.png"), full_page=True)
         _answer(page, CALM)
+        # no exercise is preselected (the programme's, or the patient chooses): choose one
+        page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise").click(timeout=30_000)
+        page.get_by_role("option", name="Glute bridge", exact=True).click()
         _live_camera(page).wait_for(state="attached", timeout=60_000)   # the camera is offered
         page.screenshot(path=str(tmp_path / "after-checkin.png"), full_page=True)
 

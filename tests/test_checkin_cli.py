@@ -21,7 +21,7 @@ def _run(tmp_path, *args):  # type: ignore[no-untyped-def]
 def test_flags_record_a_check_in(tmp_path, capsys):
     assert _run(tmp_path, "--pain", "4", "--reaches", "thigh", *CALM) == 0
     out = capsys.readouterr().out
-    assert "pain 4/10, reaches thigh" in out and "No red flags. You can start your exercises." in out
+    assert "pain 4/10, reaches thigh" in out and "Thank you. You can start your exercises." in out
     db = open_database(tmp_path)
     (x,) = checkins.checkins(db, "Jane Doe")
     assert (x.checkin.pain, x.checkin.reaches, x.checkin.moment, x.level) == (4, "thigh", "before", "none")
@@ -50,8 +50,9 @@ def test_questions_in_a_terminal_ask_again_after_a_bad_answer(tmp_path, capsys, 
     out = capsys.readouterr().out
     assert "How bad is your pain right now?" in out and "got 'eleven'" in out
     assert "say how far down it reaches" in out                     # "none" refused with pain 6
-    assert "RED FLAG: Contact your doctor or therapist before continuing." in out
-    assert "The weakness in your leg or foot is new or worse." in out
+    assert ("Contact your doctor or therapist before continuing.\n"
+            "  - The weakness in your leg or foot is new or worse.") in out
+    assert "RED FLAG" not in out     # the patient reads what to do, not the clinician's word
     db = open_database(tmp_path)
     (x,) = checkins.checkins(db, "Jane Doe")
     assert (x.checkin.pain, x.checkin.reaches, x.checkin.weakness) == (6, "below_knee", "worse")
@@ -80,7 +81,14 @@ def test_contact_path_needs_the_confirmation_and_an_emergency_cannot_be_confirme
     assert _run(tmp_path, "--confirm") == 2
     assert "no exercise today" in capsys.readouterr().err
     assert _run(tmp_path, "--pain", "1", "--reaches", "back", *CALM) == 4   # the emergency holds all day
-    assert "Earlier today an emergency red flag was raised" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "This is a medical emergency: call emergency services now.\nYour check-in earlier today showed this." in out
+    assert "  - You have a new problem controlling your bladder or bowels." in out
+    # a contact flag later that day does not turn the emergency into "confirm and continue"
+    assert _run(tmp_path, "--pain", "9", "--reaches", "foot", *CALM) == 4
+    out = capsys.readouterr().out
+    assert "call emergency services now" in out and "--confirm" not in out
+    assert checkins.day_status(db, "Jane Doe").level == "emergency"
     db.dispose()
 
 

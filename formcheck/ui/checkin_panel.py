@@ -110,6 +110,7 @@ def _contact(ps: PageState, rules: RedFlags, c: checkins.StoredCheckin | None) -
                 f"margin:0.4em 0'>{html.escape(rules.contact_message)}</div>", unsafe_allow_html=True)
     _reasons(c, "contact")
     st.write(rules.contact_detail)
+    st.caption("Your therapist can see this check-in.")
     ok = st.checkbox(rules.confirm_text, key="checkin_confirm")
     if st.button("Continue to my exercises", disabled=not ok, key="checkin_continue", type="primary") and ok:
         assert c is not None and ps.db is not None

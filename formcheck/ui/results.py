@@ -59,8 +59,10 @@ def show_sides(summary: Mapping[str, Any] | None, st: Any) -> None:
     if not stored:
         return
     a = from_dict(stored)
-    st.markdown(f"**Left and right** (apart = |L - R| / larger side; flagged above {a.flag_share:.0%})")
+    st.markdown(f"**Left and right**: {a.plain()}")
     st.table(sides_table(a))
+    st.caption(f"Apart: the difference as a share of the larger side; more than {a.flag_share:.0%} is "
+               "marked for your therapist.")
 
 
 def good_form(reps: Iterable[Mapping[str, Any]]) -> str:
