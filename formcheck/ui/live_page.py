@@ -11,10 +11,12 @@ import streamlit as st
 
 from ..db.recorder import SetRecorder
 from ..live import LiveProcessor, LiveSnapshot
+from ..live_landmarks import LandmarkLive
 from ..models import default_model_path
 from . import compat
 from .browser import camera_check, speak
 from .common import PageState
+from .live_browser import browser_live, use_browser_path
 from .programme_live import set_done, todays_programme
 from .results import faults_table, reps_table
 
@@ -25,28 +27,38 @@ SPEECH_COOLDOWN_S = 4.0   # at most one spoken cue per 4 s, so it does not chatt
 
 def live_page(ps: PageState) -> None:
     st.header("Live coaching")
-    proc = _processor(ps)
-    left, right = st.columns([3, 2])
-    with left:
+    in_browser, why_not = use_browser_path()
+    if why_not:
+        st.info(f"Live coaching uses the server-side video path: {why_not}")
+    proc = _processor(ps, LandmarkLive if in_browser else LiveProcessor)
+    if in_browser:
         camera_check()
-        ctx = _streamer(proc)
-    with right:
-        st.toggle("Speak cues", value=True, key="speak_cues",
-                  help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
-        proc.target = todays_programme(ps)
-        # Refresh the panel twice a second only while streaming: a timer rerunning all the
-        # time would compete with the clicks on the other tabs.
-        st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(proc)
+    st.toggle("Speak cues", value=True, key="speak_cues",
+              help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
+    proc.target = todays_programme(ps)
+    if isinstance(proc, LandmarkLive):
+        st.fragment(browser_live)(proc, live_panel)
+        playing = proc.playing
+    else:
+        left, right = st.columns([3, 2])
+        with left:
+            camera_check()
+            ctx = _streamer(proc)
+        with right:
+            # Refresh the panel twice a second only while streaming: a timer rerunning all the
+            # time would compete with the clicks on the other tabs.
+            st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(proc)
+        playing = ctx.state.playing
     snap = proc.snapshot()
-    if not ctx.state.playing and snap.frames:
+    if not playing and snap.frames:
         proc.end_set()   # the stream stopped: the set's last rep and summary go to the history
         _set_summary(proc, ps)
-    elif not ctx.state.playing:
+    elif not playing:
         st.caption(f"Press START to begin. Set-up first: {ps.definition.view_cue}")
 
 
-def _processor(ps: PageState) -> LiveProcessor:
-    key = f"live-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
+def _processor(ps: PageState, kind: type[LiveProcessor] = LiveProcessor) -> LiveProcessor:
+    key = f"live-{kind.__name__}-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
     if st.session_state.get("live_key") != key:
         old = st.session_state.get("live_proc")
         if old is not None:
@@ -56,7 +68,7 @@ def _processor(ps: PageState) -> LiveProcessor:
         if ps.patient and ps.db is not None:   # every set of a patient is kept, rep by rep
             recorder = SetRecorder(ps.db, ps.patient, ps.exercise, ps.definition.version,
                                    ps.profile.version if ps.profile else None)
-        st.session_state["live_proc"] = LiveProcessor(ps.definition, default_model_path(), ps.profile, recorder)
+        st.session_state["live_proc"] = kind(ps.definition, default_model_path(), ps.profile, recorder)
     proc: LiveProcessor = st.session_state["live_proc"]
     return proc
 
