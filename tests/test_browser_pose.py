@@ -115,6 +115,7 @@ def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
                 beyond_inference_p95_ms: q(s.latencyMs, 0.95), capture_to_verdict_p95_ms: q(s.verdictMs, 0.95),
                 start_to_first_landmarks_ms: Math.round(s.firstLandmarksMs), start_to_first_verdict_ms:
                 Math.round(s.firstVerdictMs), batches: s.batches, frames_sent: s.sent,
-                fps: s.times.length > 1 ? +((s.times.length - 1) * 1000 / (s.times[s.times.length - 1] - s.times[0])).toFixed(1) : 0,
+                fps: s.times.length > 1
+                  ? +((s.times.length - 1) * 1000 / (s.times[s.times.length - 1] - s.times[0])).toFixed(1) : 0,
                 csp_blocked: window.__fcCspViolations }; }""")
     return {}
