@@ -32,6 +32,7 @@ from .profile import Profile
 CAMERA_FPS = 30.0   # the camera's frame rate when the browser does not say (getUserMedia's usual)
 MAX_FRAME_SIDE_PX = 8192
 STATUS_KEYS = ("delegate", "fps", "infer_ms", "latency_p50_ms", "latency_p95_ms", "verdict_p95_ms",
+               "rtt_p50_ms", "rtt_p95_ms",
                "first_verdict_ms", "first_landmarks_ms", "frames", "problem")
 
 

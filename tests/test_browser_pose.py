@@ -9,6 +9,7 @@ own numbers (fps, inference ms, capture-to-verdict latency, START to first verdi
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -77,6 +78,8 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         frame = page.frame_locator("iframe[title*='pose_live']").first
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t0 = time.monotonic()
+        server = _server_pid(url)
+        cpu0 = _cpu_s(server)
         series: list[tuple[float, int]] = []
         reps = 0
         while time.monotonic() - t0 < clip_s * 3 + 40:
@@ -89,9 +92,11 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - t0
+        cpu_pct = 100.0 * (_cpu_s(server) - cpu0) / elapsed   # the app server, page reruns included
         stats = _component_stats(page)
         page.screenshot(path=str(tmp_path / "live-browser.png"), full_page=True)
-        print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); {stats}")
+        print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); server process CPU "
+              f"{cpu_pct:.1f}% of one core while streaming; {stats}")
         assert reps >= LABELLED_REPS, f"rep counter stuck at {reps}: {series[-10:]}"
         assert elapsed > clip_s * 0.5, f"{LABELLED_REPS} reps after only {elapsed:.1f} s of a {clip_s:.1f} s clip"
         pcs = sum(f.evaluate("window.__fcPeerConnections || 0") for f in page.frames)
@@ -104,6 +109,26 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
     chromium.close()
 
 
+def _server_pid(url: str) -> int:
+    """The streamlit process serving ``url`` (found by its --server.port argument)."""
+    port = str(urlsplit(url).port)
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                args = (p / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(args) and port.encode() in args:
+                return int(p.name)
+    raise AssertionError(f"no streamlit process on port {port}")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
     for f in page.frames:
         if "pose_live" in f.url:
@@ -112,10 +137,32 @@ def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
               const q = (a, p) => { const x = m(a); return x ? Math.round(x[Math.min(x.length - 1,
                 Math.floor(x.length * p))]) : null; };
               return { frames: s.frames, infer_ms_p50: q(s.inferMs, 0.5), beyond_inference_p50_ms: q(s.latencyMs, 0.5),
-                beyond_inference_p95_ms: q(s.latencyMs, 0.95), capture_to_verdict_p95_ms: q(s.verdictMs, 0.95),
+                beyond_inference_p95_ms: q(s.latencyMs, 0.95),
+                batch_round_trip_p50_ms: q(s.rttMs, 0.5), batch_round_trip_p95_ms: q(s.rttMs, 0.95),
+                capture_to_verdict_p95_ms: q(s.verdictMs, 0.95),
                 start_to_first_landmarks_ms: Math.round(s.firstLandmarksMs), start_to_first_verdict_ms:
                 Math.round(s.firstVerdictMs), batches: s.batches, frames_sent: s.sent,
                 fps: s.times.length > 1
                   ? +((s.times.length - 1) * 1000 / (s.times[s.times.length - 1] - s.times[0])).toFixed(1) : 0,
                 csp_blocked: window.__fcCspViolations }; }""")
     return {}
+
+
+def test_without_webassembly_live_falls_back_to_the_video_path_and_says_why(browser, y4m, tmp_path):
+    """A browser that cannot run the model (here: WebAssembly switched off) gets the
+    server-side video path, with the reason in plain words."""
+    path, _ = y4m
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                       args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={path}",
+                                             "--js-flags=--noexpose_wasm"])
+    with running_app(tmp_path) as url:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(url, wait_until="domcontentloaded")
+        page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
+        frame = page.frame_locator("iframe[title*='pose_live']").first
+        frame.get_by_role("button", name="START").click(timeout=60_000)
+        page.get_by_text(re.compile("server-side video path: .*no WebAssembly")).wait_for(timeout=60_000)
+        live = page.get_by_role("tabpanel", name="Live")   # (the Desk monitor has its own streamer)
+        live.locator("iframe[title*='streamlit_webrtc']").first.wait_for(state="attached", timeout=60_000)
+        assert live.locator("iframe[title*='pose_live']").count() == 0
+    chromium.close()

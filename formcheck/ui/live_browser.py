@@ -70,6 +70,7 @@ def _debug(proc: LandmarkLive) -> None:
 - browser fps: {num('fps', '{:.1f}')}
 - inference ms per frame (median): {num('infer_ms', '{:.1f}')}
 - capture-to-verdict beyond inference ms p50 / p95: {num('latency_p50_ms')} / {num('latency_p95_ms')}
+- batch round trip (send to reply) ms p50 / p95: {num('rtt_p50_ms')} / {num('rtt_p95_ms')}
 - START to first verdict ms: {num('first_verdict_ms')}
 - server judging ms per batch: {num('server_judge_ms', '{:.2f}')}
 - frames judged on the server: {proc.snapshot().frames}""")

@@ -14,7 +14,7 @@ const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
 let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = -1;
 let frameSeq = 0, batchSeq = 0, pending = [], inflight = null, ackSeq = -1, sendTimer = null;
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
-const stats = { frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
+const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
                 startClick: 0, firstLandmarksMs: null, times: [], sent: 0, batches: 0 };
 window.fcStats = stats;   // read by the real-browser tests
 
@@ -46,7 +46,7 @@ function onAck(ack) {
   }
   ackSeq = ack;
   pending = pending.filter((f) => f.i > ack);
-  if (inflight !== null && ack >= inflight.last) inflight = null;
+  if (inflight !== null && ack >= inflight.last) { push(stats.rttMs, now - inflight.at); inflight = null; }
 }
 
 function push(arr, v, n = 300) { arr.push(v); if (arr.length > n) arr.shift(); }
@@ -62,6 +62,7 @@ function status(extra) {
   const cam = stream?.getVideoTracks()[0]?.getSettings?.().frameRate;
   return { delegate, camera_fps: cam || null, fps: fps(), infer_ms: median(stats.inferMs), latency_p50_ms: pct(stats.latencyMs, 0.5),
            latency_p95_ms: pct(stats.latencyMs, 0.95), verdict_p95_ms: pct(stats.verdictMs, 0.95),
+           rtt_p50_ms: pct(stats.rttMs, 0.5), rtt_p95_ms: pct(stats.rttMs, 0.95),
            first_verdict_ms: stats.firstVerdictMs, first_landmarks_ms: stats.firstLandmarksMs,
            frames: stats.frames, ...extra };
 }
