@@ -149,14 +149,15 @@ def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def test_without_webassembly_live_falls_back_to_the_video_path_and_says_why(browser, y4m, tmp_path):
-    """A browser that cannot run the model (here: WebAssembly switched off) gets the
-    server-side video path, with the reason in plain words."""
+    """A browser that cannot run the model (here: no WebAssembly, removed from every frame
+    before its scripts run) gets the server-side video path, with the reason in plain words."""
     path, _ = y4m
     chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                       args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={path}",
-                                             "--js-flags=--noexpose_wasm"])
+                                       args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={path}"])
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    context.add_init_script("delete window.WebAssembly;")
     with running_app(tmp_path) as url:
-        page = chromium.new_page(viewport={"width": 1400, "height": 1100})
+        page = context.new_page()
         page.goto(url, wait_until="domcontentloaded")
         page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
         frame = page.frame_locator("iframe[title*='pose_live']").first
@@ -165,4 +166,5 @@ def test_without_webassembly_live_falls_back_to_the_video_path_and_says_why(brow
         live = page.get_by_role("tabpanel", name="Live")   # (the Desk monitor has its own streamer)
         live.locator("iframe[title*='streamlit_webrtc']").first.wait_for(state="attached", timeout=60_000)
         assert live.locator("iframe[title*='pose_live']").count() == 0
+    context.close()
     chromium.close()
