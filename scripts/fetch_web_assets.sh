@@ -10,10 +10,10 @@ PKG="@mediapipe/tasks-vision"
 VERSION="1.1.0"
 SHA256="46fc3d3d13fa5de631915929d045be2f74bb32e909d7a5b3a322b28976f54165"   # the npm tarball
 DEST="formcheck/ui/pose_component/frontend/vendor"
-FILES=(vision_bundle.mjs wasm/vision_wasm_internal.js wasm/vision_wasm_internal.wasm
+FILES=(vision_bundle.mjs vision_bundle.js wasm/vision_wasm_internal.js wasm/vision_wasm_internal.wasm
        wasm/vision_wasm_nosimd_internal.js wasm/vision_wasm_nosimd_internal.wasm)
 
-if [ -f "$DEST/VERSION" ] && [ "$(cat "$DEST/VERSION")" = "$VERSION" ]; then
+if [ -f "$DEST/VERSION" ] && [ "$(cat "$DEST/VERSION")" = "$VERSION" ]; then   # and every file below
   ok=1; for f in "${FILES[@]}"; do [ -s "$DEST/$f" ] || ok=0; done
   if ((ok)); then echo "$PKG $VERSION already in $DEST"; exit 0; fi
 fi

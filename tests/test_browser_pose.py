@@ -34,6 +34,12 @@ window.__fcCspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__fcCspViolations.push(e.blockedURI));
 """
 
+TRY_FOREIGN_POST_FROM_A_WORKER = """() => new Promise((done) => {
+  const src = 'fetch("https://telemetry.invalid/log", {method: "POST", body: "x"})'
+    + '.then(() => postMessage("sent"), (e) => postMessage("blocked " + e));';
+  const w = new Worker(URL.createObjectURL(new Blob([src], {type: "text/javascript"})));
+  w.onmessage = (e) => done(e.data); setTimeout(() => done("no answer"), 10000); })"""
+
 
 @pytest.fixture(scope="module")
 def y4m(media, tmp_path_factory) -> tuple[Path, float]:
@@ -67,7 +73,10 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
     context.add_init_script(COUNT_PEER_CONNECTIONS)
     requests: list[str] = []
     context.on("request", lambda r: requests.append(r.method + " " + r.url))
-    with running_app(tmp_path) as url:
+    # This 2-core machine runs several sessions' tests at once: seen at 3.8 judged frames a
+    # second, where the page rightly gives up on the browser path; here the browser path itself
+    # is under test (the fallback has its own test below).
+    with running_app(tmp_path, env={"FORMCHECK_BROWSER_MIN_FPS": "1"}) as url:
         page = context.new_page()
         page.goto(url, wait_until="domcontentloaded")
         picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise")
@@ -79,7 +88,7 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t0 = time.monotonic()
         server = _server_pid(url)
-        cpu0 = _cpu_s(server)
+        cpu0, t_cpu = None, 0.0
         series: list[tuple[float, int]] = []
         reps = 0
         while time.monotonic() - t0 < clip_s * 3 + 40:
@@ -88,11 +97,14 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
             except Exception:   # the panel appears with the first verdict
                 reps = 0
             series.append((round(time.monotonic() - t0, 1), reps))
+            if cpu0 is None and series[-1][0] > 1 and _first_verdict(page):   # steady state from here
+                cpu0, t_cpu = _cpu_s(server), time.monotonic()
             if reps >= LABELLED_REPS:
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - t0
-        cpu_pct = 100.0 * (_cpu_s(server) - cpu0) / elapsed   # the app server, page reruns included
+        # the app server while landmarks stream in (its fragment reruns included)
+        cpu_pct = 100.0 * (_cpu_s(server) - cpu0) / (time.monotonic() - t_cpu) if cpu0 is not None else -1.0
         stats = _component_stats(page)
         page.screenshot(path=str(tmp_path / "live-browser.png"), full_page=True)
         print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); server process CPU "
@@ -105,8 +117,17 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
         assert not foreign, foreign
         assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
+        # The landmarker (and its telemetry) runs on a blob: worker; the page's CSP binds it too.
+        pose_frame = next(f for f in page.frames if "pose_live" in f.url)
+        assert pose_frame.evaluate(TRY_FOREIGN_POST_FROM_A_WORKER).startswith("blocked")
+        assert not [r for r in requests if "telemetry.invalid" in r]
     context.close()
     chromium.close()
+
+
+def _first_verdict(page) -> bool:  # type: ignore[no-untyped-def]
+    f = next((f for f in page.frames if "pose_live" in f.url), None)
+    return bool(f and f.evaluate("window.fcStats && window.fcStats.firstVerdictMs !== null"))
 
 
 def _server_pid(url: str) -> int:

@@ -21,6 +21,9 @@ COMPONENT_KEY = "formcheck-pose-live"
 FALLBACK_KEY = "live_fallback_reason"   # why this session uses the server-side video path
 SETTING_KEY = "live_in_browser"
 ENV_SETTING = "FORMCHECK_LIVE_POSE"     # "browser" (default) or "server": the video path
+# Below this many judged frames a second the browser path gives up (the engine is checked at
+# 5-30 fps: tests/test_live_media.py); $FORMCHECK_BROWSER_MIN_FPS overrides it.
+MIN_FPS = 4.0
 
 
 def use_browser_path() -> tuple[bool, str | None]:
@@ -46,7 +49,8 @@ def browser_live(proc: LandmarkLive, panel: Any) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        pose_component(COMPONENT_KEY, proc.reply(), "full", proc.definition.min_visibility, on_change)
+        pose_component(COMPONENT_KEY, proc.reply(), "full", proc.definition.min_visibility, on_change,
+                       _min_fps())
     problem = proc.browser.get("problem")
     if problem:   # the browser cannot run the model: this session takes the video path
         st.session_state[FALLBACK_KEY] = f"{problem} Using the server-side video path instead."
@@ -58,6 +62,13 @@ def browser_live(proc: LandmarkLive, panel: Any) -> None:
     st.session_state["live_browser_playing"] = proc.playing
     if was and not proc.playing:
         st.rerun(scope="app")   # STOP: the whole page shows the set summary
+
+
+def _min_fps() -> float:
+    try:
+        return float(os.environ.get("FORMCHECK_BROWSER_MIN_FPS", MIN_FPS))
+    except ValueError:
+        return MIN_FPS
 
 
 def _debug(proc: LandmarkLive) -> None:

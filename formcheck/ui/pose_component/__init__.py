@@ -31,10 +31,11 @@ def _components() -> tuple[Any, Any]:
 
 
 def pose_component(key: str, reply: dict[str, Any], model: str = "full", min_visibility: float = 0.5,
-                   on_change: Callable[[], None] | None = None, height: int = 560) -> Any:
-    """Render the component; returns its latest message (a landmark batch) or None."""
+                   on_change: Callable[[], None] | None = None, min_fps: float = 4.0, height: int = 560) -> Any:
+    """Render the component; returns its latest message (a landmark batch) or None. Below
+    ``min_fps`` judged frames a second the browser asks for the server-side video path."""
     ui, models = _components()
     model_url = f"../{models.name}/{MODEL_FILES[model]}"   # relative to the component's index.html
     edges = [[int(a), int(b)] for a, b in SKELETON_EDGES]
-    return ui(key=key, reply=reply, model_url=model_url, edges=edges, min_visibility=min_visibility,
+    return ui(key=key, reply=reply, model_url=model_url, edges=edges, min_visibility=min_visibility, min_fps=min_fps,
               default=None, on_change=on_change, height=height)

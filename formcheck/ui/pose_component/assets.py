@@ -15,7 +15,8 @@ from ... import config
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"
 VENDOR_DIR = FRONTEND_DIR / "vendor"
 TASKS_VISION_VERSION = "1.1.0"   # pinned with its checksum in scripts/fetch_web_assets.sh
-VENDOR_FILES = ("vision_bundle.mjs", "wasm/vision_wasm_internal.js", "wasm/vision_wasm_internal.wasm",
+VENDOR_FILES = ("vision_bundle.mjs", "vision_bundle.js", "wasm/vision_wasm_internal.js",
+                "wasm/vision_wasm_internal.wasm",
                 "wasm/vision_wasm_nosimd_internal.js", "wasm/vision_wasm_nosimd_internal.wasm")
 MODEL_FILES = {"full": "pose_landmarker_full.task", "lite": "pose_landmarker_lite.task"}
 

@@ -1,11 +1,11 @@
 // formcheck's in-browser pose component (Streamlit components v1, no build step).
-// The camera and the MediaPipe PoseLandmarker (VIDEO mode) run here; only landmarks go to the
+// The camera and the MediaPipe PoseLandmarker (VIDEO mode, on a worker: pose_worker.js) run here; only landmarks go to the
 // server, batched, and the server's verdict (joint statuses, cue, reps, hold) comes back in the
 // component's args and is drawn here. No rule is evaluated in this file.
 const SEND_MS = 100;          // a batch of landmarks at most every 100 ms (see the README's numbers)
 const RESEND_MS = 1500;       // no reply to a batch by then: send the unacknowledged frames again
 const MAX_PENDING = 300;      // ~10 s at 30 fps; beyond that the oldest frames are dropped
-const SLOW_FPS = 4;           // judged frames per second below which the server path is used
+const SLOW_FPS = 4;           // judged frames per second below which the server path is used (args.min_fps)
 const SLOW_AFTER_MS = 6000;   // ... measured over the first 6 s after the first landmarks
 const GREEN = "rgb(40,200,90)", RED = "rgb(230,60,50)", GREY = "rgb(170,170,170)", WHITE = "#fff";
 
@@ -89,20 +89,28 @@ function cannotRun(reason) {
   send(true);
 }
 
-async function loadLandmarker() {
-  if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
-  const vision = await import("./vendor/vision_bundle.mjs");
-  const files = await vision.FilesetResolver.forVisionTasks(new URL("./vendor/wasm", location.href).href);
-  const make = (d) => vision.PoseLandmarker.createFromOptions(files, {
-    baseOptions: { modelAssetPath: new URL(args.model_url, location.href).href, delegate: d },
-    runningMode: "VIDEO", numPoses: 1, minPoseDetectionConfidence: 0.5,
-    minPosePresenceConfidence: 0.5, minTrackingConfidence: 0.5 });
-  delegate = realGpu() ? "GPU" : "CPU";
-  try { return await make(delegate); } catch (e) {
-    if (delegate === "CPU") throw e;
-    delegate = "CPU";   // no usable GPU after all
-    return await make("CPU");
+function loadLandmarker() {
+  if (typeof WebAssembly !== "object") return Promise.reject(new Error("this browser has no WebAssembly"));
+  if (typeof Worker !== "function" || typeof VideoFrame !== "function") {
+    return Promise.reject(new Error("this browser cannot hand video frames to a background thread"));
   }
+  const abs = (u) => new URL(u, location.href).href;
+  // A blob: worker inherits this page's CSP (a worker loaded from a URL would not).
+  const src = `importScripts(${JSON.stringify(abs("./pose_worker.js"))});`;
+  const w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })));
+  return new Promise((resolve, reject) => {
+    w.onmessage = (ev) => {
+      if (ev.data.type === "ready") {
+        delegate = ev.data.delegate; w.onmessage = onWorker;
+        w.onerror = (e) => cannotRun(`The pose model stopped (${e.message || "worker error"}).`);
+        resolve(w);
+      }
+      else if (ev.data.type === "error") { w.terminate(); reject(new Error(ev.data.message)); }
+    };
+    w.onerror = (e) => { w.terminate(); reject(new Error(e.message || "the pose worker failed")); };
+    w.postMessage({ type: "init", bundle: abs("./vendor/vision_bundle.js"), wasm: abs("./vendor/wasm"),
+                    model: abs(args.model_url), delegate: realGpu() ? "GPU" : "CPU" });
+  });
 }
 
 function realGpu() {
@@ -139,7 +147,7 @@ async function start() {
   }
   video.srcObject = stream;
   await video.play();
-  running = true; t0 = performance.now(); frameSeq = 0; lastTs = -1;
+  running = true; t0 = performance.now(); frameSeq = 0; busy = null;
   $("stop").disabled = false;
   say(`Running: pose model in this browser (${delegate}); only landmarks are sent.`);
   sendTimer = setInterval(() => send(false), SEND_MS);
@@ -152,43 +160,48 @@ function next() {
   else requestAnimationFrame(onFrame);
 }
 
+let busy = null;   // the frame the worker is working on
+
 function onFrame() {
   if (!running) return;
-  const cap = performance.now();
-  let vf = null;
-  try {
-    // A snapshot: passing the <video> itself lets the frame change during the 40-70 ms call.
-    vf = typeof VideoFrame === "function" ? new VideoFrame(video, { timestamp: Math.round(cap * 1000) }) : video;
-    const ts = Math.max(Math.round(cap - t0), lastTs + 1);
+  if (busy === null) {
+    const cap = performance.now();
+    // A snapshot: the <video> itself could change frame during the 40-140 ms call.
+    const vf = new VideoFrame(video, { timestamp: Math.round(cap * 1000) });
+    // The landmarker's clock must increase over its whole life (START again too); the
+    // server's is the time since this START.
+    const ts = Math.max(Math.round(cap), lastTs + 1);
     lastTs = ts;
-    const w = video.videoWidth, h = video.videoHeight;
-    const res = landmarker.detectForVideo(vf, ts);
-    const done = performance.now();
-    push(stats.inferMs, done - cap); push(stats.times, done, 60); stats.frames += 1;
-    const f = { i: frameSeq++, t: ts, w, h, cap, done, lm: null, wl: null };
-    if (res.landmarks?.length) {
-      f.lm = res.landmarks[0].flatMap((p) => [r5(p.x), r5(p.y), r5(p.z), r3(p.visibility ?? 0), r3(p.presence ?? 0)]);
-      f.wl = res.worldLandmarks[0].flatMap((p) => [r5(p.x), r5(p.y), r5(p.z)]);
-      if (stats.firstLandmarksMs === null) stats.firstLandmarksMs = done - stats.startClick;
-    }
-    pending.push(f);
-    if (pending.length > MAX_PENDING) pending.shift();
-    lastPose = { lm: f.lm, w, h };
-    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-    ctx.drawImage(vf, 0, 0, w, h);
-    draw(true);
-    if (done - t0 > SLOW_AFTER_MS && stats.firstLandmarksMs !== null && fps() < SLOW_FPS) {
-      cannotRun(`The pose model is too slow in this browser (${fps().toFixed(1)} frames a second).`);
-    }
-  } catch (e) {
-    cannotRun(`The pose model failed on a frame (${e?.message || e}).`);
-  } finally {
-    if (vf && vf !== video) vf.close();
+    busy = { id: frameSeq++, cap, ts, t: Math.round(cap - t0), w: video.videoWidth, h: video.videoHeight,
+             keep: vf.clone() };
+    landmarker.postMessage({ type: "frame", id: busy.id, ts, frame: vf }, [vf]);
   }
   next();
 }
 
-const r5 = (v) => Math.round(v * 1e5) / 1e5, r3 = (v) => Math.round(v * 1e3) / 1e3;
+function onWorker(ev) {
+  const m = ev.data;
+  if (m.type === "error") { cannotRun(`The pose model failed on a frame (${m.message}).`); return; }
+  if (m.type !== "result" || busy === null || m.id !== busy.id) return;
+  const b = busy;
+  busy = null;
+  if (!running) { b.keep.close(); return; }
+  const done = performance.now();
+  push(stats.inferMs, m.infer_ms); push(stats.times, done, 60); stats.frames += 1;
+  const f = { i: b.id, t: b.t, w: b.w, h: b.h, cap: b.cap, done, lm: m.lm, wl: m.wl };
+  if (f.lm && stats.firstLandmarksMs === null) stats.firstLandmarksMs = done - stats.startClick;
+  pending.push(f);
+  if (pending.length > MAX_PENDING) pending.shift();
+  lastPose = { lm: f.lm, w: b.w, h: b.h };
+  if (canvas.width !== b.w || canvas.height !== b.h) { canvas.width = b.w; canvas.height = b.h; }
+  ctx.drawImage(b.keep, 0, 0, b.w, b.h);
+  b.keep.close();
+  draw(true);
+  if (done - t0 > SLOW_AFTER_MS && stats.firstLandmarksMs !== null && fps() < (args.min_fps ?? SLOW_FPS)) {
+    cannotRun(`The pose model is too slow in this browser (${fps().toFixed(1)} frames a second).`);
+  }
+}
+
 
 function draw(framePainted) {
   if (!framePainted && !running) return;
@@ -245,7 +258,7 @@ function stop(msg) {
 
 $("start").addEventListener("click", () => start());
 $("stop").addEventListener("click", () => stop());
-window.addEventListener("pagehide", () => { if (landmarker) landmarker.close(); });
+window.addEventListener("pagehide", () => { if (landmarker) landmarker.postMessage({ type: "close" }); });
 // Streamlit registers this frame's message listener around its load event; say "ready" until
 // the first render arrives (sent before that, the message is ignored and the frame stays hidden).
 let rendered = false;
