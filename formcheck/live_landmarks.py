@@ -22,7 +22,7 @@ import numpy as np
 
 from .definition import Definition
 from .draw import landmark_colours
-from .engine.setup import setup_verdicts
+from .engine.setup import SetupItem, setup_verdicts
 from .estimator import DenseVisibility
 from .landmarks import NUM_LANDMARKS
 from .live import FPS_WINDOW_S, LiveProcessor
@@ -139,8 +139,10 @@ class LandmarkLive(LiveProcessor):
         self._last_t_ms = t_ms
         step = self.session.update(t_ms, pose, frame_size=size)
         self._last_step = step
-        self._record(step.result, setup_verdicts(self.definition, step.features, None), start,
-                     time.perf_counter(), None, size)
+        setup = setup_verdicts(self.definition, step.features, None)
+        # The browser's landmarker looks for one person: nobody counts the others here.
+        setup[-1] = SetupItem(setup[-1].label, None, "not checked while the pose model runs in your browser")
+        self._record(step.result, setup, start, time.perf_counter(), None, size)
         self._t_seen.append(t_ms)
         while self._t_seen[0] < t_ms - FPS_WINDOW_S * 1000.0:
             self._t_seen.popleft()
