@@ -34,4 +34,7 @@ fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[dev]"
+# The in-browser pose model (live coaching without sending video): MediaPipe Tasks for Web,
+# pinned and checksummed, served by the app itself from the component's folder (gitignored).
+./scripts/fetch_web_assets.sh || echo "warning: in-browser pose assets not installed; live coaching uses the server-side video path"
 .venv/bin/python -c "import cv2, mediapipe, av, streamlit; print('formcheck installed: mediapipe', mediapipe.__version__, '| opencv', cv2.__version__, '| av', av.__version__)"

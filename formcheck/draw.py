@@ -39,6 +39,12 @@ def _landmark_status(result: FrameResult, d: Definition) -> dict[int, tuple[int,
     return colour
 
 
+def landmark_colours(result: FrameResult, d: Definition) -> dict[int, str]:
+    """:func:`_landmark_status` as words ("fail", "skipped", "ok") for a browser to draw."""
+    names = {RED: "fail", GREY: "skipped", GREEN: "ok"}
+    return {i: names[c] for i, c in _landmark_status(result, d).items()}
+
+
 INFO_HEIGHT = 0.036          # status lines: letter height as a share of the frame's height
 CUE_HEIGHT = 0.055           # the cue: ~26 px on a 480 px webcam frame, ~1.6 cm on a laptop
 TEXT_PX_AT_SCALE_1 = 22.0    # Hershey simplex letter height at scale 1

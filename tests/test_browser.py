@@ -97,7 +97,9 @@ def test_live_page_counts_reps_from_a_fake_webcam(browser, y4m, tmp_path):
     path, _, clip_s = y4m
     chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True,
                                        args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={path}"])
-    with running_app(tmp_path) as url:
+    # The server-side video path: the fallback, chosen here by its setting (the in-browser
+    # default is tested in test_browser_pose.py).
+    with running_app(tmp_path, env={"FORMCHECK_LIVE_POSE": "server"}) as url:
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url, wait_until="domcontentloaded")
         _details_on(page)   # the performance figures are for the therapist

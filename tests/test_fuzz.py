@@ -148,11 +148,10 @@ def frames(draw) -> list[tuple[float, FramePose | None]]:
 @given(exercise=st.sampled_from(["bridge", "bird_dog", "sitting"]), seq=frames())
 def test_engine_never_raises_and_report_is_strict_json(exercise, seq):
     s = Session(get_definition(exercise), info=ClipInfo(width=1000, height=800, fps=30))
-    last = 0
     for i, (t, pose) in enumerate(seq):
         _, r = s.update(t, pose)
-        # reps only ever go up, at most one per frame seen
-        assert last <= r.rep_count <= i + 1
-        last = r.rep_count
+        # at most one rep per frame seen (a rep whose shape broke for longer than it held may
+        # be withdrawn again, so the count is not monotonic)
+        assert r.rep_count <= i + 1
     rep = build_report(s.finish())
     json.dumps(rep, allow_nan=False)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from ..db.recorder import SetRecorder
 from ..live import LiveProcessor, LiveSnapshot
+from ..live_landmarks import LandmarkLive
 from ..models import default_model_path
 from ..wording import degrees, plural, seconds
 from . import compat
@@ -20,6 +21,7 @@ from .browser import camera_check, speak
 from .checkin_panel import after_checkin, checkin_gate
 from .common import PageState, choose_exercise_first
 from .guidance import guidance
+from .live_browser import browser_live, use_browser_path
 from .programme_live import set_done, todays_programme
 from .results import faults_table, good_form, reps_table, show_sides
 
@@ -35,40 +37,48 @@ def live_page(ps: PageState) -> None:
     if not ps.chosen:
         choose_exercise_first()
         return
-    proc = _processor(ps)
+    in_browser, why_not = use_browser_path()
+    if why_not:
+        st.info(f"Live coaching uses the server-side video path: {why_not}")
+    proc = _processor(ps, LandmarkLive if in_browser else LiveProcessor)
     proc.details = ps.details   # angles and phase on the video only for the therapist
-    left, right = st.columns([3, 2])
-    with left:
-        hint = st.empty()
-        ctx = _streamer(proc)
-        help_slot = st.empty()
-    snap = proc.snapshot()
-    before = not ctx.state.playing and not snap.frames
-    if before:   # once streaming (or after STOP) "Camera found. Press START" is stale
-        with hint.container():
+    st.toggle("Speak cues", value=True, key="speak_cues",
+              help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
+    proc.target = todays_programme(ps)
+    if isinstance(proc, LandmarkLive):
+        if not proc.playing and not proc.snapshot().frames:   # before the first set only
             camera_check()
-        with help_slot.container():
+        st.fragment(browser_live)(proc, lambda p: live_panel(p, ps.details, p.playing), ps.details)
+        playing = proc.playing
+        if not playing and not proc.snapshot().frames:
             guidance(ps.definition)
-    stopped = not ctx.state.playing and snap.frames
-    if stopped:   # the stream stopped: the set's last rep and summary go to the history...
+    else:
+        left, right = st.columns([3, 2])
+        with left:
+            hint = st.empty()
+            ctx = _streamer(proc)
+            help_slot = st.empty()
+        playing = bool(ctx.state.playing)
+        if not playing and not proc.snapshot().frames:   # once streaming "Press START" is stale
+            with hint.container():
+                camera_check()
+            with help_slot.container():
+                guidance(ps.definition)
+        with right:
+            # Refresh the panel twice a second only while streaming: a timer rerunning all the
+            # time would compete with the clicks on the other tabs.
+            st.fragment(live_panel, run_every=PANEL_REFRESH_S if playing else None)(proc, ps.details, playing)
+    snap = proc.snapshot()
+    if not playing and snap.frames:   # the stream stopped: the set's last rep and summary go to the history
         proc.end_set()
         if proc.recorder is not None:
-            proc.recorder.flush(2.0)   # ...before today's programme below counts the sets done
-    with right:
-        st.toggle("Speak cues", value=True, key="speak_cues",
-                  help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
-        proc.target = todays_programme(ps)
-        # Refresh the panel twice a second only while streaming: a timer rerunning all the
-        # time would compete with the clicks on the other tabs.
-        st.fragment(live_panel, run_every=PANEL_REFRESH_S if ctx.state.playing else None)(
-            proc, ps.details, bool(ctx.state.playing))
-    if stopped:
+            proc.recorder.flush(2.0)
         _set_summary(proc, ps)
         after_checkin(ps)
 
 
-def _processor(ps: PageState) -> LiveProcessor:
-    key = f"live-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
+def _processor(ps: PageState, kind: type[LiveProcessor] = LiveProcessor) -> LiveProcessor:
+    key = f"live-{kind.__name__}-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
     if st.session_state.get("live_key") != key:
         old = st.session_state.get("live_proc")
         if old is not None:
@@ -78,7 +88,7 @@ def _processor(ps: PageState) -> LiveProcessor:
         if ps.patient and ps.db is not None:   # every set of a patient is kept, rep by rep
             recorder = SetRecorder(ps.db, ps.patient, ps.exercise, ps.definition.version,
                                    ps.profile.version if ps.profile else None)
-        st.session_state["live_proc"] = LiveProcessor(ps.definition, default_model_path(), ps.profile, recorder)
+        st.session_state["live_proc"] = kind(ps.definition, default_model_path(), ps.profile, recorder)
     proc: LiveProcessor = st.session_state["live_proc"]
     return proc
 

@@ -1,0 +1,41 @@
+"""The in-browser pose component (Streamlit components v1): camera and PoseLandmarker in the
+patient's browser, landmarks to the server, verdicts back in the args (see frontend/pose.js).
+
+Its folder is served by Streamlit at ``/component/<name>/``; a second "component" serves the
+bundled models folder the same way, so the page loads the wasm, the bundle and the model from
+the app itself (nothing from a CDN). The frontend's CSP keeps every request on this origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ... import config
+from ...landmarks import SKELETON_EDGES
+from .assets import FRONTEND_DIR, MODEL_FILES, assets_problem
+
+__all__ = ["assets_problem", "pose_component"]
+
+_declared: dict[str, Any] = {}
+
+
+def _components() -> tuple[Any, Any]:
+    """Declared on first use (nothing runs at import): the component and the models folder."""
+    if not _declared:
+        import streamlit.components.v1 as components
+
+        _declared["ui"] = components.declare_component("pose_live", path=str(FRONTEND_DIR))
+        _declared["models"] = components.declare_component("pose_models", path=str(config.BUNDLED_MODELS_DIR))
+    return _declared["ui"], _declared["models"]
+
+
+def pose_component(key: str, reply: dict[str, Any], model: str = "full", min_visibility: float = 0.5,
+                   on_change: Callable[[], None] | None = None, min_fps: float = 4.0, height: int = 560) -> Any:
+    """Render the component; returns its latest message (a landmark batch) or None. Below
+    ``min_fps`` judged frames a second the browser asks for the server-side video path."""
+    ui, models = _components()
+    model_url = f"../{models.name}/{MODEL_FILES[model]}"   # relative to the component's index.html
+    edges = [[int(a), int(b)] for a, b in SKELETON_EDGES]
+    return ui(key=key, reply=reply, model_url=model_url, edges=edges, min_visibility=min_visibility, min_fps=min_fps,
+              default=None, on_change=on_change, height=height)

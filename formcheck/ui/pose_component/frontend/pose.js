@@ -1,0 +1,267 @@
+// formcheck's in-browser pose component (Streamlit components v1, no build step).
+// The camera and the MediaPipe PoseLandmarker (VIDEO mode, on a worker: pose_worker.js) run here; only landmarks go to the
+// server, batched, and the server's verdict (joint statuses, cue, reps, hold) comes back in the
+// component's args and is drawn here. No rule is evaluated in this file.
+const SEND_MS = 100;          // a batch of landmarks at most every 100 ms (see the README's numbers)
+const RESEND_MS = 1500;       // no reply to a batch by then: send the unacknowledged frames again
+const MAX_PENDING = 300;      // ~10 s at 30 fps; beyond that the oldest frames are dropped
+const SLOW_FPS = 4;           // judged frames per second below which the server path is used (args.min_fps)
+const SLOW_AFTER_MS = 6000;   // ... measured over the first 6 s after the first landmarks
+const GREEN = "rgb(40,200,90)", RED = "rgb(230,60,50)", GREY = "rgb(170,170,170)", WHITE = "#fff";
+
+const $ = (id) => document.getElementById(id);
+const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
+let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = -1;
+let frameSeq = 0, batchSeq = 0, pending = [], inflight = null, ackSeq = -1, sendTimer = null;
+let lastPose = null, reply = {}, problem = null, delegate = "CPU";
+const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
+                startClick: 0, firstLandmarksMs: null, times: [], sent: 0, batches: 0 };
+window.fcStats = stats;   // read by the real-browser tests
+
+function post(type, extra) {
+  window.parent.postMessage({ isStreamlitMessage: true, apiVersion: 1, type, ...extra }, "*");
+}
+const setHeight = () => post("streamlit:setFrameHeight", { height: document.body.scrollHeight });
+function say(text, bad) { $("status").textContent = text; $("status").dataset.bad = bad ? "1" : "0"; setHeight(); }
+
+window.addEventListener("message", (ev) => {
+  if (ev.data?.type !== "streamlit:render") return;
+  if (!rendered) { rendered = true; setHeight(); }
+  args = ev.data.args || {};
+  reply = args.reply || {};
+  if (typeof reply.ack === "number" && reply.ack > ackSeq) onAck(reply.ack);
+  if (args.stop && running) stop("The server stopped the set.");
+  draw();
+});
+
+function onAck(ack) {
+  const now = performance.now();
+  for (const f of pending) {
+    if (f.i > ack) break;
+    if (f.i === ack) {   // the newest judged frame: its capture -> verdict time
+      push(stats.latencyMs, now - f.done);
+      push(stats.verdictMs, now - f.cap);
+      if (stats.firstVerdictMs === null) stats.firstVerdictMs = now - stats.startClick;
+    }
+  }
+  ackSeq = ack;
+  pending = pending.filter((f) => f.i > ack);
+  if (inflight !== null && ack >= inflight.last) { push(stats.rttMs, now - inflight.at); inflight = null; }
+}
+
+function push(arr, v, n = 300) { arr.push(v); if (arr.length > n) arr.shift(); }
+const median = (a) => { if (!a.length) return null; const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const pct = (a, p) => { if (!a.length) return null; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+
+function fps() {
+  const t = stats.times; if (t.length < 2) return 0;
+  return (t.length - 1) * 1000 / (t[t.length - 1] - t[0]);
+}
+
+function status(extra) {
+  const cam = stream?.getVideoTracks()[0]?.getSettings?.().frameRate;
+  return { delegate, camera_fps: cam || null, fps: fps(), infer_ms: median(stats.inferMs), latency_p50_ms: pct(stats.latencyMs, 0.5),
+           latency_p95_ms: pct(stats.latencyMs, 0.95), verdict_p95_ms: pct(stats.verdictMs, 0.95),
+           rtt_p50_ms: pct(stats.rttMs, 0.5), rtt_p95_ms: pct(stats.rttMs, 0.95),
+           first_verdict_ms: stats.firstVerdictMs, first_landmarks_ms: stats.firstLandmarksMs,
+           frames: stats.frames, ...extra };
+}
+
+function send(force) {
+  if (!running && !force) return;
+  const now = performance.now();
+  const fresh = pending.filter((f) => f.i > ackSeq);
+  if (inflight !== null && now - inflight.at < RESEND_MS && !force) return;   // one batch in flight
+  if (!fresh.length && !force) return;
+  batchSeq += 1;
+  const frames = fresh.map((f) => ({ i: f.i, t: f.t, w: f.w, h: f.h, lm: f.lm, wl: f.wl }));
+  inflight = fresh.length ? { last: fresh[fresh.length - 1].i, at: now } : null;
+  stats.sent += frames.length; stats.batches += 1;
+  post("streamlit:setComponentValue", { dataType: "json",
+    value: { batch: batchSeq, running, frames, status: status(problem ? { problem } : {}) } });
+}
+
+function cannotRun(reason) {
+  problem = reason;
+  say(reason + " Switching to the server-side video path.", true);
+  stopCamera();
+  running = false;
+  send(true);
+}
+
+function loadLandmarker() {
+  if (typeof WebAssembly !== "object") return Promise.reject(new Error("this browser has no WebAssembly"));
+  if (typeof Worker !== "function" || typeof VideoFrame !== "function") {
+    return Promise.reject(new Error("this browser cannot hand video frames to a background thread"));
+  }
+  const abs = (u) => new URL(u, location.href).href;
+  // A blob: worker inherits this page's CSP (a worker loaded from a URL would not).
+  const src = `importScripts(${JSON.stringify(abs("./pose_worker.js"))});`;
+  const w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })));
+  return new Promise((resolve, reject) => {
+    w.onmessage = (ev) => {
+      if (ev.data.type === "ready") {
+        delegate = ev.data.delegate; w.onmessage = onWorker;
+        w.onerror = (e) => cannotRun(`The pose model stopped (${e.message || "worker error"}).`);
+        resolve(w);
+      }
+      else if (ev.data.type === "error") { w.terminate(); reject(new Error(ev.data.message)); }
+    };
+    w.onerror = (e) => { w.terminate(); reject(new Error(e.message || "the pose worker failed")); };
+    w.postMessage({ type: "init", bundle: abs("./vendor/vision_bundle.js"), wasm: abs("./vendor/wasm"),
+                    model: abs(args.model_url), delegate: realGpu() ? "GPU" : "CPU" });
+  });
+}
+
+function realGpu() {
+  // A software WebGL (SwiftShader, llvmpipe) is far slower than the CPU delegate: use the GPU
+  // delegate only on a hardware renderer.
+  if (args.delegate === "CPU") return false;
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return false;
+    const ext = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : "";
+    return !!name && !/swiftshader|llvmpipe|software|basic render/i.test(name);
+  } catch (e) { return false; }
+}
+
+async function start() {
+  $("start").disabled = true;
+  problem = null; stats.startClick = performance.now(); stats.firstVerdictMs = null; stats.firstLandmarksMs = null;
+  stats.times = []; pending = []; inflight = null; ackSeq = -1; lastPose = null; reply = {};
+  say("Starting the camera and the pose model...");
+  try {
+    if (!navigator.mediaDevices?.getUserMedia) throw new Error("no camera access in this browser");
+    const cam = navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    const [s, lm] = await Promise.all([cam, landmarker ? Promise.resolve(landmarker) : loadLandmarker()]);
+    stream = s; landmarker = lm;
+  } catch (e) {
+    $("start").disabled = false;
+    if (e && (e.name === "NotAllowedError" || e.name === "NotFoundError")) {
+      say(`Camera not available (${e.name}): allow it for this page, or check a recorded clip in Clip review.`, true);
+      return;
+    }
+    cannotRun(`The pose model could not start in this browser (${e?.message || e}).`);
+    return;
+  }
+  video.srcObject = stream;
+  await video.play();
+  running = true; t0 = performance.now(); frameSeq = 0; busy = null;
+  $("stop").disabled = false;
+  say(`Running: pose model in this browser (${delegate}); only landmarks are sent.`);
+  sendTimer = setInterval(() => send(false), SEND_MS);
+  next();
+}
+
+function next() {
+  if (!running) return;
+  if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(onFrame);
+  else requestAnimationFrame(onFrame);
+}
+
+let busy = null;   // the frame the worker is working on
+
+function onFrame() {
+  if (!running) return;
+  if (busy === null) {
+    const cap = performance.now();
+    // A snapshot: the <video> itself could change frame during the 40-140 ms call.
+    const vf = new VideoFrame(video, { timestamp: Math.round(cap * 1000) });
+    // The landmarker's clock must increase over its whole life (START again too); the
+    // server's is the time since this START.
+    const ts = Math.max(Math.round(cap), lastTs + 1);
+    lastTs = ts;
+    busy = { id: frameSeq++, cap, ts, t: Math.round(cap - t0), w: video.videoWidth, h: video.videoHeight,
+             keep: vf.clone() };
+    landmarker.postMessage({ type: "frame", id: busy.id, ts, frame: vf }, [vf]);
+  }
+  next();
+}
+
+function onWorker(ev) {
+  const m = ev.data;
+  if (m.type === "error") { cannotRun(`The pose model failed on a frame (${m.message}).`); return; }
+  if (m.type !== "result" || busy === null || m.id !== busy.id) return;
+  const b = busy;
+  busy = null;
+  if (!running) { b.keep.close(); return; }
+  const done = performance.now();
+  push(stats.inferMs, m.infer_ms); push(stats.times, done, 60); stats.frames += 1;
+  const f = { i: b.id, t: b.t, w: b.w, h: b.h, cap: b.cap, done, lm: m.lm, wl: m.wl };
+  if (f.lm && stats.firstLandmarksMs === null) stats.firstLandmarksMs = done - stats.startClick;
+  pending.push(f);
+  if (pending.length > MAX_PENDING) pending.shift();
+  lastPose = { lm: f.lm, w: b.w, h: b.h };
+  if (canvas.width !== b.w || canvas.height !== b.h) { canvas.width = b.w; canvas.height = b.h; }
+  ctx.drawImage(b.keep, 0, 0, b.w, b.h);
+  b.keep.close();
+  draw(true);
+  if (done - t0 > SLOW_AFTER_MS && stats.firstLandmarksMs !== null && fps() < (args.min_fps ?? SLOW_FPS)) {
+    cannotRun(`The pose model is too slow in this browser (${fps().toFixed(1)} frames a second).`);
+  }
+}
+
+
+function draw(framePainted) {
+  if (!framePainted && !running) return;
+  if (!lastPose || !lastPose.lm) { overlayText(); return; }
+  const { lm, w, h } = lastPose, minVis = args.min_visibility ?? 0.5, col = reply.colours || {};
+  const px = (i) => [lm[i * 5] * w, lm[i * 5 + 1] * h], vis = (i) => lm[i * 5 + 3] >= minVis;
+  const colour = (i) => ({ fail: RED, skipped: GREY, ok: GREEN }[col[i]] || WHITE);
+  const unit = Math.max(Math.min(w, h) / 720, 0.4);
+  ctx.lineWidth = Math.max(2, 4 * unit);
+  for (const [a, b] of args.edges || []) {
+    if (!vis(a) || !vis(b)) continue;
+    ctx.strokeStyle = col[a] === "fail" || col[b] === "fail" ? RED : colour(col[a] ? a : b);
+    const [xa, ya] = px(a), [xb, yb] = px(b);
+    ctx.beginPath(); ctx.moveTo(xa, ya); ctx.lineTo(xb, yb); ctx.stroke();
+  }
+  for (let i = 11; i < 33; i++) {
+    if (!vis(i)) continue;
+    const [x, y] = px(i);
+    ctx.fillStyle = colour(i); ctx.beginPath(); ctx.arc(x, y, Math.max(3, 5 * unit), 0, 2 * Math.PI); ctx.fill();
+  }
+  overlayText();
+}
+
+function overlayText() {
+  const h = canvas.height, base = Math.min(h, canvas.width * 0.75), size = Math.round(base * 0.036 * 1.3);
+  ctx.font = `600 ${size}px sans-serif`; ctx.lineWidth = 4; ctx.strokeStyle = "#000"; ctx.fillStyle = WHITE;
+  const lines = [];
+  if (typeof reply.reps === "number") lines.push(`reps ${reply.reps}` + (reply.sides ? `  (L ${reply.sides.left || 0} / R ${reply.sides.right || 0})` : ""));
+  if (reply.hold_ms) lines.push(`hold ${(reply.hold_ms / 1000).toFixed(1)} s`);
+  if (reply.phase) lines.push(`phase ${reply.phase}`);
+  lines.forEach((t, k) => { const y = size * (1.4 + 1.3 * k); ctx.strokeText(t, 10, y); ctx.fillText(t, 10, y); });
+  if (reply.cue) {
+    const cs = Math.round(base * 0.055 * 1.3);
+    ctx.font = `700 ${cs}px sans-serif`;
+    const tw = ctx.measureText(reply.cue).width, x = Math.max(8, (canvas.width - tw) / 2), y = h - cs * 0.8;
+    ctx.fillStyle = "rgba(0,0,0,0.55)"; ctx.fillRect(x - 8, y - cs, tw + 16, cs * 1.35);
+    ctx.fillStyle = reply.cue_fault ? "rgb(245,170,30)" : WHITE; ctx.fillText(reply.cue, x, y);
+  }
+}
+
+function stopCamera() {
+  if (sendTimer) { clearInterval(sendTimer); sendTimer = null; }
+  if (stream) { stream.getTracks().forEach((t) => t.stop()); stream = null; }
+  video.srcObject = null;
+}
+
+function stop(msg) {
+  running = false;
+  stopCamera();
+  send(true);   // the last frames and running=false: the server ends the set
+  $("start").disabled = false; $("stop").disabled = true;
+  say(msg || "Stopped. Press START for a new set.");
+}
+
+$("start").addEventListener("click", () => start());
+$("stop").addEventListener("click", () => stop());
+window.addEventListener("pagehide", () => { if (landmarker) landmarker.postMessage({ type: "close" }); });
+// Streamlit registers this frame's message listener around its load event; say "ready" until
+// the first render arrives (sent before that, the message is ignored and the frame stays hidden).
+let rendered = false;
+const ready = () => { if (!rendered) { post("streamlit:componentReady"); setHeight(); setTimeout(ready, 300); } };
+window.addEventListener("load", ready);
+ready();
