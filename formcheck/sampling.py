@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 
-from .definition import Criterion, Definition
+from .definition import Definition
+from .engine.checks import ranges_of
 from .engine.features import Features
 from .engine.reps import Rep
 from .engine.scorer import MAX_DT_MS, FrameResult
@@ -59,7 +60,7 @@ class AdaptiveSampler:
         self._required = {s: [resolve(n, s).value for n in definition.required_landmarks] for s in SIDES}
         # per check id: (measure, limits) of its bound and its ``also`` criteria
         self._bounds = {c.id: [(b.measure, [x for x in (b.min, b.max) if x is not None])
-                               for b in [Criterion(measure=c.measure, min=c.min, max=c.max), *c.also]]
+                               for b in ranges_of(c)]
                         for c in definition.checks}
         self._last_room: dict[str, float] = {}
         self._last_t: float | None = None

@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..definition import Check, Criterion, Definition
+from ..definition import Check, Definition
 from ..landmarks import Side
-from .checks import OBLIQUE_MESSAGE, CheckResult, judge, shape_cue, shape_unseen, skipped_all
+from .checks import OBLIQUE_MESSAGE, CheckResult, judge, ranges_of, shape_cue, shape_unseen, skipped_all
 from .cues import SEVERITY_RANK, CueBoard
 from .features import Features
 from .reps import Rep, faults_at_top
@@ -64,6 +64,8 @@ class Scorer:
         self.reps: list[Rep] = []
         self.episodes: dict[str, int] = {}
         self._runs: dict[str, _Run] = {c.id: _Run() for c in definition.checks}
+        self._ranges = {c.id: ranges_of(c) for c in definition.checks}   # compiled once, not per frame
+        self._severity = {c.id: SEVERITY_RANK[c.severity] for c in definition.checks}
         self._rep_checks = {c.id for c in definition.checks if c.phase != "any" and p.kind != "continuous"}
         self._last_t: float | None = None
         self._cues = CueBoard(still)
@@ -119,12 +121,11 @@ class Scorer:
             checks = skipped_all([c for c in self.d.checks if self._applies(c)], OBLIQUE_MESSAGE)
             cue = self._shape_cue or OBLIQUE_MESSAGE
         else:
-            checks = [judge(c, f.values.get(side, {}), f.hidden.get(side, {}))
+            checks = [judge(c, f.values.get(side, {}), f.hidden.get(side, {}), self._ranges[c.id])
                       for c in self.d.checks if self._applies(c)]
             cue = None
         settled = self._settled_now(f.t_ms)
-        values = f.values.get(side, {})
-        self._track(checks, f.t_ms, dt, settled, {k: values.get(k, math.nan) for k in self.d.key_angles})
+        self._track(checks, f.t_ms, dt, settled, f.values.get(side, {}))
         return self._result(f, side, checks, self._cue_for(checks, f.t_ms, settled, cue))
 
     def _view_counts(self, view: str) -> bool:
@@ -267,7 +268,7 @@ class Scorer:
         span = rep.peak - rep.trough   # range moved through (deg), for rep_range checks
         for c in self.d.checks:
             if c.of == "rep_range" and math.isfinite(span) and c.id not in rep.faults \
-                    and Criterion(measure=c.measure, min=c.min, max=c.max).fails(span):
+                    and self._ranges[c.id][0].fails(span):
                 rep.faults.append(c.id)
         target_ms = self.d.hold.target_s * 1000.0
         if target_ms > 0 and rep.hold_ms < target_ms:
@@ -293,7 +294,7 @@ class Scorer:
             self.active_side is not None and c.phase == self.active_name)
 
     def _track(self, checks: list[CheckResult], t_ms: float, dt: float, settled: bool,
-               angles: dict[str, float]) -> None:
+               values: dict[str, float]) -> None:
         failing = {c.id for c in checks if c.status == "fail"}
         in_top = self.active_side is not None and bool(self.reps)
         for c in self.d.checks:
@@ -314,6 +315,7 @@ class Scorer:
             self._frames_good += not failing
         if in_top:
             rep = self.reps[-1]
+            angles = {k: values.get(k, math.nan) for k in self.d.key_angles}   # only at the top
             rep.top_frames.append((t_ms, self._top_value, {c.id: c.status for c in checks}, angles))
             if checks and not failing and all(c.status == "ok" for c in checks):
                 rep.hold_ms += dt
@@ -325,12 +327,11 @@ class Scorer:
     # -- cues ------------------------------------------------------------------------
     def _cue_for(self, checks: list[CheckResult], t_ms: float, settled: bool,
                  fallback: str | None = None) -> str | None:
-        by_id = {c.id: c for c in self.d.checks}
         delay = 0.0 if self.still else max(self.d.min_fault_ms, self.d.sustain_s * 1000.0)
         due = [c for c in checks if c.status == "fail"
                and (settled or c.id not in self._rep_checks)
                and t_ms - self._runs[c.id].start_ms + 1e-9 >= delay]
-        due.sort(key=lambda c: SEVERITY_RANK[by_id[c.id].severity])
+        due.sort(key=lambda c: self._severity[c.id])
         cue = due[0].message if due else (self._shape_cue or fallback)
         return self._cues.show(cue, t_ms)
 
