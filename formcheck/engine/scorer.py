@@ -213,10 +213,11 @@ class Scorer:
 
     def phase_room_deg(self, f: Features) -> float:
         """How far (deg) the phase measure of this frame is from the threshold that would
-        change the phase from where it is now (entering or leaving the top); ``inf`` for a
-        continuous exercise or nothing measured. Adaptive sampling runs the pose model on
-        every frame where this is small. (Rest is left out: crossing it only times where the
-        next rep starts.)"""
+        change the phase from where it is now (entering or leaving the top, and reaching rest
+        on the way down from one: that times where the rep ends); ``inf`` for a continuous
+        exercise or nothing measured. Adaptive sampling runs the pose model on every other
+        frame where this is small. (Rest on the way up is left out: crossing it only times
+        where the next rep starts, within a step.)"""
         p = self.d.phases
         if p.kind == "continuous" or p.measure is None or p.enter is None or p.exit is None:
             return math.inf
@@ -227,6 +228,10 @@ class Scorer:
             return abs(v - leave) if not math.isnan(v) else math.inf
         sides = list(f.values) if p.kind == "sided" else [f.near_side]
         vals = [sign * f.values.get(s, {}).get(p.measure, math.nan) for s in sides]
+        if p.rest is not None and self.state == p.lowering_name and any(not math.isnan(v) for v in vals):
+            # on the way down from a top, until rest: reaching it times where the rep ends
+            # (the room to it cannot tell how fast it closes: it was the room to leave the top)
+            return 0.0
         room = math.inf
         for v in vals:
             if math.isnan(v):
