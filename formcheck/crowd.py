@@ -20,10 +20,6 @@ from .video_reader import RGBFrame
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_MS = 2000.0
-# The check sees frames at most this big: its person detector looks at 224x224 and each
-# person's landmarks at a 256x256 crop, so a 1080p frame tells it nothing a 640 px one does
-# not, and the JPEG kept per check (clips) costs ~1/9 of the time to write and read back.
-CHECK_SIDE_PX = 640
 
 
 class CrowdCheck:
@@ -60,7 +56,6 @@ class CrowdCheck:
         if t_ms < self._next_ms:
             return
         self._next_ms = t_ms + self._every_ms
-        rgb = _small(rgb)
         if self._kept is not None:
             self._kept.append(_jpeg(rgb))
             return
@@ -121,18 +116,6 @@ class CrowdCheck:
             return None
         return (f"More than one person was in view ({self.crowded} of {self.checks} checks): formcheck "
                 "followed the person nearest the camera. Ask others to step out of the picture.")
-
-
-def _small(rgb: RGBFrame) -> RGBFrame:
-    """The frame scaled so its longer side is at most CHECK_SIDE_PX (as is if it fits)."""
-    h, w = rgb.shape[:2]
-    if max(h, w) <= CHECK_SIDE_PX:
-        return rgb
-    import cv2
-
-    k = CHECK_SIDE_PX / max(h, w)
-    size = (max(1, round(w * k)), max(1, round(h * k)))
-    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), np.uint8)
 
 
 def _jpeg(rgb: RGBFrame) -> bytes:
