@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from targets import target
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIP = ROOT.parent / "shared" / "media" / "sitting" / "polybag_seated_cat_cow_side.mp4"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -111,14 +113,15 @@ def main() -> None:
         clip = webcam_clip(CLIP, Path(tmp) / "sitting-640x480.mp4", a.seconds + 15)
         steady, total = monitor_cpu(clip, a.seconds)
         print(f"monitor (default: bundled lite model), 2 samples/s at real time: {steady:.1%} of one core "
-              f"while monitoring ({total:.1%} including start-up) (target <= 5%)", flush=True)
+              f"while monitoring ({total:.1%} including start-up) "
+              f"{target('desk monitor CPU', steady * 100, 5, '%')}", flush=True)
         steady_full, _ = monitor_cpu(clip, a.seconds, "full")
         live = live_cpu(clip, 20.0)
         print(f"monitor with --model full: {steady_full:.1%}; live path at 30 fps (full model): {live:.0%}")
         short = webcam_clip(CLIP, Path(tmp) / "one-pass.mp4", 16.0)
         m10, m60 = peak_rss_mb(short, 38), peak_rss_mb(short, 225)   # ~10 min and ~60 min simulated
         print(f"monitor memory: peak RSS {m10:.0f} MB after a simulated 10 min, {m60:.0f} MB after a simulated "
-              f"hour: growth {m60 - m10:+.1f} MB (target <= 20)")
+              f"hour: growth {m60 - m10:+.1f} MB {target('desk monitor memory growth', m60 - m10, 20, ' MB')}")
 
 
 if __name__ == "__main__":

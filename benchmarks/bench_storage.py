@@ -20,6 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from targets import target
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -98,7 +100,8 @@ def main() -> None:
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         p50, p99 = rep_writes(None, Path(tmp) / "w")
-        print(f"rep write, SQLite (WAL): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 <= 5 ms)")
+        print(f"rep write, SQLite (WAL): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+              f"{target('rep write p99, SQLite', p99, 5, ' ms')}")
         if a.postgres:
             from dbserver import pg_bin, postgres_server
 
@@ -112,8 +115,10 @@ def main() -> None:
         year_of_sets(year)
         page_s, history_s, process_s = progress_and_history(year)
         print(f"a year of daily sets (1095 sets, 10950 reps): progress data + charts {page_s * 1000:.0f} ms "
-              f"(target <= 1000), history {history_s * 1000:.0f} ms in process (target <= 500), "
-              f"{process_s * 1000:.0f} ms as a new process")
+              f"{target('Progress page data + charts', page_s * 1000, 1000, ' ms')}, history "
+              f"{history_s * 1000:.0f} ms in process {target('history in process', history_s * 1000, 500, ' ms')}, "
+              f"{process_s * 1000:.0f} ms as a new process "
+              f"{target('history as a new process', process_s * 1000, 500, ' ms')}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from . import __version__
+from . import __version__, config
 from .units import duration_s
 
 Command = Callable[[argparse.Namespace], int]
@@ -82,9 +82,10 @@ def _login_option(p: argparse.ArgumentParser) -> None:
 
 
 def _exercise_help() -> str:
-    from .definition import available_exercises
-
-    return "an exercise id (" + ", ".join(available_exercises()) + ") or a definition .toml"
+    # The file names, as definition.available_exercises lists them, without importing the
+    # definition models (pydantic): every command builds this parser, `history` included.
+    ids = sorted(p.stem for p in config.EXERCISES_DIR.glob("*.toml"))
+    return "an exercise id (" + ", ".join(ids) + ") or a definition .toml"
 
 
 def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:

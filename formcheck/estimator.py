@@ -63,12 +63,13 @@ class PoseEstimator:
         # Imported here so that importing formcheck never loads MediaPipe's native code;
         # its C++ logging is quietened first (the ~38 "Sparsity" lines cannot be, per STACK).
         os.environ.setdefault("GLOG_minloglevel", "2")
-        from mediapipe.tasks.python import BaseOptions, vision
+        tasks = _import_vision()
+        vision = tasks.vision
 
         self._vision = vision
         running = vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE
         options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(path)),
+            base_options=tasks.BaseOptions(model_asset_path=str(path)),
             running_mode=running,
             num_poses=num_poses,
             min_pose_detection_confidence=min_confidence,
@@ -159,6 +160,44 @@ class DenseVisibility:
             out = a * (prev_raw + (raw - prev_raw) * (j / k)) + (1.0 - a) * out
         self._seen, self._raw, self._out, self._t_ms = v, raw, out, t_ms
         return out.astype(np.float32)
+
+
+# MediaPipe's package imports its drawing helpers, and with them matplotlib.pyplot: about 0.5 s
+# of CPU (of 0.8 for the whole import) in every process that runs the model, for drawing that
+# formcheck does itself (formcheck.draw). They are made lazy: loaded if anything uses them.
+_DRAWING_MODULES = ("drawing_utils", "drawing_styles")
+
+
+class _LazyDrawing:
+    """A meta-path finder that hands out MediaPipe's drawing modules with a LazyLoader: the
+    import binds them as usual, and they run when first used (never, by formcheck)."""
+
+    names = frozenset(f"mediapipe.tasks.python.vision.{m}" for m in _DRAWING_MODULES)
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        import importlib.machinery
+        import importlib.util
+
+        if name not in self.names:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def _import_vision() -> Any:
+    """``mediapipe.tasks.python`` (BaseOptions, vision) without running its drawing modules."""
+    import sys
+
+    finder = _LazyDrawing()
+    sys.meta_path.insert(0, finder)   # type: ignore[arg-type]
+    try:
+        from mediapipe.tasks import python as tasks
+    finally:
+        sys.meta_path.remove(finder)   # type: ignore[arg-type]
+    return tasks
 
 
 def _most_prominent(poses: list[Any]) -> int:

@@ -20,13 +20,12 @@ from .definition import Definition
 from .draw import annotate
 from .engine.features import Features
 from .engine.scorer import FrameResult
-from .engine.session import MISSING_MIN_MS, Session, SessionResult, analyze_sequence
+from .engine.session import Session, SessionResult, analyze_sequence
 from .errors import FormcheckError
 from .estimator import PoseEstimator
 from .models import resolve_model
 from .pose import ClipInfo, FramePose, PoseSequence
 from .profile import Profile
-from .sampling import AdaptiveSampler, marginal
 from .video_reader import MediaReader, RGBFrame, fit_size, is_still
 from .video_writer import VideoWriter
 
@@ -34,9 +33,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]   # (frames done, frames expected; 0 if unknown)
 MAX_VIDEO_SIDE_PX = 1280   # annotated videos are at most this on their longer side
-# Adaptive sampling decodes this many frames ahead on a thread, overlapping the pose model
-# (measured 5-13% faster on 4 clips than decoding in turn with FFmpeg skipping B-frames)
-ADAPTIVE_PREFETCH = 4
 
 
 class _EncoderThread:
@@ -129,65 +125,6 @@ def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
         yield frame.rgb, frame.t_ms, pose
 
 
-def _analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profile | None,
-                      model_path: Path, progress: Progress | None) -> SessionResult:
-    """One pass with adaptive sampling (see :mod:`formcheck.sampling`): the reader decodes
-    every frame ahead on a thread and converts only the frames the model is to see; the
-    session judges those frames, as the live page judges the frames it gets. A verdict that
-    could go either way (:func:`marginal`), or a person not wholly in view for a while, sends
-    the clip to the full-rate path instead."""
-    crowd = CrowdCheck(model_path, deferred=True)
-    t_list: list[float] = []
-    why = ""
-    with MediaReader(path, prefetch=ADAPTIVE_PREFETCH, steer=True, decode_threads=True) as reader:
-        info = reader.info
-        info.model = model_path.name
-        session = Session(d, profile, info)
-        frame_ms = 1000.0 / info.fps if info.fps > 0 else 1000.0 / 30.0
-        sampler = AdaptiveSampler(d, frame_ms)
-        try:
-            with PoseEstimator(model_path, mode="video", frame_ms=frame_ms) as est:
-                for frame in reader:
-                    pose = est.detect(frame.rgb, frame.t_ms)
-                    if pose is not None:
-                        crowd.offer(frame.rgb, frame.t_ms)
-                    feats, r = session.update(frame.t_ms, pose)
-                    t_list.append(frame.t_ms)
-                    if session.person_missing_since(frame.t_ms) >= MISSING_MIN_MS:
-                        why = "no whole person in view at times"
-                        break
-                    reader.sample_at(frame.t_ms + sampler.gap_ms(feats, r, session.scorer.phase_room_deg(feats)))
-                    if progress is not None:
-                        progress(frame.index + 1, info.frames)
-        finally:
-            crowd.close()
-        if not why:
-            _counted(info, reader, t_list)
-    if not why:
-        result = session.finish(info, crowd.message())
-        why = marginal(result, session.scorer.views_ms, session.scorer.out_of_position_ms)
-    if why:
-        log.info("%s: %s: analysed at full rate", path, why)
-        return analyze_clip(path, d, profile, model_path, progress=progress, full_rate=True)
-    log.info("%s: pose model on %d of %d frames (adaptive sampling; one by one on %d: %s)", path,
-             len(t_list), info.frames, sampler.dense_frames, sampler.reasons)
-    return result
-
-
-def _counted(info: ClipInfo, reader: MediaReader, t_list: list[float]) -> ClipInfo:
-    """The clip info of a sampled clip: every frame counted, the model's frames timed."""
-    _timed(info, t_list)
-    if reader.frames_seen > len(t_list):
-        frame_ms = 1000.0 / info.fps if info.fps > 0 else 0.0
-        first = t_list[0] if t_list else 0.0
-        info.frames = reader.frames_seen
-        span = max(reader.last_ms, t_list[-1] if t_list else 0.0) - first
-        info.duration_s = (span + frame_ms) / 1000.0
-        info.fps = (info.frames - 1) * 1000.0 / span if span > 0 else info.fps
-    info.model_frames = len(t_list)
-    return info
-
-
 def _cached(reader: MediaReader, seq: PoseSequence) -> Iterator[tuple[RGBFrame, float, FramePose | None]]:
     """Decoded frames paired with a cached pose sequence of the same clip."""
     for i, frame in enumerate(reader):
@@ -234,7 +171,9 @@ def analyze_clip(
     model_path = resolve_model(model) if landmarks is None else None
     if model_path is not None and not full_rate and video_out is None and poses_out is None \
             and not is_still(path):
-        return _analyze_adaptive(path, definition, profile, model_path, progress)
+        from .adaptive import analyze_adaptive
+
+        return analyze_adaptive(path, definition, profile, model_path, progress)
     with MediaReader(path, prefetch=8 if pipelined else 0) as reader:
         info = reader.info
         est: PoseEstimator | None = None

@@ -20,15 +20,17 @@ fast turnaround of a bridge, which the approach term sees coming).
 
 The MediaPipe tracker fed fewer frames reports visibility that lags (its filter works per
 call): :class:`formcheck.estimator.DenseVisibility` restores what it would say at full rate.
-And where a verdict rests on a knife edge (:func:`marginal`), the clip is analysed again at
-full rate. Pure: it sees features and frame results, never frames.
+And where a verdict rests on a knife edge (:func:`marginal`), the reps concerned are analysed
+again frame by frame (:mod:`formcheck.adaptive`), or the whole clip at full rate. Pure: it
+sees features and frame results, never frames.
 """
 
 from __future__ import annotations
 
 import math
 
-from .definition import Criterion, Definition
+from .definition import Definition
+from .engine.checks import ranges_of
 from .engine.features import Features
 from .engine.reps import Rep
 from .engine.scorer import MAX_DT_MS, FrameResult
@@ -59,7 +61,7 @@ class AdaptiveSampler:
         self._required = {s: [resolve(n, s).value for n in definition.required_landmarks] for s in SIDES}
         # per check id: (measure, limits) of its bound and its ``also`` criteria
         self._bounds = {c.id: [(b.measure, [x for x in (b.min, b.max) if x is not None])
-                               for b in [Criterion(measure=c.measure, min=c.min, max=c.max), *c.also]]
+                               for b in ranges_of(c)]
                         for c in definition.checks}
         self._last_room: dict[str, float] = {}
         self._last_t: float | None = None
@@ -112,12 +114,14 @@ class AdaptiveSampler:
 
 
 # A verdict this close to its decision boundary may come out either way on frames the model
-# did not see, or from a tracker that saw other frames: the clip is then analysed at full rate.
+# did not see, or from a tracker that saw other frames: the clip (or the rep, see
+# knife_edge_reps) is then analysed at full rate.
 MARGINAL_RUN = (0.5, 2.0)     # longest failing run at a settled top, x min_fault_ms
 MARGINAL_SHARE = 0.1          # view or position time shares this close to deciding a message
 
 
-def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_ms: float) -> str:
+def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_ms: float,
+             reps: bool = True) -> str:
     """Why this (adaptively sampled) result could differ from the full-rate one, or "".
 
     - a stretch with no whole person in view: what the tracker finds there, and when it finds
@@ -127,7 +131,10 @@ def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_
     - a rep check whose longest failing run at the settled top is within MARGINAL_RUN of
       ``min_fault_ms``: one frame more or less decides the fault;
     - the camera view or the out-of-position time within MARGINAL_SHARE of deciding a
-      message."""
+      message.
+
+    ``reps=False`` leaves out the reps' knife edges (:func:`knife_edge_reps`: they can be
+    refined around the rep, not the whole clip)."""
     d = result.definition
     if result.summary.person_missing:
         return "no whole person in view at times"
@@ -137,11 +144,10 @@ def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_
         # other visibilities (measured: rep times 300-470 ms apart on the close rear-oblique
         # bird-dog even with those frames followed one by one)
         return "a limb the reps are counted on is out of view at times"
-    lo, hi = (x * d.min_fault_ms for x in MARGINAL_RUN)
-    for rep in result.reps:
-        for cid, run_ms in longest_fail_runs(rep).items():
-            if lo <= run_ms < hi:
-                return f"rep {rep.index}: {cid} fails for {run_ms:.0f} ms, close to a fault"
+    edges = knife_edge_reps(result) if reps else []
+    if edges:
+        rep, cid, run_ms = edges[0]
+        return f"rep {rep.index}: {cid} fails for {run_ms:.0f} ms, close to a fault"
     total = sum(views_ms.values())
     if total > 0:
         shares = sorted((v / total for v in views_ms.values()), reverse=True)
@@ -150,6 +156,19 @@ def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_
         if d.position and abs(out_of_position_ms / total - 0.5) < MARGINAL_SHARE / 2:
             return "out of position about half the time"
     return ""
+
+
+def knife_edge_reps(result: SessionResult) -> list[tuple[Rep, str, float]]:
+    """The reps with a check whose longest failing run at the settled top is within
+    MARGINAL_RUN of ``min_fault_ms``: (rep, check id, run ms), the first such check per rep."""
+    lo, hi = (x * result.definition.min_fault_ms for x in MARGINAL_RUN)
+    out = []
+    for rep in result.reps:
+        for cid, run_ms in longest_fail_runs(rep).items():
+            if lo <= run_ms < hi:
+                out.append((rep, cid, run_ms))
+                break
+    return out
 
 
 def longest_fail_runs(rep: Rep) -> dict[str, float]:

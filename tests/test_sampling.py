@@ -81,6 +81,17 @@ def test_slow_bridges_give_the_same_verdicts_from_fewer_frames(top_hip_deg, faul
     assert n_adapt < 0.5 * n_full   # held positions and slow movement need few frames
 
 
+def test_a_sampled_rep_ends_within_two_frames_of_the_full_rate_end():
+    """Reaching rest on the way down from a top is followed every other frame, as entering
+    and leaving the top are: where a rep ends does not wait for the next step."""
+    d = get_definition("bridge")
+    poses = _bridge_clip(3)
+    full, _ = _run(poses, d, adaptive=False)
+    adapt, _ = _run(poses, d, adaptive=True)
+    for a, b in zip(full.reps, adapt.reps, strict=True):
+        assert abs(a.end_ms - b.end_ms) <= 2 * FRAME_MS + 1e-6, (a.index, a.end_ms, b.end_ms)
+
+
 def test_a_sitter_near_a_limit_is_followed_frame_by_frame():
     d = get_definition("sitting")
     limit = next(c.max for c in d.checks if c.id == "forward_head")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..definition import Check, Criterion, Definition
+from ..definition import Check, Definition
 from .reps import Status
 
 OBLIQUE_MESSAGE = "Can't judge form from this angle: turn the camera so it sees you from the side."
@@ -19,10 +19,32 @@ class CheckResult:
     message: str | None
 
 
-def status_of(check: Check, values: dict[str, float]) -> Status:
-    """fail when any measured bound fails, ok when one was measured, else skipped."""
+@dataclass(frozen=True, slots=True)
+class Range:
+    """One bound of a check on one measure (deg, or % for a gap), compiled once from the
+    validated definition: judging builds no pydantic model per frame."""
+
+    measure: str
+    min: float | None
+    max: float | None
+
+    def fails(self, value: float) -> bool:
+        """True when ``value`` is measured and outside the range (NaN never fails), as
+        :meth:`formcheck.rules.Criterion.fails`."""
+        return (self.min is not None and value < self.min) or (self.max is not None and value > self.max)
+
+
+def ranges_of(check: Check) -> tuple[Range, ...]:
+    """The check's own bound, then its ``also`` criteria."""
+    return (Range(check.measure, check.min, check.max),
+            *(Range(a.measure, a.min, a.max) for a in check.also))
+
+
+def status_of(check: Check, values: dict[str, float], ranges: tuple[Range, ...] | None = None) -> Status:
+    """fail when any measured bound fails, ok when one was measured, else skipped.
+    ``ranges``: :func:`ranges_of` ``check``, compiled once by the caller (else here)."""
     measured = False
-    for bound in [Criterion(measure=check.measure, min=check.min, max=check.max), *check.also]:
+    for bound in ranges if ranges is not None else ranges_of(check):
         v = values.get(bound.measure, math.nan)
         if math.isnan(v):
             continue
@@ -32,9 +54,10 @@ def status_of(check: Check, values: dict[str, float]) -> Status:
     return "ok" if measured else "skipped"
 
 
-def judge(check: Check, values: dict[str, float], hidden: dict[str, list[str]]) -> CheckResult:
+def judge(check: Check, values: dict[str, float], hidden: dict[str, list[str]],
+          ranges: tuple[Range, ...] | None = None) -> CheckResult:
     """The check's result on one frame; a skipped check says which landmarks were missing."""
-    st = status_of(check, values)
+    st = status_of(check, values, ranges)
     v = values.get(check.measure, math.nan)
     if st == "skipped":
         who = ", ".join(dict.fromkeys(n for m in [check.measure, *(a.measure for a in check.also)]

@@ -146,6 +146,7 @@ class FeatureExtractor:
         f.near_side = self._near_side(lm, xy, t_ms)
         f.facing = self._facing_of(xy, f.near_side, t_ms)
         self._pts = self._vis = None
+        tracked_list: list[bool] | None = None
         for side in (SIDES if self.sided else (f.near_side,)):
             f.values[side], f.hidden[side] = self._measures(xy, visible, side, f.facing)
             if f.view == "oblique" and self._world_measures:
@@ -153,7 +154,8 @@ class FeatureExtractor:
             if self._phase_world is not None and self._estimated_phase(f.values[side], world, lm, visible, side):
                 f.phase_estimated.add(side)
             if self._gate_measures:
-                t = tracked.tolist()
+                t = tracked_list if tracked_list is not None else tracked.tolist()
+                tracked_list = t
                 f.gate_values[side] = {
                     m.name: _measure(m.kind, [self._pts[i] for i in m.idx[side]], f.facing)  # type: ignore[index]
                     if all(t[i] for i in m.idx[side]) else math.nan for m in self._gate_measures}

@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..definition import Check, Criterion, Definition
+from ..definition import Check, Definition
 from ..landmarks import Side
 from ..measure_kinds import KINDS
-from .checks import OBLIQUE_MESSAGE, CheckResult, judge, shape_cue, shape_unseen, skipped_all
+from .checks import OBLIQUE_MESSAGE, CheckResult, judge, ranges_of, shape_cue, shape_unseen, skipped_all
 from .cues import SEVERITY_RANK, CueBoard
 from .features import Features
 from .reps import Rep, faults_at_top
@@ -71,6 +71,8 @@ class Scorer:
         self.reps: list[Rep] = []
         self.episodes: dict[str, int] = {}
         self._runs: dict[str, _Run] = {c.id: _Run() for c in definition.checks}
+        self._ranges = {c.id: ranges_of(c) for c in definition.checks}   # compiled once, not per frame
+        self._severity = {c.id: SEVERITY_RANK[c.severity] for c in definition.checks}
         self._rep_checks = {c.id for c in definition.checks if c.phase != "any" and p.kind != "continuous"}
         self._last_t: float | None = None
         self._cues = CueBoard(still)
@@ -134,12 +136,11 @@ class Scorer:
             checks = skipped_all([c for c in self.d.checks if self._applies(c)], OBLIQUE_MESSAGE)
             cue = self._shape_cue or OBLIQUE_MESSAGE
         else:
-            checks = [judge(c, f.values.get(side, {}), f.hidden.get(side, {}))
+            checks = [judge(c, f.values.get(side, {}), f.hidden.get(side, {}), self._ranges[c.id])
                       for c in self.d.checks if self._applies(c)]
             cue = None
         settled = self._settled_now(f.t_ms)
-        values = f.values.get(side, {})
-        self._track(checks, f.t_ms, dt, settled, {k: values.get(k, math.nan) for k in self.d.key_angles})
+        self._track(checks, f.t_ms, dt, settled, f.values.get(side, {}))
         return self._result(f, side, checks, self._cue_for(checks, f.t_ms, settled, cue))
 
     def _view_counts(self, view: str) -> bool:
@@ -260,10 +261,11 @@ class Scorer:
 
     def phase_room_deg(self, f: Features) -> float:
         """How far (deg) the phase measure of this frame is from the threshold that would
-        change the phase from where it is now (entering or leaving the top); ``inf`` for a
-        continuous exercise or nothing measured. Adaptive sampling runs the pose model on
-        every frame where this is small. (Rest is left out: crossing it only times where the
-        next rep starts.)"""
+        change the phase from where it is now (entering or leaving the top, and reaching rest
+        on the way down from one: that times where the rep ends); ``inf`` for a continuous
+        exercise or nothing measured. Adaptive sampling runs the pose model on every other
+        frame where this is small. (Rest on the way up is left out: crossing it only times
+        where the next rep starts, within a step.)"""
         p = self.d.phases
         if p.kind == "continuous" or p.measure is None or p.enter is None or p.exit is None:
             return math.inf
@@ -282,6 +284,10 @@ class Scorer:
             return room
         sides = list(f.values) if p.kind == "sided" else [f.near_side]
         vals = [sign * f.values.get(s, {}).get(p.measure, math.nan) for s in sides]
+        if p.rest is not None and self.state == p.lowering_name and any(not math.isnan(v) for v in vals):
+            # on the way down from a top, until rest: reaching it times where the rep ends
+            # (the room to it cannot tell how fast it closes: it was the room to leave the top)
+            return 0.0
         room = math.inf
         for v in vals:
             if math.isnan(v):
@@ -329,7 +335,7 @@ class Scorer:
         span = rep.peak - rep.trough   # range moved through (deg), for rep_range checks
         for c in self.d.checks:
             if c.of == "rep_range" and math.isfinite(span) and c.id not in rep.faults \
-                    and Criterion(measure=c.measure, min=c.min, max=c.max).fails(span):
+                    and self._ranges[c.id][0].fails(span):
                 rep.faults.append(c.id)
         target_ms = self.d.hold.target_s * 1000.0
         if target_ms > 0 and rep.hold_ms < target_ms:
@@ -355,7 +361,7 @@ class Scorer:
             self.active_side is not None and c.phase == self.active_name)
 
     def _track(self, checks: list[CheckResult], t_ms: float, dt: float, settled: bool,
-               angles: dict[str, float]) -> None:
+               values: dict[str, float]) -> None:
         failing = {c.id for c in checks if c.status == "fail"}
         # frames on the way out (or a flicker) are not the position: not recorded as its top
         in_top = self.active_side is not None and bool(self.reps) and self._leaving_ms is None
@@ -377,6 +383,7 @@ class Scorer:
             self._frames_good += not failing
         if in_top:
             rep = self.reps[-1]
+            angles = {k: values.get(k, math.nan) for k in self.d.key_angles}   # only at the top
             rep.top_frames.append((t_ms, self._top_value, {c.id: c.status for c in checks}, angles))
             if checks and not failing and all(c.status == "ok" for c in checks):
                 rep.hold_ms += dt
@@ -388,12 +395,11 @@ class Scorer:
     # -- cues ------------------------------------------------------------------------
     def _cue_for(self, checks: list[CheckResult], t_ms: float, settled: bool,
                  fallback: str | None = None) -> str | None:
-        by_id = {c.id: c for c in self.d.checks}
         delay = 0.0 if self.still else max(self.d.min_fault_ms, self.d.sustain_s * 1000.0)
         due = [c for c in checks if c.status == "fail"
                and (settled or c.id not in self._rep_checks)
                and t_ms - self._runs[c.id].start_ms + 1e-9 >= delay]
-        due.sort(key=lambda c: SEVERITY_RANK[by_id[c.id].severity])
+        due.sort(key=lambda c: self._severity[c.id])
         cue = due[0].message if due else (self._shape_cue or fallback)
         return self._cues.show(cue, t_ms)
 

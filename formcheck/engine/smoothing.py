@@ -65,6 +65,17 @@ class OneEuroFilter:
         return x_hat
 
 
+# every body pair's (left..., right...) indices, and the same exchanged: one gather per frame
+_SAME = np.concatenate([_BODY_PAIRS[:, 0], _BODY_PAIRS[:, 1]])
+_CROSSED = np.concatenate([_BODY_PAIRS[:, 1], _BODY_PAIRS[:, 0]])
+
+
+def nansum(a: F) -> float:
+    """``np.nansum`` of a float array, the same number without its Python-level wrapping (it
+    runs on every frame)."""
+    return float(np.where(np.isnan(a), 0.0, a).sum())
+
+
 def is_swapped(xy: F, previous: F | None) -> bool:
     """True when this frame's left/right body labels look exchanged against the last one.
 
@@ -76,17 +87,14 @@ def is_swapped(xy: F, previous: F | None) -> bool:
     torso = float(np.hypot(*(previous[Landmark.LEFT_SHOULDER] - previous[Landmark.LEFT_HIP])))
     if not np.isfinite(torso) or torso <= 0:
         return False
-    left, right = xy[_BODY_PAIRS[:, 0]], xy[_BODY_PAIRS[:, 1]]
-    p_left, p_right = previous[_BODY_PAIRS[:, 0]], previous[_BODY_PAIRS[:, 1]]
-    d = left - p_left
-    e = right - p_right
-    same = float(np.nansum(np.sqrt(np.concatenate([(d * d).sum(-1), (e * e).sum(-1)]))))
+    cur = xy[_SAME]
+    d = cur - previous[_SAME]
+    same = nansum(np.sqrt((d * d).sum(-1)))
     # Most frames barely move: skip the crossed distances (half the cost) when they cannot matter.
-    if same / (2 * len(left)) <= MIN_JUMP * torso:
+    if same / len(_SAME) <= MIN_JUMP * torso:
         return False
-    d = left - p_right
-    e = right - p_left
-    crossed = float(np.nansum(np.sqrt(np.concatenate([(d * d).sum(-1), (e * e).sum(-1)]))))
+    d = cur - previous[_CROSSED]
+    crossed = nansum(np.sqrt((d * d).sum(-1)))
     return crossed * 2.0 < same
 
 

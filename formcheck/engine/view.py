@@ -94,6 +94,13 @@ class ViewTracker:
         return self.view, yaw
 
 
+def _nanmean(a: npt.NDArray[np.float64]) -> float:
+    """``np.nanmean`` (the same sum over the same values) without its Python-level wrapping;
+    ``a`` has at least one non-NaN value."""
+    nan = np.isnan(a)
+    return float(np.where(nan, 0.0, a).sum() / (a.size - np.count_nonzero(nan)))
+
+
 class JumpDetector:
     """Flags frames where the body moved faster than MAX_TRUNK_SPEED_PER_S trunk lengths since
     the last one (mean over all landmarks). Positions are divided by the frame's longer side so
@@ -121,7 +128,7 @@ class JumpDetector:
         steps = np.hypot(*(cur - prev).T)
         if not (np.isfinite(trunks).any() and np.isfinite(steps).any()):
             return False
-        trunk, step = float(np.nanmean(trunks)), float(np.nanmean(steps))
+        trunk, step = _nanmean(trunks), _nanmean(steps)
         if not (math.isfinite(trunk) and math.isfinite(step)) or trunk <= 0:
             return False
         return step / trunk / ((t_ms - prev_t) / 1000.0) > MAX_TRUNK_SPEED_PER_S
