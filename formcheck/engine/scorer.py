@@ -270,6 +270,10 @@ class Scorer:
         if p.kind == "continuous" or p.measure is None or p.enter is None or p.exit is None:
             return math.inf
         sign = self._sign
+        if self.active_side is not None and self.reps and self._leaving_ms is not None and p.rest is not None:
+            # leaving the top (for LEAVE_MS before it counts): the way down to rest times the
+            # rep's end, as in the lowering phase below
+            return 0.0
         if self.active_side is not None and self.reps:
             v = sign * f.values.get(self.active_side, {}).get(p.measure, math.nan)
             leave = self.reps[-1].peak - p.exit if p.kind == "swing" else sign * p.exit
