@@ -161,13 +161,19 @@ def login(db: Database, username: str, password: str, at: datetime | None = None
     """Check the password and open a session: (token for the client, actor)."""
     at = at or now()
     who = verify(db, username, password, at)
+    return open_session(db, who, at), who
+
+
+def open_session(db: Database, who: Actor, at: datetime | None = None) -> str:
+    """A new session of an account whose identity was checked (password or OIDC): its token."""
+    at = at or now()
     token = secrets.token_urlsafe(32)
     with db.session() as s:
         s.add(AuthSession(token_hash=_digest(token), user_id=who.user_id, created_at=at, last_seen_at=at,
                           expires_at=at + timedelta(seconds=config.SESSION_MAX_S)))
         s.commit()
     log.info("account %d logged in", who.user_id)
-    return token, who
+    return token
 
 
 def resume(db: Database, token: str, at: datetime | None = None) -> Actor | None:

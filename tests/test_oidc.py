@@ -1,0 +1,58 @@
+"""OIDC identities linked to accounts (formcheck.oidc) on SQLite and the real PostgreSQL:
+only an administrator links; a subject link and a verified e-mail log in; an unverified
+e-mail, an unlinked identity or a disabled account log nobody in."""
+
+from __future__ import annotations
+
+import pytest
+from clinic import make_clinic
+
+from formcheck import auth, oidc
+from formcheck.db.access import AccessDenied
+from formcheck.errors import FormcheckError
+
+ISS = "https://idp.clinic.example"
+
+
+def test_only_an_administrator_links(db):
+    c = make_clinic(db)
+    for who in (c.therapist, c.ann):
+        with pytest.raises(AccessDenied, match="not for your account"):
+            oidc.link(db, who, "terry", email="terry@clinic.example")
+    with pytest.raises(FormcheckError, match="no account"):
+        oidc.link(db, c.admin, "nobody", email="x@clinic.example")
+    with pytest.raises(FormcheckError, match="either"):
+        oidc.link(db, c.admin, "terry", email="t@clinic.example", issuer=ISS, subject="1")
+    with pytest.raises(FormcheckError, match="not an e-mail"):
+        oidc.link(db, c.admin, "terry", email="' OR 1=1 --")
+
+
+def test_linked_identities_log_in_and_unlinked_ones_do_not(db):
+    c = make_clinic(db)
+    oidc.link(db, c.admin, "terry", email="Terry@Clinic.example")
+    oidc.link(db, c.admin, "ann", issuer=ISS, subject="ann-0001")
+    with pytest.raises(FormcheckError, match="linked to an account already"):
+        oidc.link(db, c.admin, "ann", email="terry@clinic.example")
+    token, who = oidc.login(db, {"iss": "https://other", "sub": "x", "email": "terry@clinic.example",
+                                 "email_verified": True})
+    assert who == c.therapist and auth.resume(db, token) == c.therapist
+    assert oidc.login(db, {"iss": ISS, "sub": "ann-0001"})[1] == c.ann
+    for claims in ({"iss": ISS, "sub": "ann-0002"},                                     # another subject
+                   {"iss": "https://evil.example", "sub": "ann-0001"},                  # another issuer
+                   {"email": "terry@clinic.example", "email_verified": False},          # not verified
+                   {"email": "terry@clinic.example"},                                   # not said verified
+                   {"email": "terry@clinic.example", "email_verified": "true"},         # not a boolean
+                   {}):
+        with pytest.raises(auth.LoginFailed, match="not linked to a formcheck account"):
+            oidc.login(db, claims)
+
+
+def test_a_disabled_account_is_not_logged_in_through_its_link(db):
+    from formcheck.db.account_models import User
+
+    c = make_clinic(db)
+    oidc.link(db, c.admin, "bob", issuer=ISS, subject="bob")
+    with db.session() as s:
+        s.query(User).filter_by(username="bob").update({"disabled": True})
+        s.commit()
+    assert oidc.account_for(db, {"iss": ISS, "sub": "bob"}) is None
