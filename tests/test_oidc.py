@@ -56,3 +56,37 @@ def test_a_disabled_account_is_not_logged_in_through_its_link(db):
         s.query(User).filter_by(username="bob").update({"disabled": True})
         s.commit()
     assert oidc.account_for(db, {"iss": ISS, "sub": "bob"}) is None
+
+
+def test_deleting_a_patient_removes_their_link(db, tmp_path):
+    from sqlalchemy import text
+
+    from formcheck.db.patient_data import delete_patient
+    from formcheck.db.profiles import store_for
+
+    c = make_clinic(db)
+    oidc.link(db, c.admin, "bob", email="bob@home.example")
+    t = db.for_actor(c.therapist)
+    delete_patient(t, store_for(str(tmp_path), t), "Bob Patient")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM oidc_links")).scalar() == 0
+    assert oidc.account_for(db, {"email": "bob@home.example", "email_verified": True}) is None
+
+
+def test_link_from_the_cli(tmp_path, capsys, monkeypatch):
+    from clinic import PW
+
+    from formcheck.cli import main
+    from formcheck.db import open_database
+
+    monkeypatch.delenv("FORMCHECK_DATABASE_URL", raising=False)
+    db = open_database(tmp_path)
+    c = make_clinic(db)
+    monkeypatch.setenv("FORMCHECK_PASSWORD", PW)
+    base = ["users", "link-oidc", "terry", "--data-dir", str(tmp_path)]
+    assert main([*base, "--email", "terry@clinic.example", "--as", "terry"]) == 2
+    assert "only an administrator" in capsys.readouterr().err
+    assert main([*base, "--issuer", ISS, "--subject", "t-1", "--as", "admin"]) == 0
+    assert "subject https://idp.clinic.example t-1" in capsys.readouterr().out
+    assert oidc.account_for(db, {"iss": ISS, "sub": "t-1"}) == c.therapist
+    db.dispose()
