@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from . import config
 from .accounts import normalise_username
 from .auth import LoginFailed, actor_of, open_session
 from .db.access import AccessDenied, Actor
@@ -25,6 +26,7 @@ from .errors import FormcheckError
 
 NOT_LINKED = ("this identity provider login is not linked to a formcheck account: ask the clinic "
               "administrator to link it (formcheck users link-oidc)")
+STALE = "your identity provider login has ended: log in again"
 MAX_CLAIM_CHARS = 255
 
 
@@ -88,9 +90,16 @@ def account_for(db: Database, claims: Mapping[str, Any]) -> Actor | None:
     return None
 
 
-def login(db: Database, claims: Mapping[str, Any]) -> tuple[str, Actor]:
+def login(db: Database, claims: Mapping[str, Any], at: datetime | None = None) -> tuple[str, Actor]:
     """A formcheck session (the same expiry and idle limit as a password login) for the
-    linked account; LoginFailed when the identity is linked to none."""
+    linked account; LoginFailed when the identity is linked to none, or when the provider
+    login (the ID token's ``iat``) is older than a session may live: Streamlit's identity
+    cookie outlives formcheck's session, so the person logs in at the provider again."""
+    at = at or datetime.now(UTC)
+    issued = claims.get("iat")
+    if not isinstance(issued, int | float) or isinstance(issued, bool) or \
+            not 0 <= at.timestamp() - issued < config.SESSION_MAX_S:
+        raise LoginFailed(STALE)
     who = account_for(db, claims)
     if who is None:
         raise LoginFailed(NOT_LINKED)

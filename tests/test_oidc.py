@@ -7,11 +7,15 @@ from __future__ import annotations
 import pytest
 from clinic import make_clinic
 
-from formcheck import auth, oidc
+from formcheck import auth, config, oidc
 from formcheck.db.access import AccessDenied
 from formcheck.errors import FormcheckError
 
 ISS = "https://idp.clinic.example"
+
+
+def _now() -> dict:
+    return {"iat": int(auth.now().timestamp()) - 60}   # an ID token issued a minute ago
 
 
 def test_only_an_administrator_links(db):
@@ -34,9 +38,9 @@ def test_linked_identities_log_in_and_unlinked_ones_do_not(db):
     with pytest.raises(FormcheckError, match="linked to an account already"):
         oidc.link(db, c.admin, "ann", email="terry@clinic.example")
     token, who = oidc.login(db, {"iss": "https://other", "sub": "x", "email": "terry@clinic.example",
-                                 "email_verified": True})
+                                 "email_verified": True, **_now()})
     assert who == c.therapist and auth.resume(db, token) == c.therapist
-    assert oidc.login(db, {"iss": ISS, "sub": "ann-0001"})[1] == c.ann
+    assert oidc.login(db, {"iss": ISS, "sub": "ann-0001", **_now()})[1] == c.ann
     for claims in ({"iss": ISS, "sub": "ann-0002"},                                     # another subject
                    {"iss": "https://evil.example", "sub": "ann-0001"},                  # another issuer
                    {"email": "terry@clinic.example", "email_verified": False},          # not verified
@@ -44,7 +48,11 @@ def test_linked_identities_log_in_and_unlinked_ones_do_not(db):
                    {"email": "terry@clinic.example", "email_verified": "true"},         # not a boolean
                    {}):
         with pytest.raises(auth.LoginFailed, match="not linked to a formcheck account"):
-            oidc.login(db, claims)
+            oidc.login(db, {**claims, **_now()})
+    old = int(auth.now().timestamp()) - config.SESSION_MAX_S - 1
+    for stale in ({"iat": old}, {}, {"iat": "0"}, {"iat": True}):   # too old, or no usable issue time
+        with pytest.raises(auth.LoginFailed, match="log in again"):
+            oidc.login(db, {"iss": ISS, "sub": "ann-0001", **stale})
 
 
 def test_a_disabled_account_is_not_logged_in_through_its_link(db):
