@@ -26,7 +26,9 @@ Beyond loopback it refuses to start without accounts and HTTPS (a certificate an
 e.g. from your clinic's CA or Let's Encrypt), and says what is missing. Behind a reverse proxy
 that does TLS (Caddy, nginx), keep --address 127.0.0.1 and point the proxy at the port.
 Therapists make a patient's one-time invite code with 'formcheck users invite NAME --as terry'
-or in the app (Account tab)."""
+or in the app (Account tab). With the clinic's identity provider (OIDC) in
+.streamlit/secrets.toml [auth], an administrator links each login to an account:
+'formcheck users link-oidc terry --email terry@clinic.example --as admin' (see the README)."""
 
 
 def _new_password(user: str) -> str:

@@ -102,3 +102,16 @@ def test_patient_asking_for_another_patients_archive_is_refused(clinic_app, tmp_
     assert "not for your account" in _text(at)
     assert f"fc_export_zip_{patient_key('Bob Patient')}" not in at.session_state
     assert not _downloads(at)
+
+
+def test_a_name_with_no_record_gets_a_clear_message(clinic_app, tmp_path):
+    """A name with no record of this therapist's in the database (the data layer does not say
+    whether it exists elsewhere) cannot be exported: a message, not a traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    clinic_app(None)
+    at = AppTest.from_function(_page_as, args=("Account", str(tmp_path), "Nobody Known", "terry"), default_timeout=60)
+    at.run()
+    at.button(key="export_prepare").click().run()
+    assert not at.exception, at.exception
+    assert "not for your account" in _text(at) and not _downloads(at)

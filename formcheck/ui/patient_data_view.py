@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..db.patient_data import delete_patient, export_bytes
+from ..errors import FormcheckError
 from ..patients import patient_key
 from .common import PageState
 
@@ -36,7 +37,11 @@ def _export(ps: PageState, mine: bool) -> None:
     key = f"fc_export_zip_{patient_key(ps.patient)}"
     label = "your data" if mine else f"{ps.patient}'s data"
     if st.button(f"Prepare a copy of {label} (zip)", key="export_prepare"):
-        st.session_state[key] = export_bytes(ps.db, ps.store, ps.patient)  # type: ignore[arg-type]
+        try:
+            st.session_state[key] = export_bytes(ps.db, ps.store, ps.patient)  # type: ignore[arg-type]
+        except FormcheckError as e:   # not theirs, or a name with no record in the database
+            st.error(str(e))
+            return
     if key in st.session_state:
         st.download_button(f"Download {label}", st.session_state[key], f"{patient_key(ps.patient)}.zip",
                            "application/zip", key="export_download")
@@ -54,7 +59,11 @@ def _delete(ps: PageState) -> None:
     if typed.strip() != ps.patient:
         st.error(f"Nothing deleted: type the patient's name exactly ({ps.patient}) to confirm.")
         return
-    n = delete_patient(ps.db, ps.store, ps.patient)  # type: ignore[arg-type]
+    try:
+        n = delete_patient(ps.db, ps.store, ps.patient)  # type: ignore[arg-type]
+    except FormcheckError as e:
+        st.error(str(e))
+        return
     st.session_state[DONE] = f"Deleted {ps.patient}: {n} sets, their programmes, profiles and account."
     st.session_state.pop(f"fc_export_zip_{patient_key(ps.patient)}", None)
     st.session_state.pop("patient", None)   # the sidebar picks again: the patient is gone
