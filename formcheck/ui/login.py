@@ -65,7 +65,7 @@ def oidc_configured() -> bool:
     """An ``[auth]`` section in .streamlit/secrets.toml: the clinic's identity provider."""
     try:
         return "auth" in st.secrets
-    except Exception:   # no secrets file at all (Streamlit raises its own not-found error)
+    except FileNotFoundError:   # no secrets file (Streamlit's StreamlitSecretNotFoundError is one)
         return False
 
 
