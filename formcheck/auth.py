@@ -2,6 +2,11 @@
 failures, and server-side sessions that expire. A session token is 256 random bits handed to
 the client once; the database keeps only its SHA-256, so a copy of the database logs nobody
 in. Nothing here logs a password or a token.
+
+A username with no account (or a disabled one) backs off exactly like an account, with the
+same messages, so the lockout tells nobody which usernames exist; its failures are counted in
+this process's memory (the last config.UNKNOWN_LOGINS_KEPT usernames tried), as no account
+row exists to count them in.
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -25,6 +32,9 @@ from .errors import FormcheckError
 log = logging.getLogger(__name__)
 WRONG = "wrong username or password"
 MAX_TOKEN_CHARS = 100
+# (database url, username tried) -> (failures in a row, locked until) for usernames without an account
+_unknown: OrderedDict[tuple[str, str], tuple[int, datetime | None]] = OrderedDict()
+_unknown_lock = threading.Lock()
 
 
 class LoginFailed(FormcheckError):  # noqa: N818  (reads as what happened)
@@ -83,9 +93,36 @@ def actor_of(u: User) -> Actor:
     return Actor(u.role, u.id, u.display_name, u.patient_id)  # type: ignore[arg-type]
 
 
+def _wait_message(locked_until: datetime, at: datetime) -> str:
+    wait = int((_utc(locked_until) - at).total_seconds()) + 1
+    return f"too many failed logins with this username: try again in {wait} s"
+
+
+def _failed_message(lock: float) -> str:
+    return WRONG + (f"; this username is locked for {lock:.0f} s" if lock else "")
+
+
+def _fail_unknown(db: Database, name: str, password: str, at: datetime) -> LoginFailed:
+    """A login with a username that has no (enabled) account: the same checks, costs and
+    messages as a wrong password on an account."""
+    key = (str(db.engine.url), name)
+    with _unknown_lock:
+        failures, until = _unknown.get(key, (0, None))
+    if until is not None and until > at:
+        return LoginFailed(_wait_message(until, at))
+    _verify(_dummy_hash(), password)
+    lock = lockout_s(failures + 1)
+    with _unknown_lock:
+        _unknown[key] = (failures + 1, at + timedelta(seconds=lock) if lock else None)
+        _unknown.move_to_end(key)
+        while len(_unknown) > config.UNKNOWN_LOGINS_KEPT:
+            _unknown.popitem(last=False)
+    return LoginFailed(_failed_message(lock))
+
+
 def verify(db: Database, username: str, password: str, at: datetime | None = None) -> Actor:
     """The account's actor if the password is right; raises LoginFailed otherwise. Counts
-    failures and locks the account as config says."""
+    failures and locks the username as config says, whether or not it has an account."""
     from .accounts import normalise_username
 
     at = at or now()
@@ -96,11 +133,9 @@ def verify(db: Database, username: str, password: str, at: datetime | None = Non
     with db.session() as s:
         u = s.scalar(select(User).where(User.username == name)) if name else None
         if u is None or u.disabled:
-            _verify(_dummy_hash(), password)
-            raise LoginFailed(WRONG)
+            raise _fail_unknown(db, name or username[:MAX_TOKEN_CHARS], password, at)
         if u.locked_until is not None and _utc(u.locked_until) > at:
-            wait = int((_utc(u.locked_until) - at).total_seconds()) + 1
-            raise LoginFailed(f"too many failed logins for this account: try again in {wait} s")
+            raise LoginFailed(_wait_message(u.locked_until, at))
         if not _verify(u.password_hash, password):
             s.execute(update(User).where(User.id == u.id).values(failed_logins=User.failed_logins + 1)
                       .execution_options(synchronize_session=False))
@@ -110,7 +145,7 @@ def verify(db: Database, username: str, password: str, at: datetime | None = Non
                 u.locked_until = at + timedelta(seconds=lock)
             s.commit()
             log.info("failed login for account %d (%d in a row)", u.id, u.failed_logins)
-            raise LoginFailed(WRONG + (f"; the account is locked for {lock:.0f} s" if lock else ""))
+            raise LoginFailed(_failed_message(lock))
         u.failed_logins, u.locked_until = 0, None
         if _hasher().check_needs_rehash(u.password_hash):
             u.password_hash = _hasher().hash(password)
@@ -126,13 +161,19 @@ def login(db: Database, username: str, password: str, at: datetime | None = None
     """Check the password and open a session: (token for the client, actor)."""
     at = at or now()
     who = verify(db, username, password, at)
+    return open_session(db, who, at), who
+
+
+def open_session(db: Database, who: Actor, at: datetime | None = None) -> str:
+    """A new session of an account whose identity was checked (password or OIDC): its token."""
+    at = at or now()
     token = secrets.token_urlsafe(32)
     with db.session() as s:
         s.add(AuthSession(token_hash=_digest(token), user_id=who.user_id, created_at=at, last_seen_at=at,
                           expires_at=at + timedelta(seconds=config.SESSION_MAX_S)))
         s.commit()
     log.info("account %d logged in", who.user_id)
-    return token, who
+    return token
 
 
 def resume(db: Database, token: str, at: datetime | None = None) -> Actor | None:

@@ -26,7 +26,9 @@ Beyond loopback it refuses to start without accounts and HTTPS (a certificate an
 e.g. from your clinic's CA or Let's Encrypt), and says what is missing. Behind a reverse proxy
 that does TLS (Caddy, nginx), keep --address 127.0.0.1 and point the proxy at the port.
 Therapists make a patient's one-time invite code with 'formcheck users invite NAME --as terry'
-or in the app (Account tab)."""
+or in the app (Account tab). With the clinic's identity provider (OIDC) in
+.streamlit/secrets.toml [auth], an administrator links each login to an account:
+'formcheck users link-oidc terry --email terry@clinic.example --as admin' (see the README)."""
 
 
 def _new_password(user: str) -> str:
@@ -62,6 +64,12 @@ def cmd_users(a: argparse.Namespace) -> int:
         code = accounts.create_invite(db, a.name)
         print(f"one-time invite code for {a.name}: {code} (the patient opens their account in the app with it; "
               f"valid 7 days)")
+    elif a.action == "link-oidc":
+        from . import oidc
+
+        linked = oidc.link(db, _need(db.actor), a.name, email=a.email or "", issuer=a.issuer or "",
+                           subject=a.subject or "")
+        print(f"{a.name} now also logs in through the identity provider with this {linked}")
     elif a.action == "list":
         for x in accounts.accounts(db, _need(db.actor)):
             print(f"{x.role:<10} {x.username:<24} {x.display_name:<24} {x.patient}{'  LOCKED' if x.locked else ''}")
@@ -129,11 +137,14 @@ def add_parsers(sub: Any, make: Callable[..., argparse.ArgumentParser], data_dir
     sv.add_argument("--data-dir", help=data_dir_help)
     sv.set_defaults(func=cmd_serve)
 
-    us = make(sub, "users", help="clinic accounts: add-admin, add-therapist, invite, list, audit")
-    us.add_argument("action", choices=("add-admin", "add-therapist", "invite", "list", "audit"))
+    us = make(sub, "users", help="clinic accounts: add-admin, add-therapist, invite, link-oidc, list, audit")
+    us.add_argument("action", choices=("add-admin", "add-therapist", "invite", "link-oidc", "list", "audit"))
     us.add_argument("name", nargs="?", default="",
                     help="the new account's username; for invite (and optionally audit) the patient's name")
     us.add_argument("--display-name", help="the name shown for a new account")
+    us.add_argument("--email", help="link-oidc: the identity provider's (verified) e-mail address of this account")
+    us.add_argument("--issuer", help="link-oidc: the provider's issuer URL (with --subject)")
+    us.add_argument("--subject", help="link-oidc: the person's subject (sub claim) at that provider")
     us.add_argument("--as", dest="as_user", metavar="USERNAME",
                     help="act as this account (password from $FORMCHECK_PASSWORD or a prompt)")
     us.add_argument("--data-dir", help=data_dir_help)

@@ -56,6 +56,7 @@ SESSION_MAX_S = 12 * 3600
 LOCKOUT_AFTER_FAILURES = 5
 LOCKOUT_FIRST_S = 30.0
 LOCKOUT_MAX_S = 15 * 60.0
+UNKNOWN_LOGINS_KEPT = 10_000   # usernames without an account whose failures are remembered (memory)
 INVITE_VALID_S = 7 * 86400
 PASSWORD_MIN_CHARS = 10        # NIST SP 800-63B: at least 8; no composition rules
 PASSWORD_MAX_CHARS = 256       # hashing a megabyte "password" is a denial of service

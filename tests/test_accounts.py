@@ -161,3 +161,36 @@ def test_production_hash_cost_round_trip(tmp_path, monkeypatch):
     accounts.create_admin(d, "admin", PW)
     assert auth.login(d, "admin", PW)[1].role == "admin"
     d.dispose()
+
+
+def _lockout_messages(db: Database, username: str) -> list[str]:
+    """What a guesser sees trying one username: failures until locked, a try while locked,
+    the doubled lock, and a try once that has run out."""
+    t0, out = auth.now(), []
+    tries = [(t0, "wrong password!")] * config.LOCKOUT_AFTER_FAILURES + [
+        (t0 + timedelta(seconds=10), PW), (t0 + timedelta(seconds=31), "wrong password!"),
+        (t0 + timedelta(seconds=31 + 50), PW), (t0 + timedelta(seconds=31 + 61), "wrong password!")]
+    for at, pw in tries:
+        with pytest.raises(auth.LoginFailed) as e:
+            auth.login(db, username, pw, at=at)
+        out.append(str(e.value))
+    return out
+
+
+def test_the_lockout_does_not_reveal_whether_an_account_exists(db):
+    """A username with no account backs off like an account, with the very same messages;
+    one locked username locks no other."""
+    c = make_clinic(db)
+    with db.session() as s:   # the account's right password would end the sequence: a disabled account
+        from formcheck.db.account_models import User
+
+        s.query(User).filter_by(username="bob").update({"disabled": True})
+        s.commit()
+    known = _lockout_messages(db, "ann")   # an account, wrong password each time (no right one sent)
+    assert known[config.LOCKOUT_AFTER_FAILURES - 1].endswith("locked for 30 s")
+    assert "too many failed logins" in known[config.LOCKOUT_AFTER_FAILURES]
+    for other in ("nobody", "bob", "x"):   # unknown, disabled, not even a valid username
+        assert _lockout_messages(db, other) == known, other
+    with pytest.raises(auth.LoginFailed, match=r"^wrong username or password$"):
+        auth.login(db, "somebody-else", "wrong password!")
+    assert auth.login(db, "terry", PW)[1] == c.therapist

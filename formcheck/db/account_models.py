@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base
@@ -78,3 +78,17 @@ class AuditEntry(Base):
     patient_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="")                   # never a name or secret
     __table_args__ = (Index("ix_audit_patient_time", "patient_id", "at"),)
+
+
+class OidcLink(Base):
+    """An identity at the clinic's OpenID Connect provider linked (by an administrator) to an
+    account: ``kind`` "subject" (``value`` = issuer, a space, the ``sub`` claim) or "email"
+    (``value`` = the casefolded address; used only when the provider says it is verified)."""
+
+    __tablename__ = "oidc_links"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_oidc_links_kind_value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(600))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -70,8 +70,15 @@ def _folders(store: Store, patient: str) -> list[Path]:
 
 
 def export_patient(db: Database, store: Store, patient: str, out: str | Path) -> Path:
+    """The archive of :func:`export_bytes`, written atomically to ``out``."""
+    atomic.write_bytes(out, export_bytes(db, store, patient))
+    return Path(out)
+
+
+def export_bytes(db: Database, store: Store, patient: str) -> bytes:
     """One zip: data.json (everything), sets.csv, reps.csv, programmes.json, report.pdf and the
-    patient's files (profiles and their versions, saved sessions). Written atomically."""
+    patient's files (profiles and their versions, saved sessions). The app's download button
+    and ``formcheck export`` give the same archive; each export is audited."""
     from ..pdf import clinician_report
 
     who = acting(db, None)
@@ -93,9 +100,8 @@ def export_patient(db: Database, store: Store, patient: str, out: str | Path) ->
             for f in sorted(folder.rglob("*")) if folder.is_dir() else []:
                 if f.is_file():
                     z.write(f, str(Path("files") / f.relative_to(store.root)))
-    atomic.write_bytes(out, buf.getvalue())
     audit.write(db, who, "export patient", pid)
-    return Path(out)
+    return buf.getvalue()
 
 
 def delete_patient(db: Database, store: Store, patient: str) -> int:

@@ -1,6 +1,6 @@
-"""The Account tab of clinic mode: a therapist makes invite codes and reads the audit log of
-their patients; an administrator adds therapists and lists accounts; a patient sees who they
-are logged in as."""
+"""The Account tab of clinic mode: a therapist makes invite codes, reads the audit log of
+their patients and downloads or deletes a patient's data; an administrator adds therapists
+and lists accounts; a patient sees who they are logged in as and downloads their own data."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .. import accounts
 from ..db import audit
 from ..errors import FormcheckError
 from .common import PageState
+from .patient_data_view import patient_data_section
 
 
 def account_page(ps: PageState) -> None:
@@ -22,6 +23,8 @@ def account_page(ps: PageState) -> None:
     db = ps.db
     if who.role == "therapist":
         _invite(ps)
+    if who.role in ("therapist", "patient"):
+        patient_data_section(ps)
     if who.role == "admin":
         _add_therapist(ps)
         rows = accounts.accounts(db, who)

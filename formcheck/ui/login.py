@@ -1,6 +1,8 @@
 """The login gate of clinic mode (a database with accounts, or a server started by
 ``formcheck serve`` beyond loopback): log in, or open a patient account with an invite code
-(``?invite=CODE`` in the link fills it in). The session token lives in this browser tab's
+(``?invite=CODE`` in the link fills it in), or, when .streamlit/secrets.toml has an ``[auth]``
+section, through the clinic's identity provider (st.login; formcheck.oidc maps the identity
+to the account an administrator linked it to). The session token lives in this browser tab's
 server-side state only; formcheck.auth checks it, and its expiry, on every run."""
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import os
 
 import streamlit as st
 
-from .. import accounts, auth
+from .. import accounts, auth, oidc
 from ..db import Database
 from ..db.access import Actor
 from ..errors import FormcheckError
@@ -52,9 +54,38 @@ def gate(db: Database) -> Actor | None:
             return who
         del st.session_state[TOKEN]
         st.info("Your session has ended: please log in again.")
+    if oidc_configured() and _provider_login(db):
+        return None
     _login_form(db)
     _invite_form(db)
     return None
+
+
+def oidc_configured() -> bool:
+    """An ``[auth]`` section in .streamlit/secrets.toml: the clinic's identity provider."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:   # no secrets file (Streamlit's StreamlitSecretNotFoundError is one)
+        return False
+
+
+def _provider_login(db: Database) -> bool:
+    """Log in through st.login (OIDC): True when it reran or stopped the page (the caller
+    shows nothing more); False to show the password form under the provider's button."""
+    if not st.user.get("is_logged_in"):
+        if st.button("Log in with the clinic's identity provider", key="oidc_login"):
+            st.login()   # to the provider and back to this page, logged in there
+        return False
+    try:
+        token, _ = oidc.login(db, st.user.to_dict())
+    except FormcheckError as e:
+        st.error(str(e))
+        if st.button("Log out of the identity provider", key="oidc_logout"):
+            st.logout()
+        return True
+    st.session_state[TOKEN] = token
+    st.rerun()
+    return True   # not reached: st.rerun ends the run
 
 
 def _login_form(db: Database) -> None:
@@ -102,4 +133,6 @@ def logout_button(db: Database, who: Actor) -> None:
         token = st.session_state.pop(TOKEN, None)
         if isinstance(token, str):
             auth.logout(db, token)
+        if oidc_configured() and st.user.get("is_logged_in"):
+            st.logout()   # else the provider's cookie would log straight back in
         st.rerun()
