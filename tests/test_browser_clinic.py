@@ -24,7 +24,8 @@ from clinic import PW
 from test_browser import _metric, _the_streamer, browser  # noqa: F401  (fixture)
 
 from formcheck import accounts
-from formcheck.db import open_database, repo
+from formcheck.db import checkins, open_database, repo
+from formcheck.symptoms import Checkin
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 HOST = "127.0.0.2"
@@ -37,7 +38,8 @@ def clinic_server(home: Path) -> Iterator[str]:
         s.bind((HOST, 0))
         port = int(s.getsockname()[1])
     env = {k: v for k, v in os.environ.items() if k != "FORMCHECK_DATABASE_URL"}
-    env |= {"PYTHONPATH": str(ROOT), "GLOG_minloglevel": "2"}
+    # the WebRTC path (the in-browser pose path has its own browser test, test_browser_pose.py)
+    env |= {"PYTHONPATH": str(ROOT), "GLOG_minloglevel": "2", "FORMCHECK_LIVE_POSE": "server"}
     log = open(home / "serve.log", "wb")   # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "formcheck", "serve", "--address", HOST, "--port", str(port),
                              "--cert", str(cert), "--key", str(key), "--data-dir", str(home)],
@@ -89,6 +91,7 @@ def test_therapist_prescribes_patient_does_a_live_set_over_https(browser, media,
     accounts.redeem_invite(db, accounts.create_invite(db, "Ann Patient", actor=terry), "ann", PW)
     repo.ensure_patient(db, "Bob Patient", actor=terry)
     repo.prescribe(db, "Bob Patient", [repo.Item("bird_dog", 2, 8)], notes="BOBS-NOTE", actor=terry)
+    checkins.record(db.for_actor(terry), "Ann Patient", Checkin(2, "back"))   # today's check-in: Live opens
     db.dispose()
     y4m = tmp_path / "bridge.y4m"
     make_y4m(media / "bridge" / "darebee_bridge.mp4", y4m)
@@ -112,7 +115,7 @@ def test_therapist_prescribes_patient_does_a_live_set_over_https(browser, media,
         page.get_by_role("tab", name="Programme").click()
         page.get_by_role("tabpanel", name="Programme").get_by_text("not for your account").wait_for(timeout=30_000)
         page.get_by_role("tab", name="Live").click()
-        page.get_by_role("button", name="Next: Glute bridge").click()   # her programme's exercise
+        # her programme's first exercise is chosen for her
         page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=Exercise]')]"
                                ".some(e => e.value === 'Glute bridge')", timeout=30_000)
         frame = _the_streamer(page)
