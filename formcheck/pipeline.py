@@ -41,7 +41,7 @@ class _EncoderThread:
     ``threaded=False`` draws and encodes inline (the sequential reference path)."""
 
     def __init__(self, path: Path, width: int, height: int, fps: float, d: Definition,
-                 threaded: bool = True) -> None:
+                 threaded: bool = True, details: bool = True) -> None:
         self._q: queue.Queue[tuple[RGBFrame, Features, FrameResult, float] | None] = queue.Queue(16)
         # A review video needs no more than 1280 px: phone 1080x1920 would cost twice the
         # encoding time of the pose inference it shares 2 cores with.
@@ -49,6 +49,7 @@ class _EncoderThread:
         w, h = self._size or (width, height)
         self._writer = VideoWriter(path, w, h, fps or 30.0)
         self._d = d
+        self._details = details   # phase names and angles drawn (the therapist's view)
         self._error: BaseException | None = None
         self._t: threading.Thread | None = None
         if threaded:
@@ -65,7 +66,7 @@ class _EncoderThread:
                 pass
 
     def _encode(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:
-        img = annotate(rgb, f, r, self._d)
+        img = annotate(rgb, f, r, self._d, self._details)
         if self._size is not None:
             img = np.asarray(cv2.resize(img, self._size, interpolation=cv2.INTER_AREA), np.uint8)
         self._writer.write(img, t_ms)
@@ -155,6 +156,7 @@ def analyze_clip(
     progress: Progress | None = None,
     pipelined: bool = True,
     full_rate: bool = False,
+    video_details: bool = True,
 ) -> SessionResult:
     """Analyse a clip or still. With ``landmarks`` (a cached sequence of this clip) the pose
     model is not run; the clip is decoded only if an annotated video is asked for.
@@ -163,6 +165,9 @@ def analyze_clip(
     model runs on the frames that can change a verdict; the result's frames are those).
     ``full_rate=True`` runs the model on every frame, as an annotated video (every frame is
     drawn with its own landmarks) and a pose file (re-used for any exercise) do.
+
+    ``video_details=False`` draws the annotated video as a patient's view: reps, hold and cue,
+    no phase names or angles.
 
     ``pipelined=False`` decodes, analyses and encodes one frame after another in this thread:
     slower, and the reference the pipelined path must match exactly."""
@@ -185,8 +190,8 @@ def analyze_clip(
         elif landmarks is not None:
             info = landmarks.info
         session = Session(definition, profile, info)
-        enc = _EncoderThread(Path(video_out), info.width, info.height, info.fps, definition, pipelined) \
-            if video_out is not None else None
+        enc = _EncoderThread(Path(video_out), info.width, info.height, info.fps, definition, pipelined,
+                             video_details) if video_out is not None else None
         t_list: list[float] = []
         poses: list[FramePose | None] = []
         frames = _detected(reader, est, crowd) if est is not None else _cached(reader, landmarks)  # type: ignore[arg-type]

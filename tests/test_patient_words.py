@@ -138,3 +138,27 @@ def test_a_running_hold_says_how_long_is_left(hold_ms, target_s, want):
     from formcheck.ui.live_page import hold_prompt
 
     assert hold_prompt(hold_ms, target_s) == want
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_the_review_video_draws_angles_only_with_details(tmp_path, monkeypatch, details):
+    """Clip review's annotated video is a patient's view unless "Details for your therapist" is
+    on: the encoder hands the switch to the overlay (no phase names or angles without it)."""
+    import numpy as np
+
+    from formcheck import pipeline
+    from formcheck.engine.session import Session
+
+    seen: list[bool] = []
+
+    def spy(rgb, f, r, d, show=True):  # type: ignore[no-untyped-def]
+        seen.append(show)
+        return rgb
+
+    monkeypatch.setattr(pipeline, "annotate", spy)
+    d = get_definition("bridge")
+    feats, r = Session(d).update(0.0, None)
+    enc = pipeline._EncoderThread(tmp_path / "v.mp4", 64, 48, 30.0, d, threaded=False, details=details)
+    enc.put(np.zeros((48, 64, 3), np.uint8), feats, r, 0.0)
+    enc.close(True)
+    assert seen == [details]

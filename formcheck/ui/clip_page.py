@@ -68,6 +68,7 @@ class ClipJob:
     sample: Path | None
     definition: Definition
     profile: Profile | None
+    details: bool = False           # phase names and angles on the video ("Details for your therapist")
 
 
 JOB = "clip_job"
@@ -87,7 +88,7 @@ def _submit(up, pick: str, ps: PageState) -> None:  # type: ignore[no-untyped-de
         return
     sample = None if up is not None else config.SAMPLE_VIDEOS_DIR / pick
     name = up.name if up is not None else pick
-    st.session_state[JOB] = ClipJob(name, up, sample, ps.definition, ps.profile)
+    st.session_state[JOB] = ClipJob(name, up, sample, ps.definition, ps.profile, ps.details)
 
 
 def _run(job: ClipJob) -> None:
@@ -108,7 +109,8 @@ def _run(job: ClipJob) -> None:
 
         video = work / "annotated.mp4"
         try:
-            r = analyze_clip(path, job.definition, job.profile, video_out=video, progress=progress)
+            r = analyze_clip(path, job.definition, job.profile, video_out=video, progress=progress,
+                             video_details=job.details)
         except FormcheckError as e:
             st.session_state.pop(JOB, None)
             st.error(str(e).replace(str(work) + "/", ""))
