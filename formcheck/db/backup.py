@@ -46,15 +46,7 @@ def backup(db_path: Path, reason: str = "") -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     out = folder / f"{PREFIX}{stamp}{'-' + reason if reason else ''}.db"
     tmp = out.with_suffix(".partial")
-    src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy(db_path, tmp)
     os.replace(tmp, out)
     for old in backups(db_path)[config.BACKUPS_KEPT:]:
         old.unlink(missing_ok=True)
@@ -132,15 +124,7 @@ def restore(file: str | os.PathLike[str], data_dir: str | os.PathLike[str] | Non
             for side in ("-wal", "-shm"):
                 Path(str(path) + side).unlink(missing_ok=True)
     tmp = path.with_name(path.name + ".restoring")
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy(src_path, tmp)
     for side in ("-wal", "-shm"):   # the old database's log must not be replayed onto the backup
         Path(str(path) + side).unlink(missing_ok=True)
     os.replace(tmp, path)
@@ -148,3 +132,17 @@ def restore(file: str | os.PathLike[str], data_dir: str | os.PathLike[str] | Non
 
 
 __all__ = ["DatabaseError", "backup", "backup_now", "backups", "daily", "damaged_hint", "restore"]
+
+
+def _copy(src_path: Path, dst_path: Path) -> None:
+    """SQLite's online backup of ``src_path`` (opened read-only) into ``dst_path``: a consistent
+    copy even while another connection writes."""
+    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(dst_path)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
