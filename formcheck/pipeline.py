@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .animated import is_key_poses
 from .crowd import CrowdCheck
 from .definition import Definition
 from .draw import annotate
@@ -22,7 +23,7 @@ from .engine.features import Features
 from .engine.scorer import FrameResult
 from .engine.session import Session, SessionResult, analyze_sequence
 from .errors import FormcheckError
-from .estimator import PoseEstimator
+from .estimator import Mode, PoseEstimator
 from .models import resolve_model
 from .pose import ClipInfo, FramePose, PoseSequence
 from .profile import Profile
@@ -104,7 +105,7 @@ def extract_poses(path: str | os.PathLike[str], model: str | os.PathLike[str] | 
         info.model = model_path.name
         t_list: list[float] = []
         poses: list[FramePose | None] = []
-        with PoseEstimator(model_path, mode="image" if info.is_image else "video") as est:
+        with PoseEstimator(model_path, mode=estimator_mode(path, info)) as est:
             for i, (_, t, pose) in enumerate(_detected(reader, est, None)):
                 t_list.append(t)
                 poses.append(pose)
@@ -113,6 +114,13 @@ def extract_poses(path: str | os.PathLike[str], model: str | os.PathLike[str] | 
     seq = PoseSequence.from_frames(t_list, poses, _timed(info, t_list))
     log.info("%s: %d frames, person in %d", path, len(seq), int(seq.detected.sum()))
     return seq
+
+
+def estimator_mode(path: str | os.PathLike[str], info: ClipInfo) -> Mode:
+    """IMAGE mode (each frame detected on its own) for a still and for an animation of a few
+    key poses (:func:`formcheck.animated.is_key_poses`: tracking from one key pose lags into
+    the next); VIDEO mode (tracked) for every other clip."""
+    return "image" if info.is_image or is_key_poses(path) else "video"
 
 
 def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
@@ -175,7 +183,8 @@ def analyze_clip(
         return analyze_sequence(landmarks, definition, profile)
     model_path = resolve_model(model) if landmarks is None else None
     if model_path is not None and not full_rate and video_out is None and poses_out is None \
-            and not is_still(path):
+            and not is_still(path) and not is_key_poses(path):
+        # (a few key poses are analysed whole, each frame detected alone: nothing to sample)
         from .adaptive import analyze_adaptive
 
         return analyze_adaptive(path, definition, profile, model_path, progress)
@@ -185,7 +194,7 @@ def analyze_clip(
         crowd: CrowdCheck | None = None
         if model_path is not None:
             info.model = model_path.name
-            est = PoseEstimator(model_path, mode="image" if info.is_image else "video")
+            est = PoseEstimator(model_path, mode=estimator_mode(path, info))
             crowd = CrowdCheck(model_path, deferred=True)
         elif landmarks is not None:
             info = landmarks.info

@@ -55,17 +55,48 @@ def test_a_broken_webp_gets_a_clear_message(tmp_path):
         MediaReader(p)
 
 
+def test_a_few_far_apart_key_poses_are_told_from_an_animation(tmp_path):
+    from formcheck.animated import is_key_poses
+
+    f = [np.full((20, 20, 3), 10 * i, np.uint8) for i in range(9)]
+    cases = [("two.webp", 2, 800, True), ("two.gif", 2, 800, True), ("seven.gif", 7, 300, True),
+             ("eight.gif", 8, 800, False), ("fast.gif", 2, 100, False), ("one.gif", 1, 800, False)]
+    for name, n, ms, want in cases:
+        p = tmp_path / name
+        ims = [Image.fromarray(x) for x in f[:n]]
+        ims[0].save(p, save_all=True, append_images=ims[1:], duration=[ms] * n, loop=0)
+        assert is_key_poses(p) is want, name
+    assert not is_key_poses(tmp_path / "missing.gif")
+
+
+def _bridge_animation(media, path) -> None:
+    """The bridge's bottom, then top (two photos of one person), 800 ms each."""
+    ims = [Image.open(media / "bridge" / f"fedb_pelvic_tilt_into_bridge_{i}.jpg").convert("RGB") for i in (0, 1)]
+    kw = {"lossless": True} if path.suffix == ".webp" else {}
+    ims[0].save(path, save_all=True, append_images=ims[1:], duration=[800, 800], loop=0, **kw)
+
+
 @pytest.mark.media
-def test_two_frame_webp_bridge_bottom_then_top_counts_one(media, tmp_path):
+@pytest.mark.parametrize("suffix", [".webp", ".gif"])
+def test_two_frame_bridge_bottom_then_top_is_one_good_rep(media, tmp_path, suffix):
+    """Each key pose is detected alone (IMAGE mode), as the photo alone is: tracked from the
+    bottom, the top's hip read 161 deg (a false hips_too_low); alone it reads 177."""
     from formcheck.definition import get_definition
     from formcheck.pipeline import analyze_clip
 
-    frames = [np.asarray(Image.open(media / "bridge" / f"fedb_pelvic_tilt_into_bridge_{i}.jpg").convert("RGB"))
-              for i in (0, 1)]
-    p = tmp_path / "bridge.webp"
-    _webp(p, frames, [800, 800])
-    r = analyze_clip(p, get_definition("bridge"), full_rate=True)
-    assert r.info.frames == 2 and len(r.frames) == 2
+    p = tmp_path / f"bridge{suffix}"
+    _bridge_animation(media, p)
+    for full_rate in (False, True):
+        r = analyze_clip(p, get_definition("bridge"), full_rate=full_rate)
+        assert r.info.frames == 2 and len(r.frames) == 2
+        assert len(r.reps) == 1
+        assert not r.reps[0].faults, r.reps[0].faults
+
+
+@pytest.mark.media
+def test_two_frame_bird_dog_still_counts(media):
+    from formcheck.definition import get_definition
+    from formcheck.pipeline import analyze_clip
+
+    r = analyze_clip(media / "birddog" / "gq_knee_birddog_2frame.gif", get_definition("bird_dog"))
     assert len(r.reps) == 1
-    # (the second frame reads 161 deg at the hip where the same photo alone reads 177: the
-    # model's video-mode tracking from the first key pose, so its form is not asserted here)
