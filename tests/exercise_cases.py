@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from stick import POSE_KEYS, SEGMENTS, stick_pose
+from stick import DEFAULTS, POSE_KEYS, SEGMENTS, stick_pose
 
 from formcheck import config
 from formcheck.definition import Definition, get_definition, load_validated
@@ -176,9 +176,12 @@ def _turn(a_deg: float, b_deg: float) -> float:
 
 
 def _at(pose: dict[str, float], key: str) -> float:
-    """A (maybe side-specific) segment direction, falling back to the both-sides one."""
+    """A (maybe side-specific) segment direction, falling back to the both-sides one (an
+    optional key left out: its default)."""
     if key in pose:
         return pose[key]
+    if key in DEFAULTS:
+        return DEFAULTS[key]
     return pose[key.split("_", 1)[1]]
 
 

@@ -8,6 +8,8 @@ ends (the hip is the root):
     trunk hip->shoulder, neck shoulder->ear, face ear->nose,
     upper_arm shoulder->elbow, forearm elbow->wrist, thigh hip->knee, shin knee->ankle.
 
+``trunk_pct`` (optional, default 100) draws the trunk that % of its length: the shorter
+hip-shoulder chord of a back curled over (a stick has no spine to bend).
 A limb segment sets both sides; ``left_thigh`` / ``right_thigh`` (etc.) set one side only.
 The far side (not ``near``) is drawn 3 px off the near one, as tests/synth.py does, and is less
 visible (0.8 against 0.99); ``world_from_xy`` gives the 3D pose in the case's camera view.
@@ -36,7 +38,9 @@ SEGMENTS: dict[str, tuple[str, str, float]] = {
 }
 LIMBS = ("upper_arm", "forearm", "thigh", "shin")
 SIDED_KEYS = frozenset(f"{s}_{seg}" for s in ("left", "right") for seg in LIMBS)
-POSE_KEYS = frozenset(SEGMENTS) | SIDED_KEYS
+# optional keys that are not directions, with their value when a pose leaves them out
+DEFAULTS = {"trunk_pct": 100.0}
+POSE_KEYS = frozenset(SEGMENTS) | SIDED_KEYS | frozenset(DEFAULTS)
 FAR_OFFSET_PX = 3.0
 # landmarks not drawn as a segment end sit on the nearest drawn one
 _AT = {"eye": "ear", "eye_inner": "ear", "eye_outer": "ear", "pinky": "wrist",
@@ -54,6 +58,8 @@ def _side_points(angles: Mapping[str, float], side: str, hip: np.ndarray) -> dic
         deg = angles.get(f"{side}_{seg}", angles.get(seg))
         if deg is None:
             raise KeyError(f"pose has no direction for segment {seg!r}")
+        if seg == "trunk":
+            length *= float(angles.get("trunk_pct", DEFAULTS["trunk_pct"])) / 100.0
         pts[b] = pts[a] + length * _dir(float(deg))
     return pts
 

@@ -27,13 +27,15 @@ def _finish(lm: np.ndarray, kw: dict) -> FramePose:
 
 
 def standing_stretch_pose(leg_deg: float = 40.0, trunk_lean_deg: float = 0.0, knee_deg: float = 178.0,
-                          neck_bend_deg: float = 30.0, leg_side: str = "left", **kw) -> FramePose:
+                          neck_bend_deg: float = 30.0, leg_side: str = "left", trunk_px: float = 250.0,
+                          **kw) -> FramePose:
     """Standing on the ``_other(leg_side)`` leg; the ``leg_side`` leg reaches forward at
     ``leg_deg`` from straight down (the heel up on a step; 0 = both feet down), its knee at
     ``knee_deg``; the trunk leans ``trunk_lean_deg`` forward of vertical; hip-shoulder-ear bend
-    ``neck_bend_deg`` (+ = the head dropped forward of the trunk line)."""
+    ``neck_bend_deg`` (+ = the head dropped forward of the trunk line); ``trunk_px`` the
+    hip-shoulder chord (250 = a long back, 62% of the 400 px leg; shorter = curled over)."""
     h = np.array([300.0, 400.0])
-    s = h + 250 * _dir(90 - trunk_lean_deg)
+    s = h + trunk_px * _dir(90 - trunk_lean_deg)
     e = s + 80 * _dir(90 - trunk_lean_deg - neck_bend_deg)
     lm = make_pose({"hip": tuple(h), "shoulder": tuple(s), "ear": tuple(e), "nose": tuple(e + [25, 5]),
                     "elbow": tuple(s + [10, 110]), "wrist": tuple(s + [20, 220])}, **kw).landmarks.copy()
