@@ -24,7 +24,7 @@ from ..definition import Definition
 from ..engine.checks import CheckResult
 from ..engine.session import Session
 from ..pose import ClipInfo, FramePose
-from .front import FRONT_MEASURES, front_fault, front_measures, front_text
+from .front import FRONT_MEASURES, FRONT_SETTLED_SHARE, front_fault, front_measures, front_text
 
 State = Literal["calibrating", "seated", "standing", "away"]
 Mode = Literal["side", "front"]
@@ -268,6 +268,8 @@ class Monitor:
                 self._calib_asked = True
                 out.append(Event(t_s, "calibrating", "Sit upright, back supported, to calibrate."))
             return
+        if self.mode == "front" and not self._steady_front(values):
+            return
         self._calib_good_s += dt
         measures = FRONT_MEASURES if self.mode == "front" else [c.measure for c in self.d.checks]
         for m in measures:
@@ -283,6 +285,18 @@ class Monitor:
                 "also sees your back)" if self.mode == "front" else ""
             out.append(Event(t_s, "calibrated", f"Calibrated to your good posture{seen}: sit like this. You "
                              f"are told only when you drift from it for {self.s.alert_after_s:.0f} s or more."))
+
+    def _steady_front(self, values: dict[str, float]) -> bool:
+        """Front calibration needs the head and shoulders seen and the person settled: a
+        shoulder width off the collected median by more than the rounding rule's tolerance
+        (someone still moving to or from the camera) starts the collection again."""
+        width = values.get("front_shoulder_width", math.nan)
+        if math.isnan(width):
+            return False
+        seen = self._calib.get("front_shoulder_width")
+        if seen and abs(width / statistics.median(seen) - 1.0) > FRONT_SETTLED_SHARE:
+            self._calib, self._calib_good_s = {}, 0.0
+        return True
 
     def _worst(self, values: dict[str, float], checks: list[CheckResult]) -> tuple[str, float] | None:
         """The first failing check: the therapist's limits (the session's checks), then the

@@ -126,5 +126,10 @@ def front_text(rule_id: str) -> tuple[str, str]:
     return rule.name, rule.cue
 
 
+# Calibration waits until the shoulder width stays within this share of its median (a person
+# still settling or walking up to the laptop changes it fast: 0.29 -> 0.40 of the frame in 1 s
+# on the close front part of sitting/jonz_office_chair_upright_slouch_recline.mp4; upright on
+# sitting/ipd_sitting_front.mp4 it stays within 2%).
+FRONT_SETTLED_SHARE = 0.10
 # what calibration keeps: every rule's measure and the face size the rounding rule compares
 FRONT_MEASURES = tuple(r.measure for r in FRONT_RULES) + ("front_eye_width",)
