@@ -46,9 +46,12 @@ class FrontRule:
 
 # Tolerances: a fault must be well past the sway of good posture. Measured on the upright
 # front-view clip (sitting/ipd_sitting_front.mp4, 640x480, sampled at 2/s through the monitor's
-# own smoothing): see the README's front-mode paragraph for the numbers. CLINICAL.md "Sitting for
-# long": small posture changes show only against the person's own baseline, so each limit is a
-# change from it, not an absolute value.
+# own smoothing, 15 samples): nose height 0.515-0.562 shoulder widths (median 0.544, so +-0.03),
+# eye-to-eye / shoulder width 0.183-0.213 (median 0.195: -6% / +10%), shoulder width 93.5-95.7 px
+# (+-1.2%), tilt 0.6-3.8 deg. One short clip gives the sway, not the limits: each limit is a
+# change a person would see in a mirror, at least 2-3x that sway. CLINICAL.md "Sitting for long":
+# small posture changes show only against the person's own baseline, so each limit is a change
+# from it, not an absolute value (nothing here is a population limit).
 FRONT_RULES: tuple[FrontRule, ...] = (
     FrontRule("head_dropped", "front_head_height_sw", -1, 0.15, False, "Head dropped",
               "Lift your head: eyes level with the top of the screen.",
@@ -103,8 +106,10 @@ def front_measures(xy_px: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_
 
 def front_fault(values: dict[str, float], baseline: dict[str, float]) -> tuple[str, float] | None:
     """The first front rule failing against ``baseline`` (the calibrated medians of the same
-    measures): (rule id, value), or None. Shoulder rounding counts only while the face keeps its
-    size (shrinks less than the rule's tolerance), so sitting back from the camera is not rounding."""
+    measures): (rule id, value), or None. The face growing against the shoulders is the head
+    coming forward only while the shoulders keep their width (narrower shoulders are rounding);
+    shoulder rounding counts only while the face keeps its size (shrinks less than the rule's
+    tolerance), so sitting back from the camera is not rounding."""
     for rule in FRONT_RULES:
         v, base = values.get(rule.measure, math.nan), baseline.get(rule.measure)
         if base is None or math.isnan(v) or (rule.relative and base <= 0):
@@ -112,6 +117,8 @@ def front_fault(values: dict[str, float], baseline: dict[str, float]) -> tuple[s
         change = v / base - 1.0 if rule.relative else v - base
         if rule.direction * change <= rule.tolerance:
             continue
+        if rule.id == "head_forward" and _ratio(values, baseline, "front_shoulder_width") < -_ROUNDING.tolerance:
+            continue   # the face grew against narrower shoulders: that is the shoulders rounding
         if rule.id == "shoulders_rounded":
             eye, eye0 = values.get("front_eye_width", math.nan), baseline.get("front_eye_width")
             if eye0 is None or math.isnan(eye) or eye / eye0 - 1.0 < -rule.tolerance:
@@ -120,12 +127,19 @@ def front_fault(values: dict[str, float], baseline: dict[str, float]) -> tuple[s
     return None
 
 
+def _ratio(values: dict[str, float], baseline: dict[str, float], measure: str) -> float:
+    """value / baseline - 1 of a length measure (0 when either is unknown)."""
+    v, base = values.get(measure, math.nan), baseline.get(measure)
+    return 0.0 if base is None or base <= 0 or math.isnan(v) else v / base - 1.0
+
+
 def front_text(rule_id: str) -> tuple[str, str]:
     """(name, cue) of a front rule, in plain words."""
     rule = next(r for r in FRONT_RULES if r.id == rule_id)
     return rule.name, rule.cue
 
 
+_ROUNDING = next(r for r in FRONT_RULES if r.id == "shoulders_rounded")
 # Calibration waits until the shoulder width stays within this share of its median (a person
 # still settling or walking up to the laptop changes it fast: 0.29 -> 0.40 of the frame in 1 s
 # on the close front part of sitting/jonz_office_chair_upright_slouch_recline.mp4; upright on
