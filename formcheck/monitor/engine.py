@@ -24,7 +24,7 @@ from ..definition import Definition
 from ..engine.checks import CheckResult
 from ..engine.session import Session
 from ..pose import ClipInfo, FramePose
-from .front import FRONT_MEASURES, FRONT_SETTLED_SHARE, front_fault, front_measures, front_text
+from .front import FRONT_IDS, FRONT_MEASURES, FRONT_SETTLED_SHARE, front_fault, front_measures, front_text
 
 State = Literal["calibrating", "seated", "standing", "away"]
 Mode = Literal["side", "front"]
@@ -126,6 +126,10 @@ class Monitor:
         if not self._bad_check or self._bad_since is None or self._last_t is None:
             return None
         return self._bad_check[0] if self._last_t - self._bad_since >= self.s.settle_s else None
+
+    def fault_text(self, check_id: str) -> tuple[str, str]:
+        """(name, cue) of a check of either mode, in plain words."""
+        return front_text(check_id) if check_id in FRONT_IDS else self.d.fault_text(check_id)
 
     def recalibrate(self) -> None:
         """Forget the current mode's baseline: the next good seconds calibrate it again."""
@@ -243,7 +247,7 @@ class Monitor:
                 self._alerted, self._last_alert = True, t_s
                 self.summary.alerts += 1
                 shown = self._bad_check
-                name, cue = front_text(shown[0]) if self.mode == "front" else self.d.fault_text(shown[0])
+                name, cue = self.fault_text(shown[0])
                 out.append(Event(t_s, "posture_bad", f"{name} for {lasted:.0f} s: {cue}", shown[0],
                                  round(shown[1], 1)))
         self._break(t_s, out)

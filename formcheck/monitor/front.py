@@ -139,6 +139,7 @@ def front_text(rule_id: str) -> tuple[str, str]:
     return rule.name, rule.cue
 
 
+FRONT_IDS = frozenset(r.id for r in FRONT_RULES)
 _ROUNDING = next(r for r in FRONT_RULES if r.id == "shoulders_rounded")
 # Calibration waits until the shoulder width stays within this share of its median (a person
 # still settling or walking up to the laptop changes it fast: 0.29 -> 0.40 of the frame in 1 s
