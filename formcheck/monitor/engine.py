@@ -6,6 +6,11 @@ patient's profile, as the live page and the CLI). A measure is also judged again
 person's own good posture: the median of the calibration seconds plus ``margin_deg`` in the
 direction the check fails (small posture changes show only against the person's own baseline,
 CLINICAL.md "Sitting for long").
+
+When the camera sees the person from the front (a laptop webcam), the side-view limits cannot
+be judged: the monitor switches to the front, upper-body mode (``front.py``), calibrated and
+judged the same way on image measures of the head and shoulders. The side view stays the
+precise option. The two modes keep separate baselines (the front keys start with ``front_``).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from ..definition import Definition
 from ..engine.checks import CheckResult
 from ..engine.session import Session
 from ..pose import ClipInfo, FramePose
+from .front import FRONT_IDS, FRONT_MEASURES, FRONT_SETTLED_SHARE, front_fault, front_measures, front_text
 
 State = Literal["calibrating", "seated", "standing", "away"]
+Mode = Literal["side", "front"]
 STANDING_THIGH_DEG = -55.0   # hip->knee this far below horizontal: the knees are under the hips
 
 
@@ -79,7 +86,7 @@ class Monitor:
         self.s = settings or MonitorSettings()
         self.session = Session(definition, info=ClipInfo(path="monitor"), keep_features=False, keep_frames=False)
         self.baseline: dict[str, float] = dict(baseline or {})
-        self.calibrated = bool(self.baseline)
+        self.mode: Mode = "side"
         self.presence: State = "away"
         self.summary = DaySummary()
         self._calib: dict[str, list[float]] = {}
@@ -99,6 +106,11 @@ class Monitor:
         self._recent: list[tuple[float, bool]] = []   # (t_s, bad) of the judged samples of the last settle_s
 
     @property
+    def calibrated(self) -> bool:
+        """Is there a baseline for the current mode (side or front)?"""
+        return any(k.startswith("front_") == (self.mode == "front") for k in self.baseline)
+
+    @property
     def state(self) -> State:
         return "calibrating" if self.presence == "seated" and not self.calibrated else self.presence
 
@@ -115,8 +127,14 @@ class Monitor:
             return None
         return self._bad_check[0] if self._last_t - self._bad_since >= self.s.settle_s else None
 
+    def fault_text(self, check_id: str) -> tuple[str, str]:
+        """(name, cue) of a check of either mode, in plain words."""
+        return front_text(check_id) if check_id in FRONT_IDS else self.d.fault_text(check_id)
+
     def recalibrate(self) -> None:
-        self.calibrated, self._calib, self._calib_good_s, self._calib_asked = False, {}, 0.0, False
+        """Forget the current mode's baseline: the next good seconds calibrate it again."""
+        self.baseline = {k: v for k, v in self.baseline.items() if k.startswith("front_") != (self.mode == "front")}
+        self._calib, self._calib_good_s, self._calib_asked = {}, 0.0, False
 
     def snooze(self, t_s: float, seconds: float) -> None:
         self._snooze_until = t_s + seconds
@@ -126,7 +144,13 @@ class Monitor:
         self._last_t = t_s
         feats, r = self.session.update(t_s * 1000.0, pose, frame_size)
         values = feats.values.get(feats.near_side, {}) if feats.pose else {}
+        checks = r.checks
         out: list[Event] = []
+        if feats.pose and feats.view in ("front", "side"):
+            self._set_mode("front" if feats.view == "front" else "side")
+        if feats.pose and self.mode == "front" and feats.xy_px is not None:
+            # the thighs point at a front camera: standing is not judged, nor the side limits
+            values, checks = front_measures(feats.xy_px, feats.visible, frame_size), []
         raw: State = "away" if not feats.pose else \
             "standing" if values.get("thigh_elevation_deg", 0.0) < STANDING_THIGH_DEG else "seated"
         if not self._lasted(t_s, raw):
@@ -136,9 +160,17 @@ class Monitor:
         elif raw == "standing":
             self._left(t_s, "standing", out, "Stood up.")
         else:
-            self._seated(t_s, dt, values, r.checks, out)
+            self._seated(t_s, dt, values, checks, out)
         self.summary.events += out
         return out
+
+    def _set_mode(self, mode: Mode) -> None:
+        """A new view: the half-collected calibration and a running bad stretch were of the
+        other mode's measures."""
+        if mode != self.mode:
+            self.mode = mode
+            self._calib, self._calib_good_s, self._calib_asked = {}, 0.0, False
+            self._bad_since, self._alerted, self._bad_check, self._recent = None, False, None, []
 
     def _lasted(self, t_s: float, raw: State) -> bool:
         """Has ``raw`` lasted long enough to become the state? The current state always has;
@@ -215,7 +247,7 @@ class Monitor:
                 self._alerted, self._last_alert = True, t_s
                 self.summary.alerts += 1
                 shown = self._bad_check
-                name, cue = self.d.fault_text(shown[0])
+                name, cue = self.fault_text(shown[0])
                 out.append(Event(t_s, "posture_bad", f"{name} for {lasted:.0f} s: {cue}", shown[0],
                                  round(shown[1], 1)))
         self._break(t_s, out)
@@ -240,17 +272,35 @@ class Monitor:
                 self._calib_asked = True
                 out.append(Event(t_s, "calibrating", "Sit upright, back supported, to calibrate."))
             return
+        if self.mode == "front" and not self._steady_front(values):
+            return
         self._calib_good_s += dt
-        for c in self.d.checks:
-            v = values.get(c.measure, math.nan)
+        measures = FRONT_MEASURES if self.mode == "front" else [c.measure for c in self.d.checks]
+        for m in measures:
+            v = values.get(m, math.nan)
             if not math.isnan(v):
-                self._calib.setdefault(c.measure, []).append(v)
+                self._calib.setdefault(m, []).append(v)
         if self._calib_good_s >= self.s.calibrate_s and self._calib:
-            self.baseline = {m: round(statistics.median(v), 1) for m, v in self._calib.items()}
-            self.calibrated = True
+            # front measures are ratios and shoulder widths: kept to 3 decimals, angles to 1
+            digits = 4 if self.mode == "front" else 1
+            self.baseline.update({m: round(statistics.median(v), digits) for m, v in self._calib.items()})
             # plain words for the person; the angles stay in self.baseline (and the profile)
-            out.append(Event(t_s, "calibrated", "Calibrated to your good posture: sit like this. You are "
-                             f"told only when you drift from it for {self.s.alert_after_s:.0f} s or more."))
+            seen = " (front camera: your head and shoulders are watched; a camera at your side " \
+                "also sees your back)" if self.mode == "front" else ""
+            out.append(Event(t_s, "calibrated", f"Calibrated to your good posture{seen}: sit like this. You "
+                             f"are told only when you drift from it for {self.s.alert_after_s:.0f} s or more."))
+
+    def _steady_front(self, values: dict[str, float]) -> bool:
+        """Front calibration needs the head and shoulders seen and the person settled: a
+        shoulder width off the collected median by more than the rounding rule's tolerance
+        (someone still moving to or from the camera) starts the collection again."""
+        width = values.get("front_shoulder_width", math.nan)
+        if math.isnan(width):
+            return False
+        seen = self._calib.get("front_shoulder_width")
+        if seen and abs(width / statistics.median(seen) - 1.0) > FRONT_SETTLED_SHARE:
+            self._calib, self._calib_good_s = {}, 0.0
+        return True
 
     def _worst(self, values: dict[str, float], checks: list[CheckResult]) -> tuple[str, float] | None:
         """The first failing check: the therapist's limits (the session's checks), then the
@@ -258,6 +308,8 @@ class Monitor:
         for c in checks:
             if c.status == "fail":
                 return c.id, c.value if c.value is not None else math.nan
+        if self.mode == "front":
+            return front_fault(values, self.baseline)
         for rule in self.d.checks:
             v, base = values.get(rule.measure, math.nan), self.baseline.get(rule.measure)
             if base is None or math.isnan(v):

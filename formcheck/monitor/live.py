@@ -83,7 +83,7 @@ class MonitorProcessor:
     def _update(self, t: float, events: list[Event]) -> None:
         m, s = self.monitor, self._snap
         s.state, s.samples, s.error = m.state, s.samples + 1, None
-        s.bad = m.d.fault_text(m.bad_check)[0] if m.bad_check else None
+        s.bad = m.fault_text(m.bad_check)[0] if m.bad_check else None
         s.seated_s, s.good_share, s.alerts = m.summary.seated_s, m.summary.good_share, m.summary.alerts
         s.next_break_s = m.next_break_in_s(t)
         s.events = s.events + events
