@@ -15,9 +15,10 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
 from test_browser import _analyse_in_clip_review, _exercise_picker, _metric, _the_streamer, browser  # noqa: F401
 
-from formcheck.db import open_database, repo
+from formcheck.db import checkins, open_database, repo
 from formcheck.definition import available_exercises, get_definition
 from formcheck.engine.reps import Rep
+from formcheck.symptoms import Checkin
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 PATIENT = "Jane Doe"
@@ -66,6 +67,7 @@ def _history(tmp_path: Path) -> None:
             repo.add_rep(db, sid, Rep(i, None, i * 1000.0, i * 1000.0 + 400, i * 1000.0 + 800, 3993.767324,
                                       ["hips_too_low"] if i == 3 and d < 6 else [],
                                       key_angles={"hip_extension_deg": 170.25 + d / 3}))
+    checkins.record(db, PATIENT, Checkin(2, "back"))   # today's check-in: the Live page opens
     db.dispose()
 
 
@@ -76,7 +78,8 @@ def test_every_page_as_seen_in_the_browser(browser, media, tmp_path):  # noqa: F
     chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True,
                                        args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={y4m}"])
     page = chromium.new_page(viewport={"width": 1400, "height": 1100})
-    with running_app(tmp_path) as url:
+    # the WebRTC path's page (the in-browser path's page is tested in test_browser_pose.py)
+    with running_app(tmp_path, env={"FORMCHECK_LIVE_POSE": "server"}) as url:
         page.goto(url, wait_until="domcontentloaded")
         # a new visitor: nothing chosen, told what to do
         page.get_by_text("Choose an exercise in the sidebar").first.wait_for(timeout=90_000)

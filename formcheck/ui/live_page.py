@@ -44,14 +44,17 @@ def live_page(ps: PageState) -> None:
     proc.details = ps.details   # angles and phase on the video only for the therapist
     st.toggle("Speak cues", value=True, key="speak_cues",
               help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
-    proc.target = todays_programme(ps)
     if isinstance(proc, LandmarkLive):
+        proc.target = todays_programme(ps)
         if not proc.playing and not proc.snapshot().frames:   # before the first set only
             camera_check()
         st.fragment(browser_live)(proc, lambda p: live_panel(p, ps.details, p.playing), ps.details)
         playing = proc.playing
         if not playing and not proc.snapshot().frames:
             guidance(ps.definition)
+        stopped = not playing and bool(proc.snapshot().frames)
+        if stopped:
+            _end_set(proc)
     else:
         left, right = st.columns([3, 2])
         with left:
@@ -59,22 +62,29 @@ def live_page(ps: PageState) -> None:
             ctx = _streamer(proc)
             help_slot = st.empty()
         playing = bool(ctx.state.playing)
-        if not playing and not proc.snapshot().frames:   # once streaming "Press START" is stale
+        stopped = not playing and bool(proc.snapshot().frames)
+        if not playing and not stopped:   # once streaming "Camera found. Press START" is stale
             with hint.container():
                 camera_check()
             with help_slot.container():
                 guidance(ps.definition)
+        if stopped:   # before today's programme below, so it counts the set at once
+            _end_set(proc)
         with right:
+            proc.target = todays_programme(ps)
             # Refresh the panel twice a second only while streaming: a timer rerunning all the
             # time would compete with the clicks on the other tabs.
             st.fragment(live_panel, run_every=PANEL_REFRESH_S if playing else None)(proc, ps.details, playing)
-    snap = proc.snapshot()
-    if not playing and snap.frames:   # the stream stopped: the set's last rep and summary go to the history
-        proc.end_set()
-        if proc.recorder is not None:
-            proc.recorder.flush(2.0)
+    if stopped:
         _set_summary(proc, ps)
         after_checkin(ps)
+
+
+def _end_set(proc: LiveProcessor) -> None:
+    """The stream stopped: the set's last rep and summary go to the history now."""
+    proc.end_set()
+    if proc.recorder is not None:
+        proc.recorder.flush(2.0)
 
 
 def _processor(ps: PageState, kind: type[LiveProcessor] = LiveProcessor) -> LiveProcessor:
