@@ -149,6 +149,8 @@ def test_without_a_camera_the_page_says_why(browser, tmp_path):
     with running_app(tmp_path) as url:
         page = chromium.new_page()
         page.goto(url, wait_until="domcontentloaded")
+        _exercise_picker(page).click(timeout=90_000)   # nothing is preselected for a new visitor
+        page.get_by_role("option", name="Glute bridge", exact=True).click()
         msg = page.frame_locator("iframe[title='st.iframe']").first.locator("#m")
         msg.get_by_text(re.compile("No camera found|Camera permission is blocked")).wait_for(timeout=60_000)
         assert "Clip review" in msg.inner_text()
