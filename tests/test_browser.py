@@ -272,6 +272,8 @@ def test_an_upload_over_the_limit_is_refused_with_a_message(browser, media, tmp_
     with running_app(tmp_path, extra=("--server.maxUploadSize", "1")) as url:
         page = chromium.new_page()
         page.goto(url, wait_until="domcontentloaded")
+        _exercise_picker(page).click(timeout=90_000)   # nothing is preselected for a new visitor
+        page.get_by_role("option", name="Glute bridge", exact=True).click()
         page.get_by_role("tab", name="Clip review").click()
         uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload a clip")
         refusal = uploader.get_by_text(re.compile(r"must be 1(\.0)?\s?MB or smaller", re.I))

@@ -46,7 +46,8 @@ def test_check_in_then_the_camera_and_the_emergency_screen(browser, tmp_path):  
     repo.ensure_patient(db, "Calm Patient")
     repo.ensure_patient(db, "Flag Patient")
     db.dispose()
-    with running_app(tmp_path) as url:
+    # the WebRTC path's camera (the in-browser pose path has its own browser test)
+    with running_app(tmp_path, env={"FORMCHECK_LIVE_POSE": "server"}) as url:
         chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         page = chromium.new_page(viewport={"width": 1400, "height": 1100})
         _choose(page, url, "Calm Patient")

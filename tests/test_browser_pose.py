@@ -180,6 +180,8 @@ def test_without_webassembly_live_falls_back_to_the_video_path_and_says_why(brow
     with running_app(tmp_path) as url:
         page = context.new_page()
         page.goto(url, wait_until="domcontentloaded")
+        page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise").click(timeout=90_000)
+        page.get_by_role("option", name="Glute bridge", exact=True).click()   # nothing is preselected
         page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
         frame = page.frame_locator("iframe[title*='pose_live']").first
         frame.get_by_role("button", name="START").click(timeout=60_000)

@@ -56,7 +56,8 @@ def test_prescribe_two_exercises_do_both_live_and_see_them_in_progress(browser, 
     make_y4m(media / "bridge" / "darebee_bridge.mp4", bridge)
     bird = tmp_path / "bird.y4m"
     make_y4m(media / "birddog" / "chloe_bird_dog.gif", bird)
-    with running_app(tmp_path) as url:
+    # the WebRTC path (the in-browser pose path has its own browser test, test_browser_pose.py)
+    with running_app(tmp_path, env={"FORMCHECK_LIVE_POSE": "server"}) as url:
         _live_set(browser, url, bridge, "Glute bridge", 3, tmp_path)
         _live_set(browser, url, bird, "Bird-dog", 1, tmp_path)
         chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
