@@ -117,11 +117,7 @@ def _exercises(pdf: FPDF, sets: list[SetRecord], profiles: dict[str, list[str]])
         return
     cols = [("Exercise", 34), ("Sets", 12), ("Reps", 12), ("Good form", 20), ("Longest hold", 22),
             ("Key angle at top, first -> last week", 50), ("Most frequent faults", 40)]
-    pdf.set_font("helvetica", "B", 8)
-    for name, w in cols:
-        pdf.cell(w, 6, name, border=1)
-    pdf.ln()
-    pdf.set_font("helvetica", "", 8)
+    _header_row(pdf, cols)
     for ex in sorted({s.exercise for s in sets}):
         mine = [s for s in sets if s.exercise == ex]
         reps = sum(s.reps for s in mine)
@@ -139,6 +135,15 @@ def _exercises(pdf: FPDF, sets: list[SetRecord], profiles: dict[str, list[str]])
         pdf.ln()
 
 
+def _header_row(pdf: FPDF, cols: list[tuple[str, int]]) -> None:
+    """A table's bold header row (``cols``: name and width in mm); the rows below are plain 8 pt."""
+    pdf.set_font("helvetica", "B", 8)
+    for name, w in cols:
+        pdf.cell(w, 6, name, border=1)
+    pdf.ln()
+    pdf.set_font("helvetica", "", 8)
+
+
 def _sides(pdf: FPDF, sets: list[SetRecord]) -> None:
     """Left against right for each one-sided exercise over the period (formcheck.asymmetry)."""
     found = [(ex, a) for ex in sorted({s.exercise for s in sets})
@@ -149,11 +154,7 @@ def _sides(pdf: FPDF, sets: list[SetRecord]) -> None:
     _title(pdf, "Left and right (apart = |L - R| / larger side)")
     cols = [("Exercise", 34), ("Reps L / R", 20), ("Longest hold L / R", 28), ("Key angle at top L / R", 46),
             ("Range moved L / R", 30), ("Flagged", 32)]
-    pdf.set_font("helvetica", "B", 8)
-    for name, w in cols:
-        pdf.cell(w, 6, name, border=1)
-    pdf.ln()
-    pdf.set_font("helvetica", "", 8)
+    _header_row(pdf, cols)
     for ex, a in found:
         lines = rows(a)
         flagged = ", ".join(f"{METRIC_NAMES[m]} {a.index[m]:.0%}" for m in a.flagged) or "no"
