@@ -8,6 +8,7 @@ therapist changes a threshold.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,17 +65,15 @@ class _CompiledMeasure:
     kind: str
     idx: dict[Side, tuple[int, ...]]
     names: dict[Side, tuple[str, ...]]
+    # the kind's value on plain (x_px, y_px) tuples (the scalar fast path of :mod:`geometry`),
+    # looked up in the registry once, not per frame
+    in_2d: Callable[[Sequence[g.Pt], float], float]
 
 
 def _compile(name: str, m: Measure) -> _CompiledMeasure:
     idx = {s: tuple(resolve(p, s).value for p in m.points) for s in SIDES}
     names = {s: tuple(Landmark(i).name.lower().replace("_", " ") for i in idx[s]) for s in SIDES}
-    return _CompiledMeasure(name, m.kind, idx, names)
-
-
-def _measure(kind: str, pts: list[g.Pt], facing: float) -> float:
-    """One measure on plain (x_px, y_px) tuples (the scalar fast path of :mod:`geometry`)."""
-    return KINDS[kind].in_2d(pts, facing)
+    return _CompiledMeasure(name, m.kind, idx, names, KINDS[m.kind].in_2d)
 
 
 class FeatureExtractor:
@@ -146,7 +145,7 @@ class FeatureExtractor:
         f.near_side = self._near_side(lm, xy, t_ms)
         f.facing = self._facing_of(xy, f.near_side, t_ms)
         self._pts = self._vis = None
-        tracked_list: list[bool] | None = None
+        tracked_list = tracked.tolist() if self._gate_measures else []
         for side in (SIDES if self.sided else (f.near_side,)):
             f.values[side], f.hidden[side] = self._measures(xy, visible, side, f.facing)
             if f.view == "oblique" and self._world_measures:
@@ -154,11 +153,9 @@ class FeatureExtractor:
             if self._phase_world is not None and self._estimated_phase(f.values[side], world, lm, visible, side):
                 f.phase_estimated.add(side)
             if self._gate_measures:
-                t = tracked_list if tracked_list is not None else tracked.tolist()
-                tracked_list = t
                 f.gate_values[side] = {
-                    m.name: _measure(m.kind, [self._pts[i] for i in m.idx[side]], f.facing)  # type: ignore[index]
-                    if all(t[i] for i in m.idx[side]) else math.nan for m in self._gate_measures}
+                    m.name: m.in_2d([self._pts[i] for i in m.idx[side]], f.facing)  # type: ignore[index]
+                    if all(tracked_list[i] for i in m.idx[side]) else math.nan for m in self._gate_measures}
                 if f.view == "oblique" and self._world_measures:
                     self._world_values(f.gate_values[side], world, tracked, side)
         return f
@@ -272,7 +269,7 @@ class FeatureExtractor:
         for m in self.measures:
             idx = m.idx[side]
             if all(vis[i] for i in idx):
-                values[m.name] = _measure(m.kind, [pts[i] for i in idx], facing)
+                values[m.name] = m.in_2d([pts[i] for i in idx], facing)
             else:
                 values[m.name] = math.nan
                 hidden[m.name] = [m.names[side][k] for k, i in enumerate(idx) if not vis[i]]
