@@ -73,7 +73,7 @@ def _sampled_pass(path: str | os.PathLike[str], d: Definition, profile: Profile 
         info = reader.info
         info.model = model_path.name
         out = _Pass(Session(d, profile, info), info)
-        frame_ms = 1000.0 / info.fps if info.fps > 0 else 1000.0 / 30.0
+        frame_ms = info.frame_ms
         sampler = AdaptiveSampler(d, frame_ms)
         if replay is not None and windows:
             for t, pose in zip(replay.t_list, replay.poses, strict=True):
@@ -160,7 +160,7 @@ def analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profi
         sc = first.session.scorer
         why = marginal(result, sc.views_ms, sc.out_of_position_ms, reps=False)
     if not why:
-        frame_ms = 1000.0 / first.info.fps if first.info.fps > 0 else 1000.0 / 30.0
+        frame_ms = first.info.frame_ms
         windows = refine_windows(result, frame_ms)
         if not windows:
             return result

@@ -67,6 +67,10 @@ class FramePose:
         return self.landmarks[:, VIS]
 
 
+# The frame interval assumed where a clip's rate is not known (a still, a header without it).
+UNKNOWN_FRAME_MS = 1000.0 / 30.0
+
+
 @dataclass
 class ClipInfo:
     """What is known about the source of a pose sequence."""
@@ -81,6 +85,11 @@ class ClipInfo:
     is_image: bool = False
     model: str = ""
     model_frames: int = 0   # frames the pose model ran on (fewer than ``frames`` when sampled)
+
+    @property
+    def frame_ms(self) -> float:
+        """One frame's duration (ms); UNKNOWN_FRAME_MS when the rate is not known."""
+        return 1000.0 / self.fps if self.fps > 0 else UNKNOWN_FRAME_MS
 
 
 def empty_frame_arrays() -> tuple[FloatArray, FloatArray]:

@@ -36,6 +36,7 @@ from .engine.reps import Rep
 from .engine.scorer import MAX_DT_MS, FrameResult
 from .engine.session import SessionResult, whole_in_view
 from .landmarks import SIDES, resolve
+from .pose import UNKNOWN_FRAME_MS
 
 # A measure this close to a limit is followed frame by frame: the p95 stray of the frames
 # between two model frames from the line joining them (see the module docstring).
@@ -46,7 +47,7 @@ PHASE_SKIP_MAX_MS = 50.0   # frames at most this long may be skipped one in two 
 def coarse_step_ms(frame_ms: float) -> float:
     """When the next model frame is due after one (ms from it), at this frame interval: the
     most whole frames that fit in MAX_DT_MS, aimed half a frame early to absorb jitter."""
-    frame_ms = frame_ms if frame_ms > 0 else 1000.0 / 30.0
+    frame_ms = frame_ms if frame_ms > 0 else UNKNOWN_FRAME_MS
     frames = max(1, math.floor(MAX_DT_MS / frame_ms + 1e-6))
     return frames * frame_ms - frame_ms / 2
 
@@ -55,7 +56,7 @@ class AdaptiveSampler:
     """Decides, after each model frame, when the next one is due (0 ms: the next frame)."""
 
     def __init__(self, definition: Definition, frame_ms: float, near_deg: float = NEAR_DEG) -> None:
-        self.frame_ms = frame_ms if frame_ms > 0 else 1000.0 / 30.0
+        self.frame_ms = frame_ms if frame_ms > 0 else UNKNOWN_FRAME_MS
         self.coarse_ms = coarse_step_ms(frame_ms)
         self.near_deg = near_deg
         self._required = {s: [resolve(n, s).value for n in definition.required_landmarks] for s in SIDES}
