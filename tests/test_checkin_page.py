@@ -8,6 +8,7 @@ import pytest
 from test_app import app  # noqa: F401  (the AppTest fixture)
 
 from formcheck.db import checkins, open_database, repo
+from formcheck.symptoms import Checkin
 
 PATIENT = "Jane Doe"
 
@@ -141,3 +142,17 @@ def test_after_a_set_an_optional_check_in_and_its_red_flag_stops_the_day(app, db
     assert [x.checkin.moment for x in checkins.checkins(db, PATIENT)] == ["before", "after"]
     at = _answer(at, moment="after", pain=3, saddle_numbness="yes")
     assert "This is a medical emergency: call emergency services now." in _html(at) and not _exercising(at)
+
+
+def test_a_single_check_in_reads_as_one_day_in_words(app, db):  # noqa: F811
+    """One check-in: "1 check-in" (not "1 check-ins"), and its charts labelled by day, not by
+    the instant's milliseconds (Vega labelled a one-point time axis ".846")."""
+    import json
+
+    checkins.record(db, PATIENT, Checkin(2, "back"))
+    at = _choose(app)
+    text = " ".join(x.value for x in at.success)
+    assert "No red flags in 1 check-in." in text, text
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    time_axes = [enc["x"] for s in specs for enc in [s.get("encoding", {})] if enc.get("x", {}).get("field") == "time"]
+    assert time_axes and all(x["axis"]["format"] == "%d %b" and "domain" in x["scale"] for x in time_axes)

@@ -81,3 +81,15 @@ def angle_charts(report: dict[str, Any], d: Definition) -> list[Any]:
                 x="t_s:Q", tooltip=["rep"]))
         charts.append(alt.layer(*layers).properties(title=title, height=180))
     return charts
+
+
+def day_axis(times: pd.Series, field: str = "day") -> alt.X:
+    """A time axis labelled by day ("01 Dec") with room around a single day (Vega would label
+    a zero-width one "December", or a single instant ".846")."""
+    days = pd.to_datetime(times)
+    first, last = days.min(), days.max()
+    span_days = max((last - first).days, 1)
+    pad = pd.Timedelta(days=1 if span_days < 7 else 0)
+    return alt.X(f"{field}:T", title=None,
+                 scale=alt.Scale(domain=[(first - pad).isoformat(), (last + pad).isoformat()]),
+                 axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": max(1, span_days // 6)}))

@@ -16,6 +16,7 @@ from ..asymmetry import combine
 from ..db import repo
 from ..definition import get_definition
 from ..pdf import report_bytes
+from .charts import day_axis
 from .common import PageState
 from .results import faults_table, sides_table
 from .symptoms_view import patient_list, symptoms_section
@@ -97,12 +98,7 @@ def day_chart(df: pd.DataFrame, col: str, title: str) -> alt.Chart:
     degrees, holds to 0.1 s, shares in %), days as "01 Dec"; a single day or a flat series
     still gets an axis with room around it (Vega would label a zero-width one "176.500000"
     and one day "December")."""
-    days = pd.to_datetime(df["day"])
-    first, last = days.min(), days.max()
-    span_days = max((last - first).days, 1)
-    pad = pd.Timedelta(days=1 if span_days < 7 else 0)
-    x = alt.X("day:T", title=None, scale=alt.Scale(domain=[(first - pad).isoformat(), (last + pad).isoformat()]),
-              axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": max(1, span_days // 6)}))
+    x = day_axis(df["day"])
     values = df[col].dropna().astype(float)
     if col == "good_share":
         fmt, scale = ".0%", alt.Scale(domain=[0, 1])

@@ -12,6 +12,8 @@ import streamlit as st
 
 from ..db import Database, checkins, repo
 from ..symptoms import CHANGE_TEXT, REGION_TEXT, REGIONS, trend
+from ..wording import plural
+from .charts import day_axis
 
 FLAG_DAYS = 42   # the patient list's red flags: the last 6 weeks (the guide's recovery span)
 
@@ -28,10 +30,10 @@ def symptoms_section(db: Database, patient: str) -> None:
         box = st.error if any(x.level == "emergency" for x in flagged) else st.warning
         box(f"**Red flags: {len(flagged)} check-in{'s' if len(flagged) > 1 else ''}**\n\n" + "\n".join(lines))
     else:
-        st.success(f"No red flags in {len(rows)} check-ins.")
+        st.success(f"No red flags in {plural(len(rows), 'check-in')}.")
     t = trend([x.checkin for x in rows])
     if t is not None:
-        st.markdown(f"**Symptoms over {t.checkins} check-ins**: {t.text()}")
+        st.markdown(f"**Symptoms over {plural(t.checkins, 'check-in')}**: {t.text()}")
     df = pd.DataFrame([{"time": x.taken_at, "pain": x.checkin.pain, "moment": x.checkin.moment,
                         "reaches": REGION_TEXT[x.checkin.reaches], "reach_level": x.checkin.reach_level,
                         "numbness": CHANGE_TEXT[x.checkin.numbness], "weakness": CHANGE_TEXT[x.checkin.weakness],
@@ -49,7 +51,7 @@ def _flag_line(x: checkins.StoredCheckin) -> str:
 
 def _pain_chart(df: pd.DataFrame) -> alt.Chart:
     return alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("time:T", title=None), y=alt.Y("pain:Q", title=None, scale=alt.Scale(domain=[0, 10])),
+        x=day_axis(df["time"], "time"), y=alt.Y("pain:Q", title=None, scale=alt.Scale(domain=[0, 10])),
         color=alt.Color("moment:N", title="check-in"),
         tooltip=["time:T", "moment", "pain", "reaches", "red flag"]).properties(title="Pain (0-10)", height=180)
 
@@ -58,7 +60,7 @@ def _reach_chart(df: pd.DataFrame) -> alt.Chart:
     labels = "[" + ",".join(f"'{REGION_TEXT[r]}'" for r in REGIONS) + "]"
     axis = alt.Axis(values=list(range(len(REGIONS))), labelExpr=f"{labels}[datum.value]", title=None)
     return alt.Chart(df).mark_line(point=True, interpolate="step-after").encode(
-        x=alt.X("time:T", title=None), y=alt.Y("reach_level:Q", axis=axis, scale=alt.Scale(domain=[0, 5])),
+        x=day_axis(df["time"], "time"), y=alt.Y("reach_level:Q", axis=axis, scale=alt.Scale(domain=[0, 5])),
         tooltip=["time:T", "reaches", "numbness", "weakness"]).properties(
         title="Where the pain reaches (down = toward the back: centralising)", height=180)
 
