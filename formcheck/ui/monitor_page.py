@@ -22,7 +22,9 @@ NOTIFY_KINDS = ("posture_bad", "break_due")
 
 def monitor_page(ps: PageState) -> None:
     st.header("Desk monitor")
-    st.caption("Sit side-on to the camera. The first seconds of good posture calibrate the monitor to you; "
+    st.caption("A laptop's camera in front of you sees your head and shoulders; a camera at your side sees "
+               "your whole body and judges more (your back and knees too). The first seconds of good posture "
+               "calibrate the monitor to you; "
                "it alerts only when bad posture lasts, and reminds you to take a break. A change is shown only "
                f"once it has lasted {MonitorSettings.settle_s:g} s "
                f"(standing up: {MonitorSettings.stand_confirm_s:g} s), "
