@@ -15,7 +15,8 @@ from fpdf import FPDF
 from .asymmetry import METRIC_NAMES, combine, rows
 from .atomic import write_bytes
 from .db.database import Database
-from .db.repo import ProgrammeView, SetRecord, adherence, history, programme
+from .db.programmes import ProgrammeView, adherence, programme
+from .db.repo import SetRecord, history
 from .definition import Definition, get_definition
 from .errors import FormcheckError
 from .pdf_symptoms import symptoms_section
