@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from ..errors import FormcheckError
 from ..models import monitor_model
-from .engine import Event, Monitor, MonitorSettings
+from .engine import Monitor
+from .events import Event, MonitorSettings
 from .sources import Sample, camera_samples, clip_samples, notify
 
 
