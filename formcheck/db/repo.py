@@ -146,14 +146,14 @@ def finish_set(db: Database, set_id: int, summary: dict[str, Any], ended_at: dat
 def record_result(db: Database, patient: str, r: SessionResult, source: str = "clip",
                   started_at: datetime | None = None, *, actor: Actor | None = None) -> int:
     """A whole analysed clip as one set with its reps and summary; returns the set id."""
-    from ..report import build_report
+    from ..report import summary_json
 
     who = acting(db, actor)
     set_id = start_set(db, patient, r.definition.id, source, r.definition.version,
                        r.profile.version if r.profile else None, r.info.path, started_at, actor=who)
     for rep in r.reps:
         add_rep(db, set_id, rep, actor=who)
-    finish_set(db, set_id, build_report(r)["summary"], actor=who)
+    finish_set(db, set_id, summary_json(r.summary), actor=who)
     return set_id
 
 
