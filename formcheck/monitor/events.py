@@ -4,6 +4,7 @@ times), the events it emits and the day's summary. The state machine is engine.p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,9 @@ class DaySummary:
     @property
     def good_share(self) -> float:
         return self.good_s / self.seated_s if self.seated_s else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The day in numbers, the one JSON form: the CLI's summary line and what the patient's
+        history keeps (``formcheck history`` reads it back)."""
+        return {"seated_s": round(self.seated_s), "good_posture_share": round(self.good_share, 3),
+                "alerts": self.alerts, "breaks_due": self.breaks_due, "breaks_taken": self.breaks_taken}
