@@ -139,12 +139,12 @@ def test_set_summary_shows_the_sides_in_plain_words_with_rounded_numbers():
 
     d = get_definition("sciatic_nerve_glide")
     page = _Page()
-    show_sides(build_report(run(d, glide_rep("left", 175.0) * 2 + glide_rep("right", 155.0) * 2))["summary"], page)
+    show_sides(run(d, glide_rep("left", 175.0) * 2 + glide_rep("right", 155.0) * 2).summary.asymmetry, page)
     text = "\n".join(page.shown)
     assert page.shown[0].startswith("**Left and right**: Your right side moved less far than your left (")
     assert "Your therapist will look at this." in page.shown[0] and "|" not in text and "sciatic" not in text
     assert not re.search(r"\d\.\d\d", text), text      # nothing past one decimal
-    show_sides({"asymmetry": None}, page)
+    show_sides(None, page)
     assert len(page.shown) == 3
 
 
