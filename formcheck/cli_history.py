@@ -51,7 +51,7 @@ def _history_sides(sets: list[SetRecord], names: dict[str, str]) -> None:
     from .asymmetry import combine, rows
 
     for ex in sorted({x.exercise for x in sets}):
-        a = combine(x.summary["asymmetry"] for x in sets if x.exercise == ex and x.summary.get("asymmetry"))
+        a = combine(a for x in sets if x.exercise == ex and (a := x.asymmetry) is not None)
         if a is None:
             continue
         lines = rows(a)

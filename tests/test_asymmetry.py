@@ -152,7 +152,7 @@ def test_combine_sums_reps_over_sets_and_keeps_the_longest_hold():
     one = from_stats({"left": SideStats(3, 4.0, 10.0, 80.0), "right": SideStats(0)}, 0.15)
     two = from_stats({"left": SideStats(0), "right": SideStats(3, 2.0, 20.0, 60.0)}, 0.15)
     assert one is not None and two is not None
-    a = combine([one.to_dict(), two.to_dict()])
+    a = combine([one, two])
     assert a is not None and a.sides["left"].reps == a.sides["right"].reps == 3
     assert a.index["hold_s"] == 0.5 and a.index["range"] == 0.25 and a.key_angle_diff == -10.0
     assert combine([]) is None

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..asymmetry import Asymmetry, from_dict
 from ..engine.reps import Rep
 from ..errors import FormcheckError
 from ..patients import patient_key
@@ -171,6 +172,12 @@ class SetRecord:
     hold_s: float            # longest hold in the set
     key_angles: dict[str, float] = field(default_factory=dict)   # medians over its reps
     summary: dict[str, Any] = field(default_factory=dict, repr=False)   # the set's report summary
+
+    @property
+    def asymmetry(self) -> Asymmetry | None:
+        """Left against right of a one-sided exercise's set (None for the others)."""
+        stored = self.summary.get("asymmetry")
+        return from_dict(stored) if stored else None
 
 
 def history(db: Database, patient: str, exercise: str | None = None,
