@@ -165,11 +165,10 @@ def from_dict(d: Mapping[str, Any]) -> Asymmetry:
     return a if a is not None else Asymmetry(sides, {m: None for m in METRICS}, None, float(d["flag_share"]))
 
 
-def combine(stored: Iterable[Mapping[str, Any]], flag_share: float | None = None) -> Asymmetry | None:
-    """Several sets' asymmetries (their report dicts) as one, over a period: reps summed, the
-    longest hold, the median of the sets' key angles and ranges; ``flag_share`` defaults to the
-    latest set's."""
-    items = [from_dict(d) for d in stored]
+def combine(sets: Iterable[Asymmetry], flag_share: float | None = None) -> Asymmetry | None:
+    """Several sets' asymmetries as one, over a period: reps summed, the longest hold, the
+    median of the sets' key angles and ranges; ``flag_share`` defaults to the latest set's."""
+    items = list(sets)
     if not items:
         return None
     stats: dict[str, SideStats] = {

@@ -1,4 +1,5 @@
-"""`formcheck` command line: landmarks, analyze, evaluate, models, app.
+"""`formcheck` command line: landmarks, analyze, batch, evaluate, models, app (history and report:
+cli_history.py; whom it acts as: cli_access.py).
 
 Every user-facing failure is one line on stderr and a non-zero exit, never a traceback.
 """
@@ -13,21 +14,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import config
+from .cli_access import database, profile_path
+from .cli_history import cmd_history, cmd_report
 from .cli_parser import build_parser
 from .errors import FormcheckError
 from .logs import cli_logging
 
 if TYPE_CHECKING:
-    from .db import Database
-    from .db.repo import SetRecord
     from .engine.session import SessionResult
     from .pipeline import Progress
 
 log = logging.getLogger("formcheck")
 EXIT_USAGE_ERROR = 2
 EXIT_FAILED = 1
-PASSWORD_ENV = "FORMCHECK_PASSWORD"
 
 
 def _progress(desc: str, enabled: bool) -> tuple[Progress, Callable[[], None]]:
@@ -74,49 +73,6 @@ def cmd_landmarks(a: argparse.Namespace) -> int:
     return 0
 
 
-def _database(a: argparse.Namespace) -> Database:
-    """The database, as the account of ``--as USERNAME`` when given (its password from
-    $FORMCHECK_PASSWORD or a prompt); opened and logged in once per command."""
-    if getattr(a, "db_", None) is not None:
-        return a.db_  # type: ignore[no-any-return]
-    from .db import open_database
-
-    db = open_database(getattr(a, "data_dir", None))
-    user = getattr(a, "as_user", None)
-    if user:
-        import getpass
-
-        from .auth import verify
-
-        password = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"password for {user}: ")
-        db = db.for_actor(verify(db, user, password))
-    a.db_ = db
-    return db
-
-
-def _profile_path(a: argparse.Namespace, exercise: str) -> Path | None:
-    """--profile FILE, or --patient NAME resolved in the data folder (the app's profiles;
-    with --as, only a profile that account may read)."""
-    from .store import Store
-
-    if a.profile:
-        return Path(a.profile)
-    if not a.patient:
-        return None
-    if getattr(a, "as_user", None):
-        from .db.profiles import store_for
-
-        store = store_for(a.data_dir, _database(a))
-    else:
-        store = Store(a.data_dir)
-    path = store.profile_path(a.patient, Path(exercise).stem)
-    if not path.is_file() and getattr(a, "save", False):
-        return None   # recording a new patient's set: default thresholds until a profile is saved
-    if not path.is_file():
-        raise FormcheckError(f"patient {a.patient!r} has no saved {exercise} profile in {store.root}")
-    return path
-
-
 def cmd_analyze(a: argparse.Namespace) -> int:
     from .definition import get_definition
     from .pipeline import analyze_clip
@@ -125,7 +81,7 @@ def cmd_analyze(a: argparse.Namespace) -> int:
     from .report import write_csv, write_report
 
     d = get_definition(a.exercise)
-    prof_path = _profile_path(a, a.exercise)
+    prof_path = profile_path(a, a.exercise)
     profile = load_profile(prof_path) if prof_path else None
     d = apply_profile(d, profile, where=str(prof_path))
     cached = PoseSequence.load(a.landmarks) if a.landmarks else None
@@ -140,7 +96,7 @@ def cmd_analyze(a: argparse.Namespace) -> int:
             raise FormcheckError("--save needs --patient NAME (whose history the set goes into)")
         from .db.repo import record_result
 
-        set_id = record_result(_database(a), a.patient, r, source="clip")
+        set_id = record_result(database(a), a.patient, r, source="clip")
         print(f"saved as set {set_id} in {a.patient}'s history")
     if a.report:
         write_report(r, a.report)
@@ -158,7 +114,7 @@ def cmd_batch(a: argparse.Namespace) -> int:
     from .profile import apply_profile, load_profile
 
     d = get_definition(a.exercise)      # fail fast on a bad definition or profile
-    prof_path = _profile_path(a, a.exercise)
+    prof_path = profile_path(a, a.exercise)
     if prof_path:
         apply_profile(d, load_profile(prof_path), where=str(prof_path))
     clips = find_clips(a.inputs)
@@ -201,92 +157,6 @@ def _print_result(clip: str, r: SessionResult) -> None:
         print("  left / right: " + "; ".join(f"{w} {lt} / {rt} ({ap})" for w, lt, rt, ap in rows(a)))
     if s.faults and d.phases.kind == "continuous":
         print("  sustained faults: " + ", ".join(f"{d.fault_text(k)[0]} x{v}" for k, v in s.faults.items()))
-
-
-def cmd_history(a: argparse.Namespace) -> int:
-    from .cli_checkin import print_symptoms
-    from .db.repo import history
-
-    db = _database(a)
-    rows = history(db, a.patient, a.exercise)
-    if a.csv:
-        _history_csv(rows, Path(a.csv))
-    if not rows:
-        print(f"no sets recorded for {a.patient}" + (f" ({a.exercise})" if a.exercise else ""))
-        print_symptoms(db, a.patient)
-        return 0
-    names: dict[str, str] = {}
-    for x in rows:
-        if x.exercise not in names:
-            names[x.exercise] = _exercise_name(x.exercise)
-        when = f"{x.started_at.astimezone():%Y-%m-%d %H:%M}  {names[x.exercise]:<16} {x.source:<7}"
-        if x.source == "monitor":   # a day at the desk: time seated, posture, alerts, breaks
-            m = x.summary
-            print(f"{when} seated {m.get('seated_s', 0) / 60:.0f} min, good posture "
-                  f"{m.get('good_posture_share', 0):.0%}, {m.get('alerts', 0)} alerts, "
-                  f"{m.get('breaks_due', 0)} break reminders")
-            continue
-        faults = ", ".join(f"{k} x{v}" for k, v in sorted(x.faults.items(), key=lambda kv: -kv[1])) or "none"
-        print(f"{when} reps {x.reps:>3}  good {x.good_reps:>3}  faults: {faults}")
-    _history_sides(rows, names)
-    print_symptoms(db, a.patient)
-    return 0
-
-
-def _history_sides(sets: list[SetRecord], names: dict[str, str]) -> None:
-    """Left against right over every set of each one-sided exercise, as Progress and the PDF
-    show it (formcheck.asymmetry.combine: reps summed, longest hold, median key angle)."""
-    from .asymmetry import combine, rows
-
-    for ex in sorted({x.exercise for x in sets}):
-        a = combine(x.summary["asymmetry"] for x in sets if x.exercise == ex and x.summary.get("asymmetry"))
-        if a is None:
-            continue
-        lines = rows(a)
-        width = max(len(w) for w, *_ in lines)
-        print(f"left and right, {names[ex]}, all sets (flagged above {a.flag_share:.0%}):")
-        print(f"  {'':<{width}}  {'left':>6}  {'right':>6}  apart (|L - R| / larger side)")
-        for w, lt, rt, ap in lines:
-            print(f"  {w:<{width}}  {lt:>6}  {rt:>6}  {ap}")
-        if a.message():
-            print(f"  {a.message()}")
-
-
-def _exercise_name(exercise: str) -> str:
-    """The definition's name, read straight from its TOML (no validation: a quick command
-    stays quick; a file that does not read keeps the id)."""
-    import tomllib
-
-    try:
-        with open(config.EXERCISES_DIR / f"{exercise}.toml", "rb") as fh:
-            return str(tomllib.load(fh).get("name", exercise))
-    except (OSError, tomllib.TOMLDecodeError):
-        return exercise
-
-
-def _history_csv(rows: list[SetRecord], path: Path) -> None:
-    import csv
-    import io
-
-    from .atomic import write_text
-
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["set", "started_utc", "exercise", "source", "reps", "good_reps", "longest_hold_s", "faults"])
-    for x in rows:
-        w.writerow([x.id, x.started_at.isoformat(timespec="seconds"), x.exercise, x.source, x.reps, x.good_reps,
-                    round(x.hold_s, 1), ";".join(f"{k}={v}" for k, v in sorted(x.faults.items()))])
-    write_text(path, buf.getvalue())
-
-
-def cmd_report(a: argparse.Namespace) -> int:
-    from .db.profiles import store_for
-    from .pdf import clinician_report
-
-    db = _database(a)
-    path = clinician_report(db, a.patient, Path(a.output), weeks=a.weeks, store=store_for(a.data_dir, db))
-    print(f"wrote {path}")
-    return 0
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:

@@ -51,9 +51,9 @@ def cmd_serve(a: argparse.Namespace) -> int:
 
 def cmd_users(a: argparse.Namespace) -> int:
     from . import accounts
-    from .cli import _database
+    from .cli_access import database
 
-    db = _database(a)
+    db = database(a)
     if a.action == "add-admin":
         who = accounts.create_admin(db, a.name, _new_password(a.name), a.display_name or "", actor=db.actor)
         print(f"administrator {a.name} created (account {who.user_id})")
@@ -89,24 +89,24 @@ def _need(actor: Any) -> Any:
 
 
 def cmd_export(a: argparse.Namespace) -> int:
-    from .cli import _database
+    from .cli_access import database
     from .db.patient_data import export_patient
     from .db.profiles import store_for
 
-    db = _database(a)
+    db = database(a)
     print(f"wrote {export_patient(db, store_for(a.data_dir, db), a.patient, a.output)}")
     return 0
 
 
 def cmd_delete_patient(a: argparse.Namespace) -> int:
-    from .cli import _database
+    from .cli_access import database
     from .db.patient_data import delete_patient
     from .db.profiles import store_for
 
     if not a.yes:
         raise FormcheckError(f"this deletes {a.patient} and all their data for good: add --yes "
                              "(export a copy first with formcheck export)")
-    db = _database(a)
+    db = database(a)
     n = delete_patient(db, store_for(a.data_dir, db), a.patient)
     print(f"deleted {a.patient}: {n} sets, their programmes, profiles and account")
     return 0

@@ -24,14 +24,13 @@ from .crowd import CrowdCheck
 from .db.recorder import SetRecorder
 from .definition import Definition
 from .draw import annotate
-from .engine.reps import rep_from_report
 from .engine.scorer import FrameResult, Rep
-from .engine.session import Session
+from .engine.session import Session, SessionResult
 from .engine.setup import SetupItem, setup_verdicts
 from .estimator import PoseEstimator
 from .pose import ClipInfo
 from .profile import Profile
-from .report import build_report
+from .report import build_report, summary_json
 from .video_reader import RGBFrame
 
 FPS_WINDOW_S = 2.0   # the processed frame rate is measured over the last 2 s
@@ -80,7 +79,7 @@ class LiveProcessor:
         # worker thread, and late frames of a superseded one must not mix into the set.
         self._stream_thread: threading.Thread | None = None
         self._retired: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
-        self.finished_sets: list[dict[str, Any]] = []   # summaries of earlier streams, oldest first
+        self.finished_sets: list[SessionResult] = []   # earlier streams' sets, oldest first
         self._new_session()
 
     def _new_session(self) -> None:
@@ -163,7 +162,7 @@ class LiveProcessor:
                 if self._snap.frames:
                     self.finished_sets.append(self._summary_locked())
                     if self.recorder is not None and not self._set_ended:
-                        self.recorder.finish(self.finished_sets[-1]["summary"])
+                        self.recorder.finish(summary_json(self.finished_sets[-1].summary))
                 self._new_session()
             self._stream_thread = me
             return True
@@ -206,16 +205,19 @@ class LiveProcessor:
 
         Safe to call while streaming: a rep still at the top is reported as it stands.
         """
+        return build_report(self.result())
+
+    def result(self) -> SessionResult:
+        """The set so far (what :meth:`summary` writes as JSON)."""
         with self._lock:
             return self._summary_locked()
 
-    def _summary_locked(self) -> dict[str, Any]:
-        """:meth:`summary`, for callers that already hold the lock."""
+    def _summary_locked(self) -> SessionResult:
+        """:meth:`result`, for callers that already hold the lock."""
         w, h = self._snap.frame_size or (0, 0)
         info = ClipInfo(path="webcam", fps=self._snap.fps, frames=self._snap.frames, width=w, height=h,
                         duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
-        result = self.session.result(info, self._crowd.message() if self._crowd else None)
-        return build_report(result)
+        return self.session.result(info, self._crowd.message() if self._crowd else None)
 
     def _record_reps(self) -> None:
         """Hand every rep finished since the last frame to the recorder (a new set starts with
@@ -237,11 +239,11 @@ class LiveProcessor:
             return
         self._set_ended = True
         with self._lock:
-            summary = self._summary_locked()
-        for rep in summary["reps"][self._reps_recorded:]:
-            self.recorder.rep(rep_from_report(rep))
-        self._reps_recorded = len(summary["reps"])
-        self.recorder.finish(summary["summary"])
+            result = self._summary_locked()
+        for rep in result.reps[self._reps_recorded:]:
+            self.recorder.rep(rep)
+        self._reps_recorded = len(result.reps)
+        self.recorder.finish(summary_json(result.summary))
 
     def close(self) -> None:
         """Release the model; the set in progress is finished in the patient's history."""

@@ -15,7 +15,8 @@ from fpdf import FPDF
 from .asymmetry import METRIC_NAMES, combine, rows
 from .atomic import write_bytes
 from .db.database import Database
-from .db.repo import ProgrammeView, SetRecord, adherence, history, programme
+from .db.programmes import ProgrammeView, adherence, programme
+from .db.repo import SetRecord, history
 from .definition import Definition, get_definition
 from .errors import FormcheckError
 from .pdf_symptoms import symptoms_section
@@ -147,8 +148,7 @@ def _header_row(pdf: FPDF, cols: list[tuple[str, int]]) -> None:
 def _sides(pdf: FPDF, sets: list[SetRecord]) -> None:
     """Left against right for each one-sided exercise over the period (formcheck.asymmetry)."""
     found = [(ex, a) for ex in sorted({s.exercise for s in sets})
-             if (a := combine(s.summary["asymmetry"] for s in sets
-                              if s.exercise == ex and s.summary.get("asymmetry"))) is not None]
+             if (a := combine(x for s in sets if s.exercise == ex and (x := s.asymmetry) is not None)) is not None]
     if not found:
         return
     _title(pdf, "Left and right (apart = |L - R| / larger side)")

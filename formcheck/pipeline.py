@@ -27,7 +27,8 @@ from .estimator import Mode, PoseEstimator
 from .models import resolve_model
 from .pose import ClipInfo, FramePose, PoseSequence
 from .profile import Profile
-from .video_reader import MediaReader, RGBFrame, fit_size, is_still
+from .stills import fit_size, is_still
+from .video_reader import MediaReader, RGBFrame
 from .video_writer import VideoWriter
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""The JSON report (a stable contract, schema 1) and the per-frame CSV."""
+"""The JSON report (a stable contract, schema 1) and the per-frame CSV: the one place results
+become dicts (and, for saved reports and stored set summaries, typed again)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import csv
 import io
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
+from .asymmetry import from_dict
 from .atomic import write_text
+from .engine.reps import Rep
 from .engine.session import SessionResult
+from .engine.summary import Summary
 
 SCHEMA = 1
 
@@ -21,16 +26,11 @@ def _ms(x: float) -> int:
 def build_report(r: SessionResult) -> dict[str, Any]:
     """The report dict (see README "Report format")."""
     info = r.info
-    reps = [{"index": x.index, "side": x.side, "start_ms": _ms(x.start_ms), "top_ms": _ms(x.top_ms),
-             "end_ms": _ms(x.end_ms), "hold_ms": _ms(x.hold_ms), "ok": x.ok, "faults": list(x.faults),
-             "notes": list(x.notes), "key_angles": dict(x.key_angles)}
-            for x in r.reps]
     frames = [{"t_ms": _ms(f.t_ms), "pose": f.pose, "view": f.view, "phase": f.phase,
                "angles": f.angles,
                "checks": [{"id": c.id, "status": c.status, "value": c.value, "message": c.message}
                           for c in f.checks]}
               for f in r.frames]
-    sm = r.summary
     return {
         "schema": SCHEMA,
         "exercise": r.definition.id,
@@ -41,17 +41,44 @@ def build_report(r: SessionResult) -> dict[str, Any]:
                  "width": info.width, "height": info.height,
                  "duration_s": round(info.duration_s, 3)},
         "rep_count": len(r.reps),
-        "reps": reps,
+        "reps": [rep_json(x) for x in r.reps],
         "frames": frames,
-        "summary": {"view": sm.view, "faults": dict(sm.faults),
-                    "good_form_fraction": sm.good_form_fraction,
-                    "camera_message": sm.camera_message,
-                    "position_message": sm.position_message,
-                    "people_message": sm.people_message,
-                    "person_missing": [{"start_ms": _ms(a), "end_ms": _ms(b)} for a, b in sm.person_missing],
-                    "missing_message": sm.missing_message,
-                    "asymmetry": sm.asymmetry.to_dict() if sm.asymmetry else None},
+        "summary": summary_json(r.summary),
     }
+
+
+def rep_json(x: Rep) -> dict[str, Any]:
+    """One rep of the report (times to whole ms)."""
+    return {"index": x.index, "side": x.side, "start_ms": _ms(x.start_ms), "top_ms": _ms(x.top_ms),
+            "end_ms": _ms(x.end_ms), "hold_ms": _ms(x.hold_ms), "ok": x.ok, "faults": list(x.faults),
+            "notes": list(x.notes), "key_angles": dict(x.key_angles)}
+
+
+def rep_from_json(d: Mapping[str, Any]) -> Rep:
+    """A rep back from :func:`rep_json` (a saved report, a set summary sent as JSON)."""
+    return Rep(int(d["index"]), d.get("side"), float(d["start_ms"]), float(d["top_ms"]), float(d["end_ms"]),
+               float(d.get("hold_ms", 0.0)), list(d.get("faults", [])), notes=list(d.get("notes", [])),
+               key_angles=dict(d.get("key_angles", {})))
+
+
+def summary_json(sm: Summary) -> dict[str, Any]:
+    """The report's summary: also what the database keeps of a set."""
+    return {"view": sm.view, "faults": dict(sm.faults),
+            "good_form_fraction": sm.good_form_fraction,
+            "camera_message": sm.camera_message,
+            "position_message": sm.position_message,
+            "people_message": sm.people_message,
+            "person_missing": [{"start_ms": _ms(a), "end_ms": _ms(b)} for a, b in sm.person_missing],
+            "missing_message": sm.missing_message,
+            "asymmetry": sm.asymmetry.to_dict() if sm.asymmetry else None}
+
+
+def summary_from_json(d: Mapping[str, Any]) -> Summary:
+    """A summary back from :func:`summary_json` (``missing_message`` is derived again)."""
+    return Summary(str(d["view"]), {str(k): int(v) for k, v in d["faults"].items()}, float(d["good_form_fraction"]),
+                   d.get("camera_message"), d.get("position_message"), d.get("people_message"),
+                   [(float(x["start_ms"]), float(x["end_ms"])) for x in d.get("person_missing", [])],
+                   from_dict(d["asymmetry"]) if d.get("asymmetry") else None)
 
 
 def write_report(r: SessionResult, path: str | os.PathLike[str]) -> dict[str, Any]:

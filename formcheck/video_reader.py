@@ -1,4 +1,5 @@
-"""Reading clips and stills as frames with true timestamps (writing: video_writer.py).
+"""Reading clips and stills as frames with true timestamps (writing: video_writer.py; opening a
+clip and its errors: video_open.py; stills: stills.py; decoding ahead: prefetch.py).
 
 Reading uses PyAV (FFmpeg) for every container (mp4, mov, avi, webm, mkv, gif): it gives the
 real presentation time of each frame (variable frame rate stays true) and the display-rotation
@@ -11,17 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
 
 import av
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -29,17 +26,18 @@ from .animated import AnimatedImage, is_animated
 from .config import IMAGE_SUFFIXES
 from .errors import MediaError
 from .pose import ClipInfo
+from .prefetch import prefetched
+from .stills import fit_size, read_still
+from .video_open import open_video
 
 log = logging.getLogger(__name__)
 
-MAX_PIXELS = 8192 * 8192  # larger frames are refused rather than exhausting memory
 # Frames with a longer side above this are scaled down while decoding: the pose model works
 # at 256 px anyway, and a queue of 8K frames (100 MB each) would exhaust memory.
 MAX_ANALYSIS_SIDE_PX = 1920
 MAX_BAD_PACKETS = 300        # this many damaged packets in a row: give up with a clear message
 
 RGBFrame = npt.NDArray[np.uint8]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,14 +107,7 @@ class MediaReader:
         return self._open_video()
 
     def _open_still(self) -> ClipInfo:
-        data = np.fromfile(self.path, dtype=np.uint8)
-        img = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        if img is None:
-            raise MediaError(f"{self.path}: not a readable image (corrupt or not an image)")
-        fit = fit_size(img.shape[1], img.shape[0], MAX_ANALYSIS_SIDE_PX)
-        if fit is not None:
-            img = cv2.resize(img, fit, interpolation=cv2.INTER_AREA)
-        rgb: RGBFrame = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        rgb = read_still(self.path, MAX_ANALYSIS_SIDE_PX)
         self._still = rgb
         h, w = rgb.shape[:2]
         return ClipInfo(path=str(self.path), fps=0.0, width=w, height=h, frames=1,
@@ -141,33 +132,8 @@ class MediaReader:
             yield Frame(i, t, rgb)
 
     def _open_video(self) -> ClipInfo:
-        try:
-            c = av.open(str(self.path), metadata_errors="ignore")
-        except av.error.InvalidDataError:
-            raise MediaError(f"{self.path}: not a video or image file (unrecognised format: not a video, "
-                             "or truncated or corrupt, e.g. a recording that was cut off)") from None
-        except av.error.EOFError:
-            raise MediaError(f"{self.path}: the clip has no decodable frames (it ends right after "
-                             "its header)") from None
-        except (av.error.FFmpegError, OSError) as e:
-            raise MediaError(f"{self.path}: cannot open ({e.__class__.__name__}: {e})") from None
-        if not c.streams.video:
-            kind = "audio-only file" if c.streams.audio else "file with no video stream"
-            c.close()
-            raise MediaError(f"{self.path}: {kind}; formcheck needs a video or an image")
-        s = c.streams.video[0]
+        c, s = open_video(self.path, self._threads)
         ctx = s.codec_context
-        if ctx is None:
-            tag = getattr(s, "codec_tag", "") or "unknown"
-            c.close()
-            raise MediaError(f"{self.path}: cannot decode the video: unsupported codec ({tag}); "
-                             "convert it to H.264 mp4")
-        # Frame threads decode ahead in parallel (clip analysis runs at full speed); a sampling
-        # reader keeps pace with real time, where one thread costs less CPU in all.
-        s.thread_type = "AUTO" if self._threads else "NONE"
-        if ctx.width * ctx.height > MAX_PIXELS:
-            c.close()
-            raise MediaError(f"{self.path}: {ctx.width}x{ctx.height} is too large (max 8K)")
         self._container = c
         rate = s.average_rate or s.guessed_rate or Fraction(0)
         self._frame_ms = 1000.0 / float(rate) if rate else 1000.0 / 30.0
@@ -316,65 +282,6 @@ class MediaReader:
         self.close()
 
 
-def is_still(path: str | os.PathLike[str]) -> bool:
-    """Is this path a still image (read as one frame, judged without time)?"""
-    return Path(path).suffix.lower() in IMAGE_SUFFIXES and not is_animated(path)
-
-
-def fit_size(w: int, h: int, max_side: int) -> tuple[int, int] | None:
-    """(w, h) scaled so the longer side is ``max_side`` (even sizes), or None if it fits."""
-    if max(w, h) <= max_side:
-        return None
-    k = max_side / max(w, h)
-    return max(2, int(round(w * k / 2)) * 2), max(2, int(round(h * k / 2)) * 2)
-
-
 def _chain(*its: Iterator[av.VideoFrame]) -> Iterator[av.VideoFrame]:
     for it in its:
         yield from it
-
-
-_DONE = object()
-
-
-def prefetched(source: Iterator[T], depth: int) -> Iterator[T]:
-    """Run ``source`` on a worker thread, ``depth`` items ahead; re-raise its errors here.
-
-    The queue is bounded so memory stays flat however long the clip is; the worker stops
-    when the consumer stops early (the generator is closed).
-    """
-    q: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: object) -> bool:
-        """Queue ``item`` unless the consumer has stopped (then never block on a full queue)."""
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            for item in source:
-                if not put(item):
-                    return
-            put(_DONE)
-        except BaseException as e:  # handed to the consumer, which re-raises it
-            put(e)
-
-    t = threading.Thread(target=work, name="formcheck-decode", daemon=True)
-    t.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        t.join(timeout=5)

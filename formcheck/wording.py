@@ -7,7 +7,7 @@ from typing import Protocol
 
 
 class Dose(Protocol):
-    """What a programme item prescribes (``repo.Item`` has these fields)."""
+    """What a programme item prescribes (``programmes.Item`` has these fields)."""
 
     @property
     def sets(self) -> int: ...

@@ -11,7 +11,7 @@ import pytest
 from clinic import PW, make_clinic
 from sqlalchemy import text
 
-from formcheck.db import audit, repo
+from formcheck.db import audit, programmes, repo
 from formcheck.db.access import LOCAL_OWNER, AccessDenied
 from formcheck.db.profiles import GuardedStore, store_for
 from formcheck.engine.reps import Rep
@@ -26,7 +26,7 @@ def _rep(i: int) -> Rep:
 
 def _bobs_data(c):
     """A programme and a set with one rep in Bob's record (written as Bob and his therapist)."""
-    repo.prescribe(c.db, "Bob Patient", [repo.Item("bridge", 3, 10)], actor=c.therapist)
+    programmes.prescribe(c.db, "Bob Patient", [programmes.Item("bridge", 3, 10)], actor=c.therapist)
     sid = repo.start_set(c.db, "Bob Patient", "bridge", "live", "1.1", actor=c.bob)
     repo.add_rep(c.db, sid, _rep(1), actor=c.bob)
     repo.finish_set(c.db, sid, {"faults": {}}, actor=c.bob)
@@ -41,12 +41,12 @@ def test_patient_a_reaches_none_of_patient_bs_data(db, tmp_path):
     ann = db.for_actor(c.ann)
     for attempt in (lambda: repo.history(ann, "Bob Patient"),
                     lambda: repo.history(ann, "bob   PATIENT", "bridge"),
-                    lambda: repo.programme(ann, "Bob Patient"),
-                    lambda: repo.adherence(ann, "Bob Patient"),
+                    lambda: programmes.programme(ann, "Bob Patient"),
+                    lambda: programmes.adherence(ann, "Bob Patient"),
                     lambda: repo.start_set(ann, "Bob Patient", "bridge", "live", "1.1"),
                     lambda: repo.add_rep(ann, bob_set, _rep(2)),
                     lambda: repo.finish_set(ann, bob_set, {"faults": {"x": 1}}),
-                    lambda: repo.prescribe(ann, "Bob Patient", [repo.Item("bridge")]),
+                    lambda: programmes.prescribe(ann, "Bob Patient", [programmes.Item("bridge")]),
                     lambda: repo.history(ann, "Nobody Known"),      # unknown names: the same refusal
                     lambda: repo.set_count(ann),
                     lambda: clinician_report(ann, "Bob Patient", tmp_path / "bob.pdf")):
@@ -57,7 +57,7 @@ def test_patient_a_reaches_none_of_patient_bs_data(db, tmp_path):
     (x,) = repo.history(db, "Bob Patient", actor=c.bob)            # Bob's set is unchanged
     assert (x.reps, x.faults) == (1, {})
     with pytest.raises(AccessDenied, match="cannot change a programme"):
-        repo.prescribe(ann, "Ann Patient", [repo.Item("bridge")])   # nor her own programme
+        programmes.prescribe(ann, "Ann Patient", [programmes.Item("bridge")])   # nor her own programme
     sid = repo.start_set(ann, "Ann Patient", "bridge", "live", "1.1")   # her own sets: yes
     repo.add_rep(ann, sid, _rep(1))
     assert [s.reps for s in repo.history(ann, "Ann Patient")] == [1]
@@ -95,8 +95,8 @@ def test_therapists_see_their_own_patients_and_admins_no_patient_data(db):
         with pytest.raises(AccessDenied):
             repo.history(db, "Bob Patient", actor=who)
         with pytest.raises(AccessDenied):
-            repo.prescribe(db, "Bob Patient", [repo.Item("bridge")], actor=who)
-    assert repo.programme(db, "Bob Patient", actor=c.therapist) is not None
+            programmes.prescribe(db, "Bob Patient", [programmes.Item("bridge")], actor=who)
+    assert programmes.programme(db, "Bob Patient", actor=c.therapist) is not None
     with pytest.raises(AccessDenied):                       # Tina cannot take Bob by re-creating him
         repo.ensure_patient(db, "Bob Patient", actor=c.other_therapist)
 

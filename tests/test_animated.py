@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from formcheck.animated import is_animated
-from formcheck.video_reader import MediaReader, is_still
+from formcheck.stills import is_still
+from formcheck.video_reader import MediaReader
 
 
 def _webp(path, frames: list[np.ndarray], durations_ms: list[int]) -> None:

@@ -143,7 +143,7 @@ def test_frames_of_a_superseded_stream_are_dropped():
     old.frame(0.2)            # a late frame of the stopped stream
     snap = proc.snapshot()
     assert snap.frames == 4 and snap.dropped == 1        # the new stream began a new set...
-    assert len(proc.finished_sets) == 1 and proc.finished_sets[0]["clip"]["frames"] == 3   # ...the old one kept
+    assert len(proc.finished_sets) == 1 and proc.finished_sets[0].info.frames == 3   # ...the old one kept
     for w in (old, new):
         w.jobs.put(None)
     proc.close()

@@ -10,7 +10,7 @@ import pytest
 from clinic import PW
 
 from formcheck import accounts, auth
-from formcheck.db import open_database, repo
+from formcheck.db import open_database, programmes, repo
 from formcheck.engine.reps import Rep
 from formcheck.ui.login import TOKEN
 from formcheck.ui.roles import ALLOWED, PAGES
@@ -37,7 +37,7 @@ def clinic_app(monkeypatch, tmp_path):
     terry = accounts.create_therapist(db, admin, "terry", PW, "Terry Therapist")
     for name, user in (("Ann Patient", "ann"), ("Bob Patient", "bob")):
         accounts.redeem_invite(db, accounts.create_invite(db, name, actor=terry), user, PW)
-    repo.prescribe(db, "Bob Patient", [repo.Item("bird_dog", 2, 8)], notes="BOBS-SECRET-NOTE", actor=terry)
+    programmes.prescribe(db, "Bob Patient", [programmes.Item("bird_dog", 2, 8)], notes="BOBS-SECRET-NOTE", actor=terry)
     sid = repo.start_set(db, "Bob Patient", "bridge", "live", "1.1", actor=terry)
     repo.add_rep(db, sid, Rep(1, None, 0.0, 500.0, 1000.0, 0.0, ["hips_too_low"]), actor=terry)
 

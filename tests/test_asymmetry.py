@@ -139,12 +139,12 @@ def test_set_summary_shows_the_sides_in_plain_words_with_rounded_numbers():
 
     d = get_definition("sciatic_nerve_glide")
     page = _Page()
-    show_sides(build_report(run(d, glide_rep("left", 175.0) * 2 + glide_rep("right", 155.0) * 2))["summary"], page)
+    show_sides(run(d, glide_rep("left", 175.0) * 2 + glide_rep("right", 155.0) * 2).summary.asymmetry, page)
     text = "\n".join(page.shown)
     assert page.shown[0].startswith("**Left and right**: Your right side moved less far than your left (")
     assert "Your therapist will look at this." in page.shown[0] and "|" not in text and "sciatic" not in text
     assert not re.search(r"\d\.\d\d", text), text      # nothing past one decimal
-    show_sides({"asymmetry": None}, page)
+    show_sides(None, page)
     assert len(page.shown) == 3
 
 
@@ -152,7 +152,7 @@ def test_combine_sums_reps_over_sets_and_keeps_the_longest_hold():
     one = from_stats({"left": SideStats(3, 4.0, 10.0, 80.0), "right": SideStats(0)}, 0.15)
     two = from_stats({"left": SideStats(0), "right": SideStats(3, 2.0, 20.0, 60.0)}, 0.15)
     assert one is not None and two is not None
-    a = combine([one.to_dict(), two.to_dict()])
+    a = combine([one, two])
     assert a is not None and a.sides["left"].reps == a.sides["right"].reps == 3
     assert a.index["hold_s"] == 0.5 and a.index["range"] == 0.25 and a.key_angle_diff == -10.0
     assert combine([]) is None

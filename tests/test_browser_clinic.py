@@ -24,7 +24,7 @@ from clinic import PW
 from test_browser import _metric, _the_streamer, browser  # noqa: F401  (fixture)
 
 from formcheck import accounts
-from formcheck.db import checkins, open_database, repo
+from formcheck.db import checkins, open_database, programmes, repo
 from formcheck.symptoms import Checkin
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
@@ -90,7 +90,7 @@ def test_therapist_prescribes_patient_does_a_live_set_over_https(browser, media,
     terry = accounts.create_therapist(db, admin, "terry", PW, "Terry Therapist")
     accounts.redeem_invite(db, accounts.create_invite(db, "Ann Patient", actor=terry), "ann", PW)
     repo.ensure_patient(db, "Bob Patient", actor=terry)
-    repo.prescribe(db, "Bob Patient", [repo.Item("bird_dog", 2, 8)], notes="BOBS-NOTE", actor=terry)
+    programmes.prescribe(db, "Bob Patient", [programmes.Item("bird_dog", 2, 8)], notes="BOBS-NOTE", actor=terry)
     checkins.record(db.for_actor(terry), "Ann Patient", Checkin(2, "back"))   # today's check-in: Live opens
     db.dispose()
     y4m = tmp_path / "bridge.y4m"

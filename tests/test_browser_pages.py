@@ -15,7 +15,7 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
 from test_browser import _analyse_in_clip_review, _exercise_picker, _metric, _the_streamer, browser  # noqa: F401
 
-from formcheck.db import checkins, open_database, repo
+from formcheck.db import checkins, open_database, programmes, repo
 from formcheck.definition import available_exercises, get_definition
 from formcheck.engine.reps import Rep
 from formcheck.symptoms import Checkin
@@ -59,8 +59,8 @@ def _patient_page_text(page, tab: str) -> str:  # type: ignore[no-untyped-def]
 def _history(tmp_path: Path) -> None:
     db = open_database(tmp_path)
     start = datetime.now(UTC) - timedelta(days=12)
-    repo.prescribe(db, PATIENT, [repo.Item("bridge", 1, 2), repo.Item("bird_dog", 2, 5, hold_s=5.0)],
-                   days_per_week=5, notes="Stop if leg pain increases.", created_at=start)
+    programmes.prescribe(db, PATIENT, [programmes.Item("bridge", 1, 2), programmes.Item("bird_dog", 2, 5, hold_s=5.0)],
+                         days_per_week=5, notes="Stop if leg pain increases.", created_at=start)
     for d in range(0, 12, 2):
         sid = repo.start_set(db, PATIENT, "bridge", "live", "1.1", started_at=start + timedelta(days=d))
         for i in range(1, 4):

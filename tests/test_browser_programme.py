@@ -11,7 +11,7 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
 from test_browser import _exercise_picker, _metric, _the_streamer, browser  # noqa: F401  (fixture)
 
-from formcheck.db import checkins, open_database, repo
+from formcheck.db import checkins, open_database, programmes, repo
 from formcheck.symptoms import Checkin
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
@@ -48,8 +48,8 @@ def _live_set(pw, url: str, y4m, exercise_name: str, reps: int, tmp_path) -> Non
 
 def test_prescribe_two_exercises_do_both_live_and_see_them_in_progress(browser, media, tmp_path):  # noqa: F811
     db = open_database(tmp_path)
-    repo.prescribe(db, PATIENT, [repo.Item("bridge", 1, 3), repo.Item("bird_dog", 1, 1, rest_s=20)],
-                   days_per_week=5)
+    programmes.prescribe(db, PATIENT, [programmes.Item("bridge", 1, 3), programmes.Item("bird_dog", 1, 1, rest_s=20)],
+                         days_per_week=5)
     checkins.record(db, PATIENT, Checkin(2, "back"))   # checked in today: the Live page opens
     db.dispose()
     bridge = tmp_path / "bridge.y4m"

@@ -17,7 +17,7 @@ import pytest
 from dbserver import pg_bin, postgres_server
 from sqlalchemy import text
 
-from formcheck.db import Database, DatabaseError, open_database, repo
+from formcheck.db import Database, DatabaseError, open_database, programmes, repo
 from formcheck.db.database import head_revision
 from formcheck.engine.reps import Rep
 from formcheck.profile import Profile
@@ -97,19 +97,20 @@ def test_sets_written_rep_by_rep_and_history(url):
 
 def test_programme_and_weekly_adherence(url):
     db = Database(url)
-    repo.prescribe(db, "Ann", [repo.Item("bridge", 3, 10), repo.Item("bird_dog", 2, hold_s=5.0, reps=None)],
-                   days_per_week=3, created_at=datetime(2026, 11, 4, 9, tzinfo=UTC))
-    prog = repo.programme(db, "ann")
+    programmes.prescribe(db, "Ann", [programmes.Item("bridge", 3, 10),
+                                     programmes.Item("bird_dog", 2, hold_s=5.0, reps=None)],
+                         days_per_week=3, created_at=datetime(2026, 11, 4, 9, tzinfo=UTC))
+    prog = programmes.programme(db, "ann")
     assert prog is not None and [i.exercise for i in prog.items] == ["bridge", "bird_dog"]
     today = date(2026, 11, 27)   # a Friday
     for day in (date(2026, 11, 23), date(2026, 11, 25), date(2026, 11, 18)):
         repo.start_set(db, "Ann", "bridge", "live", "1.1", started_at=datetime(day.year, day.month, day.day,
                                                                                  9, tzinfo=UTC))
-    weeks = repo.adherence(db, "Ann", weeks=2, today=today)
+    weeks = programmes.adherence(db, "Ann", weeks=2, today=today)
     assert [(w.week_start, w.days_done, w.days_prescribed) for w in weeks] == [
         (date(2026, 11, 16), 1, 3), (date(2026, 11, 23), 2, 3)]
     with pytest.raises(Exception, match="at least one exercise"):
-        repo.prescribe(db, "Ann", [])
+        programmes.prescribe(db, "Ann", [])
     db.dispose()
 
 
@@ -209,7 +210,7 @@ def test_clinician_report_renders_one_readable_page(tmp_path):
 
     db = open_database(tmp_path)
     start = datetime.now(UTC) - timedelta(days=20)
-    repo.prescribe(db, "Jane Doe", [repo.Item("bridge", 3, 10)], days_per_week=5, created_at=start)
+    programmes.prescribe(db, "Jane Doe", [programmes.Item("bridge", 3, 10)], days_per_week=5, created_at=start)
     for d in range(20):
         sid = repo.start_set(db, "Jane Doe", "bridge", "live", "1.1", started_at=start + timedelta(days=d))
         for i in range(1, 6):

@@ -11,7 +11,8 @@ import pytest
 from synth import sitting_pose
 
 from formcheck.definition import get_definition
-from formcheck.monitor.engine import Monitor, MonitorSettings
+from formcheck.monitor.engine import Monitor
+from formcheck.monitor.events import MonitorSettings
 from formcheck.units import duration_s
 
 FPS = 2.0

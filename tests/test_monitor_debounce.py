@@ -54,7 +54,7 @@ def test_calibration_is_reported_in_plain_words():
 
 def test_the_monitor_video_shows_the_skeleton():
     from formcheck.definition import get_definition
-    from formcheck.monitor.engine import MonitorSettings
+    from formcheck.monitor.events import MonitorSettings
     from formcheck.monitor.live import MonitorProcessor
 
     class Fake:   # stands in for the pose model: the synthetic seated pose in every frame

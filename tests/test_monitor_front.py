@@ -12,7 +12,8 @@ import pytest
 
 from formcheck.definition import get_definition
 from formcheck.landmarks import Landmark
-from formcheck.monitor.engine import Monitor, MonitorSettings
+from formcheck.monitor.engine import Monitor
+from formcheck.monitor.events import MonitorSettings
 from formcheck.monitor.front import front_fault, front_measures
 from formcheck.pose import FramePose
 

@@ -11,7 +11,7 @@ from clinic import PW, make_clinic
 from sqlalchemy import text
 
 from formcheck.cli import main
-from formcheck.db import audit, repo
+from formcheck.db import audit, programmes, repo
 from formcheck.db.access import AccessDenied
 from formcheck.db.patient_data import delete_patient, export_patient
 from formcheck.db.profiles import GuardedStore
@@ -20,7 +20,8 @@ from formcheck.profile import Profile
 
 
 def _fill(c, store_root):
-    repo.prescribe(c.db, "Bob Patient", [repo.Item("bridge", 3, 10)], notes="Bob's note ü", actor=c.therapist)
+    programmes.prescribe(c.db, "Bob Patient", [programmes.Item("bridge", 3, 10)], notes="Bob's note ü",
+                         actor=c.therapist)
     sid = repo.start_set(c.db, "Bob Patient", "bridge", "live", "1.1", actor=c.bob)
     for i in (1, 2):
         repo.add_rep(c.db, sid, Rep(i, None, i * 1000.0, i * 1000.0 + 300, i * 1000.0 + 600, 0.0,

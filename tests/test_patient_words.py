@@ -14,6 +14,7 @@ from test_programme_pages import _choose_patient, patient_db  # noqa: F401  (fix
 from test_therapist_pages import _faulty_bird_dog
 
 from formcheck.definition import get_definition
+from formcheck.engine.reps import Rep
 
 IDS = re.compile(r"\b[a-z]+_[a-z_]+\b")   # definition ids look like leg_too_high, thigh_elevation_deg
 
@@ -37,8 +38,7 @@ def test_a_set_target_of_one_rep_says_1_rep():
 def test_the_rep_column_stays_and_holds_are_rounded():
     from formcheck.ui.results import reps_table
 
-    reps = [{"index": i, "side": "left", "ok": True, "top_ms": 1234.5, "hold_ms": 3299.9, "faults": [],
-             "notes": []} for i in (1, 2, 3)]
+    reps = [Rep(i, "left", 1000.0, 1234.5, 2000.0, 3299.9) for i in (1, 2, 3)]
     t = reps_table(get_definition("bird_dog"), reps)
     assert t.index.name == "Rep" and not isinstance(t.index, pd.RangeIndex)   # st.table hides a RangeIndex
     assert list(t["Hold (s)"]) == ["3.3"] * 3 and list(t["Top at (s)"]) == ["1.2"] * 3
@@ -67,7 +67,7 @@ def test_angle_charts_say_names_and_draw_the_band_only_where_judged():
     r = _faulty_bird_dog()
     d = r.definition
     rep = build_report(r)
-    charts = angle_charts(rep, d)
+    charts = angle_charts(r, d)
     assert charts
     judged = {round(f["t_ms"] / 1000, 3) for f in rep["frames"]
               if any(c["id"] == "leg_too_high" and c["status"] != "skipped" for c in f["checks"])}

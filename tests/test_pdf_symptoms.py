@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from formcheck.db import checkins, open_database, repo
+from formcheck.db import checkins, open_database, programmes, repo
 from formcheck.engine.reps import Rep
 from formcheck.pdf import clinician_report
 from formcheck.symptoms import Checkin
@@ -30,7 +30,7 @@ def _near(px, colour, tol=40) -> bool:  # type: ignore[no-untyped-def]
 
 def test_report_shows_pain_where_it_reaches_and_red_flags(tmp_path):
     db = open_database(tmp_path)
-    repo.prescribe(db, "Jane Doe", [repo.Item("bridge", 3, 10)], days_per_week=5)
+    programmes.prescribe(db, "Jane Doe", [programmes.Item("bridge", 3, 10)], days_per_week=5)
     start = datetime.now(UTC) - timedelta(days=28)
     for d in range(20):
         sid = repo.start_set(db, "Jane Doe", "bridge", "live", "1.1", started_at=start + timedelta(days=d))

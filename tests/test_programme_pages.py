@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_app import app  # noqa: F401  (the AppTest fixture)
 
-from formcheck.db import checkins, open_database, repo
+from formcheck.db import checkins, open_database, programmes, repo
 from formcheck.engine.reps import Rep
 from formcheck.symptoms import Checkin
 
@@ -16,8 +16,9 @@ from formcheck.symptoms import Checkin
 @pytest.fixture
 def patient_db(tmp_path):
     db = open_database(tmp_path)
-    repo.prescribe(db, "Jane Doe", [repo.Item("bridge", 2, 5), repo.Item("bird_dog", 1, 4, rest_s=30)],
-                   days_per_week=4, notes="Slow and controlled")
+    programmes.prescribe(db, "Jane Doe", [programmes.Item("bridge", 2, 5),
+                                          programmes.Item("bird_dog", 1, 4, rest_s=30)],
+                         days_per_week=4, notes="Slow and controlled")
     start = datetime.now(UTC) - timedelta(days=10)
     for d in range(10):
         sid = repo.start_set(db, "Jane Doe", "bridge", "live", "1.1", started_at=start + timedelta(days=d))
@@ -45,7 +46,7 @@ def test_programme_page_shows_and_saves_a_programme(app, patient_db):  # noqa: F
     at.slider(key="prog_days").set_value(6)
     at.button[[b.label for b in at.button].index("Save programme")].click().run()
     assert not at.exception and any("Programme saved for Jane Doe" in s.value for s in at.success)
-    assert repo.programme(patient_db, "Jane Doe").days_per_week == 6   # type: ignore[union-attr]
+    assert programmes.programme(patient_db, "Jane Doe").days_per_week == 6   # type: ignore[union-attr]
 
 
 def test_progress_page_draws_the_patients_days(app, patient_db):  # noqa: F811

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from test_app import app  # noqa: F401  (the AppTest fixture)
 
-from formcheck.db import open_database, repo
+from formcheck.db import open_database, programmes, repo
 from formcheck.engine.reps import Rep
 from formcheck.profile import Bounds, Profile
 from formcheck.store import Store
@@ -28,11 +28,11 @@ def test_adherence_counts_only_the_weeks_of_the_programme(tmp_path):
     """A programme begun on a Saturday: the weeks before it are not 'missed', its first week
     has only the weekend to do, and a set done before it began does not count."""
     db = open_database(tmp_path)
-    repo.prescribe(db, "Ann", [repo.Item("bridge", 1, 5)], days_per_week=5,
-                   created_at=datetime(2026, 11, 21, 8, tzinfo=UTC))
+    programmes.prescribe(db, "Ann", [programmes.Item("bridge", 1, 5)], days_per_week=5,
+                         created_at=datetime(2026, 11, 21, 8, tzinfo=UTC))
     for day in (19, 21, 22, 24):
         repo.start_set(db, "Ann", "bridge", "live", "1.1", started_at=datetime(2026, 11, day, 9, tzinfo=UTC))
-    weeks = repo.adherence(db, "Ann", weeks=6, today=date(2026, 11, 27))
+    weeks = programmes.adherence(db, "Ann", weeks=6, today=date(2026, 11, 27))
     assert [(w.week_start, w.days_done, w.days_prescribed) for w in weeks] == [
         (date(2026, 11, 16), 2, 2), (date(2026, 11, 23), 1, 5)]
     db.dispose()
@@ -41,7 +41,7 @@ def test_adherence_counts_only_the_weeks_of_the_programme(tmp_path):
 def test_the_adherence_chart_shows_weeks_in_date_order():
     from formcheck.ui.programme_page import adherence_chart
 
-    weeks = [repo.WeekAdherence(date(2026, 10, 12) + timedelta(weeks=i), i % 3, 4) for i in range(5)]
+    weeks = [programmes.WeekAdherence(date(2026, 10, 12) + timedelta(weeks=i), i % 3, 4) for i in range(5)]
     spec = adherence_chart(weeks[::-1]).to_dict()
     expected = ["12 Oct", "19 Oct", "26 Oct", "02 Nov", "09 Nov"]
     assert [layer["encoding"]["x"]["sort"] for layer in spec["layer"]] == [expected, expected]
@@ -61,8 +61,9 @@ def test_the_pdf_starts_at_the_first_set_gives_holds_and_lists_changed_limits(tm
 
     today = datetime(2026, 12, 1, 12, tzinfo=UTC)
     db = open_database(tmp_path)
-    repo.prescribe(db, "Jane Doe", [repo.Item("bird_dog", 2, 5, hold_s=5.0), repo.Item("bridge", 1, 1)],
-                   days_per_week=5, created_at=today - timedelta(days=9))
+    programmes.prescribe(db, "Jane Doe", [programmes.Item("bird_dog", 2, 5, hold_s=5.0),
+                                          programmes.Item("bridge", 1, 1)],
+                         days_per_week=5, created_at=today - timedelta(days=9))
     for d in range(3):   # three sets in the last 4 days: less than a week of data
         sid = repo.start_set(db, "Jane Doe", "bird_dog", "live", "1.2", started_at=today - timedelta(days=4 - d))
         for i in range(1, 3):

@@ -12,7 +12,7 @@ from formcheck.definition import get_definition
 from formcheck.engine.session import SessionResult, analyze_sequence
 from formcheck.evaluate import load_labels
 from formcheck.sampling import coarse_step_ms
-from formcheck.video_reader import is_still
+from formcheck.stills import is_still
 
 pytestmark = pytest.mark.slow
 

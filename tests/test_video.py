@@ -146,7 +146,7 @@ def test_prefetch_worker_ends_at_once_when_the_consumer_stops_after_the_source_r
     after 5 s)."""
     import time
 
-    from formcheck.video_reader import prefetched
+    from formcheck.prefetch import prefetched
 
     it = prefetched(iter(range(3)), depth=2)
     assert next(it) == 0

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..engine.reps import rep_from_report
 from ..errors import FormcheckError
+from ..report import rep_from_json
 from . import repo
 from .access import LOCAL_OWNER
 from .database import Database
@@ -79,7 +79,7 @@ def _import_set(db: Database, key: str, name: str, report: dict[str, Any], start
         s.commit()
         set_id = row.id
     for r in report.get("reps", []):
-        repo.add_rep(db, set_id, rep_from_report(r))
+        repo.add_rep(db, set_id, rep_from_json(r))
     repo.finish_set(db, set_id, dict(report.get("summary", {})), started)
 
 

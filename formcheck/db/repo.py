@@ -1,5 +1,5 @@
 """What the app and the CLI do with the database: patients, sets written as they happen (each
-rep committed on its own), programmes, history and adherence. Plain dataclasses come out, so
+rep committed on its own) and history (programmes and adherence: programmes.py). Plain dataclasses come out, so
 callers never hold a database session.
 
 Every call reading or changing a patient's data acts as a user (``actor=``, else the one the
@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..asymmetry import Asymmetry, from_dict
 from ..engine.reps import Rep
 from ..errors import FormcheckError
 from ..patients import patient_key
 from . import audit
-from .access import PRESCRIBE, READ, RECORD, AccessDenied, Action, Actor, acting, require
+from .access import READ, RECORD, AccessDenied, Action, Actor, acting, require
 from .account_models import CareLink
 from .database import Database
-from .models import ExerciseSet, Patient, Programme, ProgrammeItem, RepRow
+from .models import ExerciseSet, Patient, RepRow
 
 if TYPE_CHECKING:
     from ..engine.session import SessionResult
@@ -146,14 +147,14 @@ def finish_set(db: Database, set_id: int, summary: dict[str, Any], ended_at: dat
 def record_result(db: Database, patient: str, r: SessionResult, source: str = "clip",
                   started_at: datetime | None = None, *, actor: Actor | None = None) -> int:
     """A whole analysed clip as one set with its reps and summary; returns the set id."""
-    from ..report import build_report
+    from ..report import summary_json
 
     who = acting(db, actor)
     set_id = start_set(db, patient, r.definition.id, source, r.definition.version,
                        r.profile.version if r.profile else None, r.info.path, started_at, actor=who)
     for rep in r.reps:
         add_rep(db, set_id, rep, actor=who)
-    finish_set(db, set_id, build_report(r)["summary"], actor=who)
+    finish_set(db, set_id, summary_json(r.summary), actor=who)
     return set_id
 
 
@@ -171,6 +172,12 @@ class SetRecord:
     hold_s: float            # longest hold in the set
     key_angles: dict[str, float] = field(default_factory=dict)   # medians over its reps
     summary: dict[str, Any] = field(default_factory=dict, repr=False)   # the set's report summary
+
+    @property
+    def asymmetry(self) -> Asymmetry | None:
+        """Left against right of a one-sided exercise's set (None for the others)."""
+        stored = self.summary.get("asymmetry")
+        return from_dict(stored) if stored else None
 
 
 def history(db: Database, patient: str, exercise: str | None = None,
@@ -222,105 +229,6 @@ def _record(x: ExerciseSet, reps: list[_RepCols]) -> SetRecord:
 def _utc(t: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were written in UTC."""
     return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-# -- programmes ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Item:
-    exercise: str
-    sets: int = 1
-    reps: int | None = 10
-    hold_s: float | None = None
-    rest_s: float = 60.0
-    profile_version: int | None = None
-
-
-def prescribe(db: Database, patient: str, items: list[Item], days_per_week: int = 7,
-              notes: str = "", created_at: datetime | None = None, *, actor: Actor | None = None) -> int:
-    """A new programme for the patient (the earlier one stays, inactive); ``created_at``
-    (default now) is when it starts: adherence is counted from then."""
-    if not items:
-        raise FormcheckError("a programme needs at least one exercise")
-    if not 1 <= days_per_week <= 7:
-        raise FormcheckError(f"days per week must be 1-7, got {days_per_week}")
-    for it in items:
-        if it.sets < 1 or (it.reps is None and not it.hold_s) or (it.reps is not None and it.reps < 1):
-            raise FormcheckError(f"{it.exercise}: give sets >= 1 and reps >= 1 or a hold in seconds")
-    who = acting(db, actor)
-    pid = ensure_patient(db, patient, actor=who, action=PRESCRIBE)
-    with db.session() as s:
-        for old in s.scalars(select(Programme).where(Programme.patient_id == pid, Programme.active)):
-            old.active = False
-        prog = Programme(patient_id=pid, created_at=created_at or now(), days_per_week=days_per_week, notes=notes,
-                         active=True, items=[ProgrammeItem(position=i, exercise=it.exercise, sets=it.sets,
-                                                           reps=it.reps, hold_s=it.hold_s, rest_s=it.rest_s,
-                                                           profile_version=it.profile_version)
-                                             for i, it in enumerate(items)])
-        s.add(prog)
-        audit.record(s, who, "change programme", pid, ", ".join(it.exercise for it in items))
-        s.commit()
-        return prog.id
-
-
-@dataclass(frozen=True)
-class ProgrammeView:
-    id: int
-    created_at: datetime
-    days_per_week: int
-    notes: str
-    items: list[Item]
-
-
-def programme(db: Database, patient: str, *, actor: Actor | None = None) -> ProgrammeView | None:
-    """The patient's active programme, or None."""
-    who = acting(db, actor)
-    pid = patient_id(db, patient, READ, actor=who)
-    if pid is None:
-        return None
-    with db.session() as s:
-        audit.record(s, who, "view programme", pid, view=True)
-        s.commit()
-        prog = s.scalar(select(Programme).where(Programme.patient_id == pid, Programme.active)
-                        .order_by(Programme.created_at.desc()))
-        if prog is None:
-            return None
-        items = [Item(i.exercise, i.sets, i.reps, i.hold_s, i.rest_s, i.profile_version) for i in prog.items]
-        return ProgrammeView(prog.id, _utc(prog.created_at), prog.days_per_week, prog.notes, items)
-
-
-@dataclass(frozen=True)
-class WeekAdherence:
-    week_start: date          # Monday
-    days_done: int            # days with at least one set of a prescribed exercise
-    days_prescribed: int
-
-
-def adherence(db: Database, patient: str, weeks: int = 6, today: date | None = None,
-              *, actor: Actor | None = None) -> list[WeekAdherence]:
-    """Per week (oldest first, Monday to Sunday): days with a programme exercise done vs days
-    prescribed. Weeks before the programme was prescribed are left out (they were never
-    missed); in the week it started, only the days from its start can be prescribed."""
-    who = acting(db, actor)
-    prog = programme(db, patient, actor=who)
-    if prog is None:
-        return []
-    today = today or now().date()
-    begun = prog.created_at.date()
-    monday = today - timedelta(days=today.weekday())
-    first = max(monday - timedelta(weeks=weeks - 1), begun - timedelta(days=begun.weekday()))
-    if first > monday:   # prescribed after ``today`` (a report dated in the past)
-        return []
-    wanted = {i.exercise for i in prog.items}
-    since = datetime.combine(first, datetime.min.time(), UTC)
-    days = {x.started_at.date() for x in history(db, patient, since=since, actor=who) if x.exercise in wanted}
-    out = []
-    start = first
-    while start <= monday:
-        open_days = 7 - max((begun - start).days, 0)   # the days of this week under the programme
-        done = sum(1 for d in days if max(start, begun) <= d < start + timedelta(days=7))
-        out.append(WeekAdherence(start, done, min(prog.days_per_week, open_days)))
-        start += timedelta(weeks=1)
-    return out
 
 
 def set_count(db: Database, *, actor: Actor | None = None) -> int:

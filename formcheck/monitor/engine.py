@@ -11,70 +11,25 @@ When the camera sees the person from the front (a laptop webcam), the side-view 
 be judged: the monitor switches to the front, upper-body mode (``front.py``), calibrated and
 judged the same way on image measures of the head and shoulders. The side view stays the
 precise option. The two modes keep separate baselines (the front keys start with ``front_``).
+Settings, events and the day summary: events.py.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
 from typing import Literal
 
 from ..definition import Definition
 from ..engine.checks import CheckResult
 from ..engine.session import Session
 from ..pose import ClipInfo, FramePose
+from .events import DaySummary, Event, MonitorSettings
 from .front import FRONT_IDS, FRONT_MEASURES, FRONT_SETTLED_SHARE, front_fault, front_measures, front_text
 
 State = Literal["calibrating", "seated", "standing", "away"]
 Mode = Literal["side", "front"]
 STANDING_THIGH_DEG = -55.0   # hip->knee this far below horizontal: the knees are under the hips
-
-
-@dataclass(frozen=True)
-class MonitorSettings:
-    """Times in seconds; defaults: alert after 30 s of bad posture (therapist-set), a break
-    every 40 min of sitting (the seed programme: every 30-45 min)."""
-
-    alert_after_s: float = 30.0
-    cooldown_s: float = 120.0
-    break_after_s: float = 40 * 60.0
-    break_repeat_s: float = 10 * 60.0      # remind again while the break has not been taken
-    reset_after_s: float = 60.0            # standing or away this long: the stretch starts again
-    away_after_s: float = 10.0             # nobody in view this long: "away" (no alerts)
-    calibrate_s: float = 5.0
-    margin_deg: float = 10.0               # personal limit = baseline + this, toward the fault
-    # A state is shown and logged only once it has lasted settle_s (6 agreeing samples at 2 per
-    # second): a camera bump, reaching for a cup or one mis-detected frame lasts less. On a real
-    # typing clip with camera moves the undebounced states flipped about 20 times in 47 s.
-    settle_s: float = 3.0
-    # Standing must be seen this long before "Stood up": leaning forward, or a knee swinging
-    # below the hip for a moment, looks like standing in one sample.
-    stand_confirm_s: float = 5.0
-
-
-@dataclass(frozen=True)
-class Event:
-    t_s: float
-    # calibrating | calibrated | posture_bad | posture_good | break_due | stood_up | sat_down | away | back
-    kind: str
-    message: str
-    check: str | None = None
-    value: float | None = None
-
-
-@dataclass
-class DaySummary:
-    seated_s: float = 0.0
-    good_s: float = 0.0
-    alerts: int = 0
-    breaks_due: int = 0
-    breaks_taken: int = 0
-    events: list[Event] = field(default_factory=list)
-
-    @property
-    def good_share(self) -> float:
-        return self.good_s / self.seated_s if self.seated_s else 0.0
 
 
 class Monitor:

@@ -16,7 +16,8 @@ from ..draw import GREEN, RED, skeleton
 from ..estimator import PoseEstimator
 from ..pose import VIS
 from ..video_reader import RGBFrame
-from .engine import Event, Monitor, MonitorSettings
+from .engine import Monitor
+from .events import Event, MonitorSettings
 
 BONES_FOR_S = 2.0   # a skeleton older than this is not drawn (the person may have moved away)
 VISIBLE = 0.5       # landmark visibility drawn (as the sitting definition's min_visibility)

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from ..errors import FormcheckError
 from ..models import monitor_model
-from .engine import Event, Monitor, MonitorSettings
+from .engine import Monitor
+from .events import Event, MonitorSettings
 from .sources import Sample, camera_samples, clip_samples, notify
 
 
@@ -63,10 +64,8 @@ def _print_event(ev: Event, jsonl: bool) -> None:
 
 def _print_summary(mon: Monitor, jsonl: bool) -> None:
     s = mon.summary
-    data = {"seated_s": round(s.seated_s), "good_posture_share": round(s.good_share, 3), "alerts": s.alerts,
-            "breaks_due": s.breaks_due, "breaks_taken": s.breaks_taken}
     if jsonl:
-        print(json.dumps({"event": "summary", **data}), flush=True)
+        print(json.dumps({"event": "summary", **s.to_json()}), flush=True)
         return
     print(f"summary: seated {s.seated_s / 60:.1f} min, good posture {s.good_share:.0%} of it, "
           f"{s.alerts} alerts, {s.breaks_due} break reminders, {s.breaks_taken} breaks taken", flush=True)
@@ -86,9 +85,7 @@ def _record_day(a: argparse.Namespace, mon: Monitor) -> None:
         db = open_database(a.data_dir)
         sid = repo.start_set(db, a.patient, "sitting", "monitor", mon.d.version, clip=a.clip or f"camera {a.camera}")
         s = mon.summary
-        repo.finish_set(db, sid, {"faults": {}, "seated_s": round(s.seated_s), "good_posture_share":
-                                  round(s.good_share, 3), "alerts": s.alerts, "breaks_due": s.breaks_due,
-                                  "breaks_taken": s.breaks_taken,
+        repo.finish_set(db, sid, {"faults": {}, **s.to_json(),
                                   "events": [e.__dict__ for e in s.events if e.kind != "calibrated"][:500]})
     except FormcheckError as e:
         print(f"formcheck: the day was not recorded: {e}", file=sys.stderr)

@@ -8,6 +8,8 @@ import altair as alt
 import pandas as pd
 
 from ..definition import Definition
+from ..engine.scorer import FrameResult
+from ..engine.session import SessionResult
 from ..wording import limits
 
 # The y axis spans at least this much, so a 0.4 deg wobble looks like the noise it is rather
@@ -24,14 +26,14 @@ def y_domain(values: pd.Series, span_deg: float = MIN_SPAN_DEG) -> tuple[float, 
     return lo, hi
 
 
-def judged_spans(frames: list[dict[str, Any]], check_id: str) -> list[tuple[float, float]]:
+def judged_spans(frames: list[FrameResult], check_id: str) -> list[tuple[float, float]]:
     """(start_s, end_s) of each run of frames in which ``check_id`` was judged (ok or fail):
     a check's allowed range applies only there (its phase, its side in view)."""
     spans: list[tuple[float, float]] = []
     start = prev = None
     for f in frames:
-        t = f["t_ms"] / 1000
-        judged = any(c["id"] == check_id and c["status"] in ("ok", "fail") for c in f["checks"])
+        t = round(f.t_ms) / 1000   # whole ms, as the report has them
+        judged = any(c.id == check_id and c.status in ("ok", "fail") for c in f.checks)
         if judged and start is None:
             start = t
         elif not judged and start is not None:
@@ -43,13 +45,13 @@ def judged_spans(frames: list[dict[str, Any]], check_id: str) -> list[tuple[floa
     return spans
 
 
-def angle_charts(report: dict[str, Any], d: Definition) -> list[Any]:
+def angle_charts(r: SessionResult, d: Definition) -> list[Any]:
     """One chart per key angle: the angle (deg) over time (s); green bands = the allowed range
     of each check on that measure, drawn only over the times that check was judged (a band
     across the whole clip made a faulty position look allowed); dashed rules = rep tops."""
-    frames = pd.DataFrame([{"t_s": f["t_ms"] / 1000, **f["angles"]} for f in report["frames"]])
-    tops = pd.DataFrame([{"t_s": r["top_ms"] / 1000, "rep": f"rep {r['index']}"
-                          + (f" ({r['side']})" if r["side"] else "")} for r in report["reps"]])
+    frames = pd.DataFrame([{"t_s": round(f.t_ms) / 1000, **f.angles} for f in r.frames])
+    tops = pd.DataFrame([{"t_s": round(x.top_ms) / 1000, "rep": f"rep {x.index}"
+                          + (f" ({x.side})" if x.side else "")} for x in r.reps])
     charts: list[Any] = []
     for name in d.key_angles:
         if name not in frames or frames[name].isna().all():
@@ -70,7 +72,7 @@ def angle_charts(report: dict[str, Any], d: Definition) -> list[Any]:
             if c.measure != name or c.of == "rep_range" or b_lo >= b_hi:
                 continue
             allowed = limits(c.min, c.max)
-            for t0, t1 in judged_spans(report["frames"], c.id):
+            for t0, t1 in judged_spans(r.frames, c.id):
                 bands.append({"check": f"{d.fault_text(c.id)[0]}: allowed {allowed}", "lo": b_lo, "hi": b_hi,
                               "t0": t0, "t1": max(t1, t0 + 0.05)})
         if bands:

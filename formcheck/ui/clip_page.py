@@ -131,7 +131,6 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     """The result of one analysis; ``where`` keys its buttons (Clip review and Therapist tuning
     both show one, with the same content when no threshold was changed). ``details``: the
     frame share and the angle charts, for the therapist."""
-    rep = build_report(r)
     s, d = r.summary, r.definition
     # The annotated video first, beside the verdict: it is what a patient looks at. A column
     # keeps a portrait phone clip from filling the page.
@@ -144,29 +143,29 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
     if d.phases.kind == "continuous":   # no reps: the share of the judged time
         right.metric("Good form (share of the time)", f"{s.good_form_fraction:.0%}")
     else:   # one "good form" on every page: reps with no fault
-        right.metric("Good form", good_form(rep["reps"]))
+        right.metric("Good form", good_form(r.reps))
         if details:
             right.caption(f"Frames judged in good form: {s.good_form_fraction:.0%} (for the therapist: "
                           "frames of the judged positions, not reps)")
     for message in s.messages():
         right.warning(message)
-    if rep["reps"]:
+    if r.reps:
         st.subheader("Reps")
-        st.table(reps_table(d, rep["reps"]))
-        show_sides(rep["summary"], st)
+        st.table(reps_table(d, r.reps))
+        show_sides(s.asymmetry, st)
     if s.faults:
         st.subheader("What to work on")
         unit = "times" if d.phases.kind == "continuous" else "reps"
         st.table(faults_table(d, s.faults, unit))
-    elif rep["reps"] or d.phases.kind == "continuous":
+    elif r.reps or d.phases.kind == "continuous":
         st.success("No faults found.")
-    charts = angle_charts(rep, d) if details else []
+    charts = angle_charts(r, d) if details else []
     if charts:
         st.subheader("Key angles over time (green: allowed range; dashed: rep tops)")
         for ch in charts:
             st.altair_chart(ch, width="stretch")
     if video:
         st.download_button("Annotated video", video, "annotated.mp4", "video/mp4", key=f"{where}-video")
-    st.download_button("JSON report", json.dumps(rep, indent=1), "report.json", "application/json",
+    st.download_button("JSON report", json.dumps(build_report(r), indent=1), "report.json", "application/json",
                        key=f"{where}-json")
     st.download_button("CSV (per frame)", frames_csv(r), "frames.csv", "text/csv", key=f"{where}-csv")

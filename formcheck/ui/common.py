@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from ..db import Database, checkins, open_database, repo
+from ..db import Database, checkins, open_database, programmes, repo
 from ..db.access import LOCAL_OWNER, Actor
 from ..db.database import URL_ENV
 from ..db.profiles import store_for
@@ -155,7 +155,7 @@ def choose_exercise_first() -> None:
 
 def todays_first(db: Database | None, patient: str) -> str | None:
     """The first exercise of the patient's programme, or None."""
-    prog = repo.programme(db, patient) if db is not None else None
+    prog = programmes.programme(db, patient) if db is not None else None
     return prog.items[0].exercise if prog and prog.items else None
 
 

@@ -12,9 +12,11 @@ from typing import Any
 import streamlit as st
 
 from ..db.recorder import SetRecorder
+from ..engine.session import SessionResult
 from ..live import LiveProcessor, LiveSnapshot
 from ..live_landmarks import LandmarkLive
 from ..models import default_model_path
+from ..report import build_report
 from ..wording import degrees, plural, seconds
 from . import compat
 from .browser import camera_check, speak
@@ -159,10 +161,7 @@ def live_panel(proc: LiveProcessor, details: bool = False, playing: bool = True)
     if snap.cues and playing:
         st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
     if snap.reps and playing:
-        st.table(reps_table(proc.definition, [{"index": x.index, "side": x.side, "ok": x.ok,
-                                                  "top_ms": x.top_ms, "hold_ms": x.hold_ms,
-                                                  "faults": x.faults, "notes": x.notes} for x in snap.reps],
-                                with_top=False))
+        st.table(reps_table(proc.definition, snap.reps, with_top=False))
     if not details:
         return
     with st.expander("Details for your therapist: live performance"):
@@ -209,28 +208,28 @@ def proc_recorder() -> SetRecorder | None:
 def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
     st.subheader("Set summary")
     st.caption("Pressing START again begins a new set; this one stays below until you leave the page.")
-    _summary_block(proc.summary(), ps, "current")
+    _summary_block(proc.result(), ps, "current")
     for i, earlier in enumerate(reversed(proc.finished_sets)):
         with st.expander(f"Earlier set {len(proc.finished_sets) - i}"):
             _summary_block(earlier, ps, f"earlier-{i}")
 
 
-def _summary_block(rep: dict[str, Any], ps: PageState, key: str) -> None:
-    s = rep["summary"]
-    for note in ("position_message", "people_message"):
-        if s.get(note):
-            st.warning(s[note])
+def _summary_block(r: SessionResult, ps: PageState, key: str) -> None:
+    s = r.summary
+    for note in (s.position_message, s.people_message):
+        if note:
+            st.warning(note)
     d = ps.definition
-    line = f"{plural(rep['rep_count'], 'rep')} in {rep['clip']['duration_s']:.0f} s."
-    if rep["reps"]:
-        line += f" Good form: {good_form(rep['reps'])}."
+    line = f"{plural(len(r.reps), 'rep')} in {r.info.duration_s:.0f} s."
+    if r.reps:
+        line += f" Good form: {good_form(r.reps)}."
     st.write(line)
-    if s["faults"]:
-        st.table(faults_table(d, s["faults"], "times" if d.phases.kind == "continuous" else "reps"))
-    if rep["reps"]:
-        st.table(reps_table(d, rep["reps"], with_top=False))
-        show_sides(s, st)
-    st.download_button("Download set (JSON)", json.dumps(rep, indent=1), f"{ps.exercise}-set.json",
+    if s.faults:
+        st.table(faults_table(d, s.faults, "times" if d.phases.kind == "continuous" else "reps"))
+    if r.reps:
+        st.table(reps_table(d, r.reps, with_top=False))
+        show_sides(s.asymmetry, st)
+    st.download_button("Download set (JSON)", json.dumps(build_report(r), indent=1), f"{ps.exercise}-set.json",
                        "application/json", key=f"dl-{key}")
     if key == "current":
         rec = proc_recorder()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ..definition import get_definition
 from ..models import monitor_model, resolve_model
-from ..monitor.engine import MonitorSettings
+from ..monitor.events import MonitorSettings
 from ..monitor.live import MonitorProcessor
 from . import compat
 from .browser import notify

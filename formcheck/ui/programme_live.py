@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import wording
-from ..db import repo
+from ..db import programmes, repo
 from ..definition import get_definition
 from ..wording import plural, seconds
 from .browser import rest_timer, speak
@@ -29,11 +29,11 @@ class SetTarget:
         return plural(self.reps, "rep") + (f", each held {seconds(self.hold_s)}" if self.hold_s else "")
 
 
-def dose(item: repo.Item) -> str:
+def dose(item: programmes.Item) -> str:
     return wording.dose(item)
 
 
-def counts(x: repo.SetRecord, item: repo.Item) -> bool:
+def counts(x: repo.SetRecord, item: programmes.Item) -> bool:
     """Did set ``x`` reach the item's target?"""
     return x.exercise == item.exercise and x.reps >= (item.reps or 1) and x.hold_s >= (item.hold_s or 0.0)
 
@@ -46,7 +46,7 @@ def todays_programme(ps: PageState) -> SetTarget | None:
     """Show today's programme; return the set target of the exercise chosen now (or None)."""
     if not ps.patient or ps.db is None:
         return None
-    prog = repo.programme(ps.db, ps.patient)
+    prog = programmes.programme(ps.db, ps.patient)
     if prog is None:
         st.caption(f"No programme prescribed for {ps.patient}: free practice.")
         return None

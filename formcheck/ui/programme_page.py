@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ..db import repo
+from ..db import programmes
 from ..definition import get_definition
 from ..errors import FormcheckError
 from ..wording import plural
@@ -31,13 +31,13 @@ def programme_page(ps: PageState) -> None:
     if SAVED in st.session_state:
         st.success(st.session_state.pop(SAVED))
     current = st.container()   # drawn after the form: it shows what a save just stored
-    _editor(ps, patient, repo.programme(ps.db, patient))
+    _editor(ps, patient, programmes.programme(ps.db, patient))
     with current:
-        _current(repo.programme(ps.db, patient))
+        _current(programmes.programme(ps.db, patient))
     _adherence_chart(ps, patient)
 
 
-def _current(prog: repo.ProgrammeView | None) -> None:
+def _current(prog: programmes.ProgrammeView | None) -> None:
     if prog is None:
         st.caption("No programme prescribed yet.")
         return
@@ -48,10 +48,10 @@ def _current(prog: repo.ProgrammeView | None) -> None:
         st.caption(f"Notes: {prog.notes}")
 
 
-def _editor(ps: PageState, patient: str, prog: repo.ProgrammeView | None) -> None:
+def _editor(ps: PageState, patient: str, prog: programmes.ProgrammeView | None) -> None:
     names = exercise_names()
     by_name = {v: k for k, v in names.items()}
-    items = prog.items if prog else [repo.Item("bridge", 3, 10)]
+    items = prog.items if prog else [programmes.Item("bridge", 3, 10)]
     start = pd.DataFrame([{"Exercise": names.get(i.exercise, i.exercise), "Sets": i.sets, "Reps": i.reps,
                            "Hold (s)": i.hold_s, "Rest (s)": i.rest_s} for i in items], columns=COLUMNS)
     with st.form("programme_form"):
@@ -76,7 +76,7 @@ def _editor(ps: PageState, patient: str, prog: repo.ProgrammeView | None) -> Non
             return
         try:
             new = [_item(ps, patient, by_name, row) for row in rows if not _blank(row)]
-            repo.prescribe(ps.db, patient, new, days, notes)  # type: ignore[arg-type]
+            programmes.prescribe(ps.db, patient, new, days, notes)  # type: ignore[arg-type]
         except (FormcheckError, ValueError, TypeError) as e:
             st.error(f"Not saved: {e}")
             return
@@ -105,7 +105,7 @@ def row_problem(i: int, row: dict) -> str | None:  # type: ignore[type-arg]
     return f"row {i}{f' ({name})' if name else ''} has no {' and no '.join(lacks)}" if lacks else None
 
 
-def _item(ps: PageState, patient: str, by_name: dict[str, str], row: dict) -> repo.Item:  # type: ignore[type-arg]
+def _item(ps: PageState, patient: str, by_name: dict[str, str], row: dict) -> programmes.Item:  # type: ignore[type-arg]
     ex = by_name.get(row["Exercise"], row["Exercise"])
     reps = None if pd.isna(row.get("Reps")) else int(row["Reps"])
     hold = None if pd.isna(row.get("Hold (s)")) or not row["Hold (s)"] else float(row["Hold (s)"])
@@ -115,18 +115,18 @@ def _item(ps: PageState, patient: str, by_name: dict[str, str], row: dict) -> re
         raise FormcheckError(f"{row['Exercise']} has no Reps and no Hold (s): give one of them")
     rest = 60.0 if pd.isna(row.get("Rest (s)")) else float(row["Rest (s)"])
     prof = ps.store.load(patient, ex) if ps.store.profile_path(patient, ex).is_file() else None
-    return repo.Item(ex, int(row["Sets"]), reps, hold, rest, prof.version if prof else None)
+    return programmes.Item(ex, int(row["Sets"]), reps, hold, rest, prof.version if prof else None)
 
 
 def _adherence_chart(ps: PageState, patient: str) -> None:
-    weeks = repo.adherence(ps.db, patient, weeks=8)  # type: ignore[arg-type]
+    weeks = programmes.adherence(ps.db, patient, weeks=8)  # type: ignore[arg-type]
     if not weeks:
         return
     st.markdown("**Adherence**: days with a programme exercise done, per week (since the programme began)")
     st.altair_chart(adherence_chart(weeks), width="stretch")
 
 
-def adherence_chart(weeks: list[repo.WeekAdherence]) -> alt.LayerChart:
+def adherence_chart(weeks: list[programmes.WeekAdherence]) -> alt.LayerChart:
     """Bars of days done per week, in date order (both layers share the order: a layered
     nominal axis is otherwise sorted as text, 12 Oct after 09 Nov), ticks at days prescribed."""
     df = pd.DataFrame([{"week": f"{w.week_start:%d %b}", "days done": w.days_done,

@@ -68,7 +68,7 @@ def progress_page(ps: PageState) -> None:
 
 def _sides(sets: list[repo.SetRecord], ex: str) -> None:
     """Left against right over every set of a one-sided exercise (formcheck.asymmetry)."""
-    a = combine(x.summary["asymmetry"] for x in sets if x.exercise == ex and x.summary.get("asymmetry"))
+    a = combine(a for x in sets if x.exercise == ex and (a := x.asymmetry) is not None)
     if a is None:
         return
     st.markdown(f"**Left and right, all sets** (apart = |L - R| / larger side; flagged above {a.flag_share:.0%})")

@@ -9,8 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..asymmetry import Asymmetry, from_dict, rows
+from ..asymmetry import Asymmetry, rows
 from ..definition import Definition
+from ..engine.reps import Rep
 from ..wording import plural
 
 GOOD, FIX = "✓ Good", "⚠ Fix"   # symbols that every font has
@@ -29,18 +30,18 @@ def faults_table(d: Definition, counts: Mapping[str, int], unit: str = "reps") -
     return pd.DataFrame(rows).set_index("Fault")   # the name is the row's label
 
 
-def reps_table(d: Definition, reps: Iterable[Mapping[str, Any]], with_top: bool = True) -> pd.DataFrame:
-    """One row per rep (report dicts): verdict as a word and icon, side, times, fault names."""
+def reps_table(d: Definition, reps: Iterable[Rep], with_top: bool = True) -> pd.DataFrame:
+    """One row per rep: verdict as a word and icon, side, times, fault names."""
     rows = []
     for x in reps:
-        row: dict[str, Any] = {"Rep": x["index"], "Verdict": GOOD if x["ok"] else FIX}
-        if x.get("side"):
-            row["Side"] = x["side"]
+        row: dict[str, Any] = {"Rep": x.index, "Verdict": GOOD if x.ok else FIX}
+        if x.side:
+            row["Side"] = x.side
         if with_top:   # text, so a table shows "3.3", not "3.3000"
-            row["Top at (s)"] = f"{x['top_ms'] / 1000:.1f}"
-        row["Hold (s)"] = f"{x['hold_ms'] / 1000:.1f}"
-        row["Faults"] = fault_names(d, x["faults"])
-        row["Notes"] = "; ".join(x.get("notes") or [])
+            row["Top at (s)"] = f"{x.top_ms / 1000:.1f}"
+        row["Hold (s)"] = f"{x.hold_ms / 1000:.1f}"
+        row["Faults"] = fault_names(d, x.faults)
+        row["Notes"] = "; ".join(x.notes)
         rows.append(row)
     table = pd.DataFrame(rows).set_index("Rep")   # the rep number is the row's label...
     # ...as text: pandas makes 1, 2, 3 a RangeIndex, which st.table hides as "no index"
@@ -53,19 +54,17 @@ def sides_table(a: Asymmetry) -> pd.DataFrame:
     return pd.DataFrame([{"": w, "Left": lt, "Right": rt, "Apart": ap} for w, lt, rt, ap in rows(a)]).set_index("")
 
 
-def show_sides(summary: Mapping[str, Any] | None, st: Any) -> None:
-    """The left/right table of a report summary, when it has one (``st``: a streamlit container)."""
-    stored = (summary or {}).get("asymmetry")
-    if not stored:
+def show_sides(a: Asymmetry | None, st: Any) -> None:
+    """The left/right table of a set, when it has one (``st``: a streamlit container)."""
+    if a is None:
         return
-    a = from_dict(stored)
     st.markdown(f"**Left and right**: {a.plain()}")
     st.table(sides_table(a))
     st.caption(f"Apart: the difference as a share of the larger side; more than {a.flag_share:.0%} is "
                "marked for your therapist.")
 
 
-def good_form(reps: Iterable[Mapping[str, Any]]) -> str:
+def good_form(reps: Iterable[Rep]) -> str:
     """The one "good form" of every page: the share of reps with no fault ("2 of 3 reps")."""
-    oks = [bool(x["ok"]) for x in reps]
+    oks = [x.ok for x in reps]
     return f"{sum(oks)} of {plural(len(oks), 'rep')}" if oks else "-"
