@@ -2,8 +2,9 @@
 
 Headless Debian Chromium with a fake webcam fed from a labelled clip: the in-browser
 PoseLandmarker (wasm, CPU) finds the landmarks, the server judges them, and the rep counter
-must reach the clip's labelled count. In this mode no video may leave the page (no
-RTCPeerConnection, no upload) and every request goes to the app's own origin. The browser's
+must reach the clip's labelled count. The landmarks must travel on the landmark websocket of
+the app's own server (the default), not in component values. In this mode no video may leave
+the page (no RTCPeerConnection, no upload) and every request goes to the app's own origin. The browser's
 own numbers (fps, inference ms, capture-to-verdict latency, START to first verdict) are printed.
 """
 
@@ -78,6 +79,8 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
     # is under test (the fallback has its own test below).
     with running_app(tmp_path, env={"FORMCHECK_BROWSER_MIN_FPS": "1"}) as url:
         page = context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
         page.goto(url, wait_until="domcontentloaded")
         picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise")
         picker.click(timeout=90_000)
@@ -117,6 +120,10 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
         assert not foreign, foreign
         assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
+        # the default path: landmarks on the app's own landmark websocket
+        assert stats.get("transport") == "websocket", stats.get("transport")
+        landmark_sockets = [u for u in sockets if u.endswith("/formcheck/landmarks")]
+        assert landmark_sockets and all(urlsplit(u).netloc == origin for u in sockets), sockets
         # The landmarker (and its telemetry) runs on a blob: worker; the page's CSP binds it too.
         pose_frame = next(f for f in page.frames if "pose_live" in f.url)
         assert pose_frame.evaluate(TRY_FOREIGN_POST_FROM_A_WORKER).startswith("blocked")
@@ -161,6 +168,7 @@ def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
                 beyond_inference_p95_ms: q(s.latencyMs, 0.95),
                 batch_round_trip_p50_ms: q(s.rttMs, 0.5), batch_round_trip_p95_ms: q(s.rttMs, 0.95),
                 capture_to_verdict_p95_ms: q(s.verdictMs, 0.95),
+                transport: s.transport,
                 start_to_first_landmarks_ms: Math.round(s.firstLandmarksMs), start_to_first_verdict_ms:
                 Math.round(s.firstVerdictMs), batches: s.batches, frames_sent: s.sent,
                 fps: s.times.length > 1

@@ -47,10 +47,11 @@ def live_page(ps: PageState) -> None:
               help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
     if isinstance(proc, LandmarkLive):
         proc.target = todays_programme(ps)
-        if not proc.playing and not proc.snapshot().frames:   # before the first set only
-            camera_check()
-        left, right = st.columns([3, 2])
+        left, right = st.columns([3, 2])   # where the video path's columns are: a switch replaces them
         with left:
+            with st.container():   # always there: START's rerun must not move (remount) the component
+                if not proc.playing and not proc.snapshot().frames:   # before the first set only
+                    camera_check()
             st.fragment(browser_live)(proc, ps.actor.name)
         playing = proc.playing
         with right:   # on a timer only while a set runs (START and STOP rerun the page)

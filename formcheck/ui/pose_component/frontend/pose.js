@@ -25,6 +25,7 @@ let transport = "component values (the page gave no landmark socket token)", pla
 const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
                 startClick: 0, firstLandmarksMs: null, times: [], sent: 0, batches: 0 };
 window.fcStats = stats;   // read by the real-browser tests
+Object.defineProperty(stats, "transport", { get: () => transport });   // "websocket" or why not
 
 function post(type, extra) {
   window.parent.postMessage({ isStreamlitMessage: true, apiVersion: 1, type, ...extra }, "*");
@@ -36,7 +37,7 @@ window.addEventListener("message", (ev) => {
   if (ev.data?.type !== "streamlit:render") return;
   if (!rendered) { rendered = true; setHeight(); }
   args = ev.data.args || {};
-  if (args.socket_token && args.socket_token !== sockToken && sockState !== "failed") connectSocket(args.socket_token);
+  if (args.socket_token && args.socket_token !== sockToken) connectSocket(args.socket_token);   // a new token: (re)connect
   if (!onSocket()) {   // component values: the verdict comes back in the args
     reply = args.reply || {};
     if (typeof reply.ack === "number" && reply.ack > ackSeq) onAck(reply.ack);
@@ -48,10 +49,12 @@ window.addEventListener("message", (ev) => {
 const onSocket = () => sockState === "open" || sockState === "spent";
 
 function connectSocket(token) {
+  if (sock) { const old = sock; sock = null; old.close(); }
   sockToken = token; sockState = "connecting"; sockWaitFrom = null;
+  sentSeq = ackSeq;   // mid-set: the frames not judged yet go again (the server judges each once)
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + (args.socket_path || "/formcheck/landmarks");
   let s;
-  try { s = new WebSocket(url); } catch (e) { socketFailed(`it could not be opened (${e.message || e})`); return; }
+  try { s = new WebSocket(url); } catch (e) { socketFailed(`could not be opened (${e.message || e})`); return; }
   sock = s;
   s.onopen = () => s.send(JSON.stringify({ type: "hello", token }));
   s.onmessage = (ev) => {
@@ -64,8 +67,8 @@ function connectSocket(token) {
     sock = null;
     if (ev.code === 1000 && sockState === "open") sockState = "spent";   // STOP: the set is over
     else if (sockState !== "spent") {
-      socketFailed(sockState === "open" ? `it closed (${ev.reason || "code " + ev.code})`
-        : `it could not connect${ev.reason ? ": " + ev.reason : ""}`);
+      socketFailed(sockState === "open" ? `closed (${ev.reason || "code " + ev.code})`
+        : `could not connect${ev.reason ? ": " + ev.reason : ""}`);
     }
     if (stopNotice) { stopNotice = false; notice("stop"); }
   };
