@@ -19,7 +19,6 @@ import argparse
 import logging
 import os
 import re
-import socket
 import sys
 import tempfile
 import time
@@ -42,32 +41,8 @@ STATS_JS = """() => { const s = window.fcStats, q = (a, p) => { if (!a.length) r
     beyond_p95: q(s.latencyMs, 0.95), verdict_p95: q(s.verdictMs, 0.95), first_verdict_ms: s.firstVerdictMs,
     fps: s.times.length > 1 ? (s.times.length - 1) * 1000 / (s.times[s.times.length - 1] - s.times[0]) : 0 }; }"""
 log = logging.getLogger("bench_live_browser")
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def server_pid(url: str) -> int:
-    """The streamlit process serving ``url`` (found by its --server.port argument)."""
-    port = url.rsplit(":", 1)[1].encode()
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                args = (p / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"streamlit" in b" ".join(args) and port in args:
-                return int(p.name)
-    raise RuntimeError(f"no streamlit process for {url}")
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]   # the tests' real-browser helpers
+from browser import cpu_s, server_pid  # noqa: E402
 
 
 def browser_path(pw: Any, y4m: Path, key: str, window_s: float, work: Path) -> dict[str, Any]:
@@ -106,10 +81,8 @@ def fmt(v: Any, spec: str = "{:.0f}") -> str:
 
 
 def run_browser(paths: list[str], window_s: float) -> None:
-    from playwright.sync_api import sync_playwright
-
-    sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]   # the tests' real-browser helpers
     from browser import make_y4m
+    from playwright.sync_api import sync_playwright
     from targets import target
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:

@@ -56,6 +56,26 @@ def _letterbox(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return canvas
 
 
+def server_pid(url: str) -> int:
+    """The streamlit process serving ``url`` (found by its --server.port argument)."""
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                args = (p / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(args) and port.encode() in args:
+                return int(p.name)
+    raise AssertionError(f"no streamlit process on port {port}")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

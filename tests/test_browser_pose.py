@@ -10,14 +10,13 @@ own numbers (fps, inference ms, capture-to-verdict latency, START to first verdi
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
+from browser import CHROMIUM, CHROMIUM_FLAGS, cpu_s, make_y4m, running_app, server_pid
 
 from formcheck.ui.pose_component.assets import assets_problem
 
@@ -90,7 +89,7 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         frame = page.frame_locator("iframe[title*='pose_live']").first
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t0 = time.monotonic()
-        server = _server_pid(url)
+        server = server_pid(url)
         cpu0, t_cpu = None, 0.0
         series: list[tuple[float, int]] = []
         reps = 0
@@ -101,13 +100,13 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
                 reps = 0
             series.append((round(time.monotonic() - t0, 1), reps))
             if cpu0 is None and series[-1][0] > 1 and _first_verdict(page):   # steady state from here
-                cpu0, t_cpu = _cpu_s(server), time.monotonic()
+                cpu0, t_cpu = cpu_s(server), time.monotonic()
             if reps >= LABELLED_REPS:
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - t0
         # the app server while landmarks stream in (its fragment reruns included)
-        cpu_pct = 100.0 * (_cpu_s(server) - cpu0) / (time.monotonic() - t_cpu) if cpu0 is not None else -1.0
+        cpu_pct = 100.0 * (cpu_s(server) - cpu0) / (time.monotonic() - t_cpu) if cpu0 is not None else -1.0
         stats = _component_stats(page)
         page.screenshot(path=str(tmp_path / "live-browser.png"), full_page=True)
         print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); server process CPU "
@@ -135,26 +134,6 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
 def _first_verdict(page) -> bool:  # type: ignore[no-untyped-def]
     f = next((f for f in page.frames if "pose_live" in f.url), None)
     return bool(f and f.evaluate("window.fcStats && window.fcStats.firstVerdictMs !== null"))
-
-
-def _server_pid(url: str) -> int:
-    """The streamlit process serving ``url`` (found by its --server.port argument)."""
-    port = str(urlsplit(url).port)
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                args = (p / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"streamlit" in b" ".join(args) and port.encode() in args:
-                return int(p.name)
-    raise AssertionError(f"no streamlit process on port {port}")
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
