@@ -30,7 +30,7 @@ SETTING_KEY = "live_in_browser"
 TOKEN_KEY = "live_socket_token"         # (token, id of the LandmarkLive it feeds)
 ENV_SETTING = "FORMCHECK_LIVE_POSE"     # "browser" (default) or "server": the video path
 ENV_TRANSPORT = "FORMCHECK_LIVE_TRANSPORT"   # "socket" (default) or "component": component values
-PANEL_REFRESH_S = 1.0
+PANEL_REFRESH_S = 1.0   # $FORMCHECK_PANEL_REFRESH_S overrides it (the benchmark measures its cost)
 # Below this many judged frames a second the browser path gives up (the engine is checked at
 # 5-30 fps: tests/test_live_media.py); $FORMCHECK_BROWSER_MIN_FPS overrides it.
 MIN_FPS = 4.0
@@ -120,6 +120,14 @@ def _session_alive(session_id: str) -> Any:
 
         return runtime.exists() and runtime.get_instance().is_active_session(session_id)
     return alive
+
+
+def panel_refresh_s() -> float:
+    """Seconds between the panel's refreshes while a set runs."""
+    try:
+        return max(0.2, float(os.environ.get("FORMCHECK_PANEL_REFRESH_S", PANEL_REFRESH_S)))
+    except ValueError:
+        return PANEL_REFRESH_S
 
 
 def _min_fps() -> float:

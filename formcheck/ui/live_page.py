@@ -21,8 +21,7 @@ from .browser import camera_check, speak
 from .checkin_panel import after_checkin, checkin_gate
 from .common import PageState, choose_exercise_first
 from .guidance import guidance
-from .live_browser import PANEL_REFRESH_S as BROWSER_PANEL_REFRESH_S
-from .live_browser import browser_live, browser_panel, use_browser_path
+from .live_browser import browser_live, browser_panel, panel_refresh_s, use_browser_path
 from .programme_live import set_done, todays_programme
 from .results import faults_table, good_form, reps_table, show_sides
 
@@ -55,7 +54,7 @@ def live_page(ps: PageState) -> None:
             st.fragment(browser_live)(proc, ps.actor.name)
         playing = proc.playing
         with right:   # on a timer only while a set runs (START and STOP rerun the page)
-            st.fragment(browser_panel, run_every=BROWSER_PANEL_REFRESH_S if playing else None)(
+            st.fragment(browser_panel, run_every=panel_refresh_s() if playing else None)(
                 proc, lambda p: live_panel(p, ps.details, p.playing), ps.details)
         if not playing and not proc.snapshot().frames:
             guidance(ps.definition)
