@@ -127,6 +127,11 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         pose_frame = next(f for f in page.frames if "pose_live" in f.url)
         assert pose_frame.evaluate(TRY_FOREIGN_POST_FROM_A_WORKER).startswith("blocked")
         assert not [r for r in requests if "telemetry.invalid" in r]
+        # STOP (sent on the socket) ends the set: the page shows its summary with the reps
+        frame.get_by_role("button", name="STOP").click()
+        page.get_by_text("Set summary").wait_for(timeout=30_000)
+        line = page.get_by_text(re.compile(r"^\d+ reps? in \d+ s\.")).first.inner_text(timeout=10_000)
+        assert int(line.split()[0]) >= LABELLED_REPS, line
     context.close()
     chromium.close()
 

@@ -99,6 +99,20 @@ def test_a_token_works_once_and_not_for_an_ended_session(client, registry):
     assert registry.drop_session("s") == 0 and len(registry) == 0
 
 
+def test_an_unclaimed_token_expires_and_a_logout_drops_the_sessions_tokens():
+    from formcheck.live_registry import TokenRefusedError
+
+    proc = LandmarkLive(get_definition("bridge"), default_model_path())
+    stale = LiveRegistry(unclaimed_ttl_s=0.0)
+    token = stale.register(proc, "s", "x")
+    with pytest.raises(TokenRefusedError, match="unknown or expired"):
+        stale.claim(token)
+    reg = LiveRegistry()
+    a, b, other = reg.register(proc, "s", "x"), reg.register(proc, "s", "x"), reg.register(proc, "t", "y")
+    assert len({a, b, other}) == 3 and min(len(a), len(b)) >= 40   # 32 random bytes each
+    assert reg.drop_session("s") == 2 and reg.state(a) == "gone" and reg.state(other) == "free"
+
+
 def test_a_page_of_another_site_cannot_open_it(client, registry):
     token = registry.register(LandmarkLive(get_definition("bridge"), default_model_path()), "s", "x")
     with client.websocket_connect(PATH, headers={"origin": "https://evil.example"}) as ws:
@@ -114,3 +128,54 @@ def test_bad_json_closes_with_a_reason_and_logs_no_token(client, registry, caplo
         ws.send_text("{not json")
         assert closed_with(ws)[1] == "a landmark batch must be JSON"
     assert "a patient" in caplog.text and token not in caplog.text
+
+
+def test_the_app_server_serves_the_socket_over_its_own_https_port(tmp_path):
+    """`streamlit run streamlit_app.py` with a certificate: the landmark route is on the same
+    TLS port as the app (wss), and refuses a made-up token with its reason."""
+    import asyncio
+    import os
+    import ssl
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import websockets
+    from browser import ROOT, free_port
+    from certs import self_signed
+
+    cert, key = self_signed(tmp_path, "127.0.0.1")
+    port = free_port()
+    env = {**os.environ, "FORMCHECK_HOME": str(tmp_path), "GLOG_minloglevel": "2"}
+    log = open(tmp_path / "streamlit.log", "wb")   # noqa: SIM115 (closed below)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false", "--server.sslCertFile", str(cert),
+                             "--server.sslKeyFile", str(key)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    ctx = ssl.create_default_context(cafile=str(cert))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "streamlit.log").read_text()
+            try:
+                with urllib.request.urlopen(f"https://127.0.0.1:{port}/_stcore/health", context=ctx, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the app did not come up over HTTPS"
+            time.sleep(0.3)
+
+        async def refused() -> tuple[int, str]:
+            async with websockets.connect(f"wss://127.0.0.1:{port}{PATH}", ssl=ctx) as ws:
+                await ws.send(json.dumps({"type": "hello", "token": "made-up"}))
+                with pytest.raises(websockets.ConnectionClosed) as e:
+                    await ws.recv()
+                assert e.value.rcvd is not None
+                return e.value.rcvd.code, e.value.rcvd.reason
+        assert asyncio.run(refused()) == (CLOSE_REFUSED, "unknown or expired token: reload the page")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        log.close()
