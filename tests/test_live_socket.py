@@ -138,11 +138,9 @@ def test_the_app_server_serves_the_socket_over_its_own_https_port(tmp_path):
     import ssl
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     import websockets
-    from browser import ROOT, free_port
+    from browser import ROOT, free_port, wait_healthy
     from certs import self_signed
 
     cert, key = self_signed(tmp_path, "127.0.0.1")
@@ -155,17 +153,7 @@ def test_the_app_server_serves_the_socket_over_its_own_https_port(tmp_path):
                              "--server.sslKeyFile", str(key)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     ctx = ssl.create_default_context(cafile=str(cert))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "streamlit.log").read_text()
-            try:
-                with urllib.request.urlopen(f"https://127.0.0.1:{port}/_stcore/health", context=ctx, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the app did not come up over HTTPS"
-            time.sleep(0.3)
+        wait_healthy(f"https://127.0.0.1:{port}", proc, tmp_path / "streamlit.log", 60.0, ctx)
 
         async def refused() -> tuple[int, str]:
             async with websockets.connect(f"wss://127.0.0.1:{port}{PATH}", ssl=ctx) as ws:
