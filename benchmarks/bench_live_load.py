@@ -70,7 +70,7 @@ async def patient(url: str, token: str, encoded: Encoded, lat_ms: list[float],
     import websockets
 
     found: dict[int, float] = {}
-    async with websockets.connect(url, max_size=None, compression=None) as ws:
+    async with websockets.connect(url, max_size=None, compression=None, ping_interval=None) as ws:
         await ws.send(json.dumps({"type": "hello", "token": token}))
         if json.loads(await ws.recv()).get("type") != "ready":
             return False

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .live_messages import (
     CLOSE_BAD_MESSAGE,
@@ -112,6 +112,10 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
                     return
     except WebSocketDisconnect:
         pass
+    except RuntimeError:   # a reply after the connection closed (e.g. a keep-alive ping timed out)
+        if ws.client_state == WebSocketState.CONNECTED and ws.application_state == WebSocketState.CONNECTED:
+            raise
+        log.info("live socket for %s's session closed under us", entry.owner)
     finally:
         registry.release(token)
         log.info("live socket closed for %s's session (%d frames received)", entry.owner, frames)
