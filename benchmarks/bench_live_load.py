@@ -1,13 +1,14 @@
-"""Load curve of the landmark websocket: N patients streaming a real clip's landmarks (every frame, 24-30 Hz)
-against one server, no browser. The landmarks are the clip's own (formcheck.live_replay runs the
-pose model as the browser would, once, cached); each client speaks the component's socket
-protocol as pose.js does (hello with its token; each frame as soon as it is "found", but at most
-one message per 60 ms, so at 24-30 fps two frames a message; a reply per message; STOP at the
-end) and times every frame from the moment it was found (its time in the clip) to the reply that
-acknowledges it: the verdict latency beyond inference, waiting for the next send included. The
-server (benchmarks/live_load_server.py, the app's own handler without Streamlit) runs in its own
-process; its CPU is read from /proc. After it stops, the patients' histories must hold every rep
-the clip has (one set each).
+"""Load curve of the landmark websocket: N patients streaming a real clip's landmarks (every frame,
+24-30 Hz) against one server, no browser. The landmarks are the clip's own
+(formcheck.live_replay runs the pose model as the browser would, once, cached); each client
+speaks the component's socket protocol as pose.js does (hello with its token; each frame as soon
+as it is "found", but at most one message per 60 ms, so at 24-30 fps two frames a message; a
+reply per message; STOP at the end) and times every frame from the moment it was found (its time
+in the clip) to the reply that acknowledges it: the verdict latency beyond inference, waiting
+for the next send included. The server (benchmarks/live_load_server.py, the app's own handler
+without Streamlit) runs in its own process; its CPU is read from /proc (CPU ms per frame: what
+the machine's other load cannot change). After it stops, the patients' histories must hold every
+rep the clip has (one set each).
 
     .venv/bin/python benchmarks/bench_live_load.py [--patients 1 10 25 50 100]
 """
@@ -145,7 +146,7 @@ def run(n: int, frames: list[dict], reps: int, work: Path) -> dict[str, float]:
     recorded = sets_with_all_reps(db_file, n, reps)
     return {"n": n, "cpu": cpu_pct, "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "replies": len(lat),
             "late_p95": pct(late, 0.95) if late else 0.0, "closed": closed, "recorded": recorded,
-            "client": client_pct, "wall": wall}
+            "client": client_pct, "wall": wall, "ms_per_frame": cpu_pct / 100.0 * wall / max(len(lat), 1) * 1000.0}
 
 
 def sets_with_all_reps(db_file: Path, n: int, reps: int) -> int:
@@ -170,8 +171,9 @@ def main() -> None:
     clip_s = (frames[-1]["t"] - frames[0]["t"]) / 1000.0
     log.info("clip %s: %d frames over %.1f s (%.1f Hz per patient: every frame of the clip, at most %.0f), %d reps",
              CLIP.name, len(frames), clip_s, len(frames) / clip_s, FPS, reps)
-    log.info("%9s %14s %16s %16s %8s %10s %15s %10s %8s %13s", "patients", "server CPU %", "CPU % / patient",
-             "verdict ms p50", "p95", "frames", "sends late p95", "client %", "wall s", "all reps kept")
+    log.info("%9s %14s %16s %15s %16s %8s %10s %15s %10s %8s %13s", "patients", "server CPU %", "CPU % / patient",
+             "CPU ms / frame", "verdict ms p50", "p95", "frames", "sends late p95", "client %", "wall s",
+             "all reps kept")
     with tempfile.TemporaryDirectory() as work:
         for n in args.patients:
             r = run(n, frames, reps, Path(work))
@@ -180,8 +182,9 @@ def main() -> None:
                 note += " " + target("server CPU per stream (socket, one patient)", r["cpu"], CPU_TARGET_PCT, "%")
             if n == AT_PATIENTS:
                 note += " " + target(f"p95 verdict latency at {n} patients", r["p95"], P95_TARGET_MS, " ms")
-            log.info("%9d %14.1f %16.2f %16.1f %8.1f %10d %15.1f %10.0f %8.1f %9d / %d%s", n, r["cpu"], r["cpu"] / n,
-                     r["p50"], r["p95"], r["replies"], r["late_p95"], r["client"], r["wall"], r["recorded"], n, note)
+            log.info("%9d %14.1f %16.2f %15.2f %16.1f %8.1f %10d %15.1f %10.0f %8.1f %9d / %d%s", n, r["cpu"],
+                     r["cpu"] / n, r["ms_per_frame"], r["p50"], r["p95"], r["replies"], r["late_p95"], r["client"],
+                     r["wall"], r["recorded"], n, note)
             if r["recorded"] < n or r["closed"] < n:
                 log.info("target missed: every rep recorded at %d patients (%d of %d sets complete, "
                          "%d closed as stopped)", n, r["recorded"], n, r["closed"])
