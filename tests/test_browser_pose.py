@@ -183,3 +183,36 @@ def test_without_webassembly_live_falls_back_to_the_video_path_and_says_why(brow
         assert live.locator("iframe[title*='pose_live']").count() == 0
     context.close()
     chromium.close()
+
+
+def test_without_the_landmark_socket_the_component_values_carry_the_landmarks(browser, y4m, tmp_path):
+    """The fallback transport (chosen here by its setting, as when the socket cannot connect):
+    reps still count, the figures say how the landmarks travel, and no landmark socket opens."""
+    path, _ = y4m
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                       args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={path}"])
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    env = {"FORMCHECK_BROWSER_MIN_FPS": "1", "FORMCHECK_LIVE_TRANSPORT": "component"}
+    with running_app(tmp_path, env=env) as url:
+        page = context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise").click(timeout=90_000)
+        page.get_by_role("option", name="Glute bridge", exact=True).click()
+        page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
+        page.frame_locator("iframe[title*='pose_live']").first.get_by_role("button", name="START").click(timeout=60_000)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if int(_metric(page, "Reps")) >= 1:
+                    break
+            except Exception:   # the panel appears with the first verdict
+                pass
+            assert time.monotonic() < deadline, "no rep counted on the component-value path"
+            time.sleep(0.5)
+        stats = _component_stats(page)
+        assert str(stats.get("transport", "")).startswith("component values"), stats.get("transport")
+        assert not [u for u in sockets if u.endswith("/formcheck/landmarks")], sockets
+    context.close()
+    chromium.close()
