@@ -2,6 +2,11 @@
 
 A thin entry point over formcheck.ui (which uses the same Session/pipeline objects as the CLI).
 Start with ``.venv/bin/streamlit run streamlit_app.py`` (binds 127.0.0.1, see .streamlit/config.toml).
+
+``app`` below is what ``streamlit run`` serves (it finds an ``st.App`` in this file): Streamlit
+plus the landmark websocket of live coaching (formcheck/live_socket.py) on the same server and
+port. Imported by the server this file only builds ``app``; run as the page script it draws
+the page.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from formcheck import live_socket
 from formcheck.db.access import AccessDenied
 from formcheck.ui import compat, roles
 from formcheck.ui.account_page import account_page
@@ -47,4 +53,7 @@ def main() -> None:
                 st.warning(str(e))
 
 
-main()
+if __name__ == "__main__":   # Streamlit runs the page script as __main__
+    main()
+else:                        # imported by `streamlit run` / uvicorn: the server with its routes
+    app = st.App(__file__, routes=live_socket.routes())

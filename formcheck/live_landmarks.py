@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import math
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ CAMERA_FPS = 30.0   # the camera's frame rate when the browser does not say (get
 MAX_FRAME_SIDE_PX = 8192
 STATUS_KEYS = ("delegate", "fps", "infer_ms", "latency_p50_ms", "latency_p95_ms", "verdict_p95_ms",
                "rtt_p50_ms", "rtt_p95_ms",
-               "first_verdict_ms", "first_landmarks_ms", "frames", "problem")
+               "first_verdict_ms", "first_landmarks_ms", "frames", "problem", "transport")
 
 
 class BadMessageError(ValueError):
@@ -76,6 +77,9 @@ class LandmarkLive(LiveProcessor):
         self.browser: dict[str, Any] = {}   # the component's own numbers (fps, latency...)
         self.playing = False
         self.camera_fps = CAMERA_FPS
+        # Batches come from the landmark socket (the server's event loop) or, in the fallback,
+        # from component values (the page's script thread); STOP may also end the set there.
+        self._feed_lock = threading.RLock()
 
     def _new_session(self) -> None:
         super()._new_session()
@@ -86,15 +90,24 @@ class LandmarkLive(LiveProcessor):
 
     def feed(self, message: Any) -> None:
         """Judge the frames of one component message not judged yet. A bad message sets the
-        snapshot's error (the page shows it); the frames before the bad one count."""
+        snapshot's error (the page shows it); the frames before the bad one count. A
+        ``notice`` (the component tells the page START or STOP happened on its landmark
+        socket) only updates the browser's figures."""
         if not isinstance(message, dict):
             return
-        status = message.get("status")
+        with self._feed_lock:
+            self._take_status(message.get("status"))
+            if not message.get("notice"):
+                self._feed(message)
+
+    def _take_status(self, status: Any) -> None:
         if isinstance(status, dict):
             self.browser = {k: status[k] for k in STATUS_KEYS if k in status}
             cam = status.get("camera_fps")
             if isinstance(cam, int | float) and 1.0 <= cam <= 240.0:
                 self.camera_fps = float(cam)
+
+    def _feed(self, message: dict[str, Any]) -> None:
         frames = message.get("frames") or []
         running = bool(message.get("running"))
         if running and not self.playing:
@@ -110,6 +123,11 @@ class LandmarkLive(LiveProcessor):
         if not running and self.playing:
             self.playing = False
             self.end_set()
+
+    def end_set(self) -> None:
+        """The set's end in the patient's history, once (either thread may get there first)."""
+        with self._feed_lock:
+            super().end_set()
 
     def start_set(self) -> None:
         """START pressed in the browser: a new set (the last one, if any, is finished)."""

@@ -58,7 +58,8 @@ def streamlit_args(address: str, port: int, cert: str | None, key: str | None) -
             "--server.address", address, "--server.port", str(port), "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
             "--server.runOnSave", "false", "--global.developmentMode", "false",
-            "--server.enableXsrfProtection", "true"]
+            "--server.enableXsrfProtection", "true",
+            "--runner.postScriptGC", "false"]   # see .streamlit/config.toml
     if not is_loopback(address):
         # nobody outside sees a traceback (it may hold a file path or a name)
         args += ["--client.showErrorDetails", "none", "--browser.serverAddress", address]

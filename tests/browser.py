@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -54,6 +55,43 @@ def _letterbox(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     y0, x0 = (height - nh) // 2, (width - nw) // 2
     canvas[y0:y0 + nh, x0:x0 + nw] = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
     return canvas
+
+
+def server_pid(url: str) -> int:
+    """The streamlit process serving ``url`` (found by its --server.port argument)."""
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                args = (p / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(args) and port.encode() in args:
+                return int(p.name)
+    raise AssertionError(f"no streamlit process on port {port}")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 90.0,
+                 context: ssl.SSLContext | None = None) -> None:
+    """Until ``url``/_stcore/health answers 200 (over TLS with ``context``); fails with the
+    server's log when it exits first, or when it is not up in time."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert proc.poll() is None, log.read_text(errors="replace")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", context=context, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"the server at {url} did not come up"
+        time.sleep(0.3)
 
 
 def free_port() -> int:

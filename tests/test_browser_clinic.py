@@ -13,12 +13,11 @@ import ssl
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS, ROOT, make_y4m
+from browser import CHROMIUM, CHROMIUM_FLAGS, ROOT, make_y4m, wait_healthy
 from certs import self_signed
 from clinic import PW
 from test_browser import _metric, _the_streamer, browser  # noqa: F401  (fixture)
@@ -46,18 +45,7 @@ def clinic_server(home: Path) -> Iterator[str]:
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"https://{HOST}:{port}"
     try:
-        ctx = ssl.create_default_context(cafile=str(cert))
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, (home / "serve.log").read_text()
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", context=ctx, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the clinic server did not come up"
-            time.sleep(0.3)
+        wait_healthy(url, proc, home / "serve.log", 90.0, ssl.create_default_context(cafile=str(cert)))
         yield url
     finally:
         proc.terminate()   # formcheck serve became the streamlit process: this stops the server

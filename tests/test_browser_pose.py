@@ -2,21 +2,21 @@
 
 Headless Debian Chromium with a fake webcam fed from a labelled clip: the in-browser
 PoseLandmarker (wasm, CPU) finds the landmarks, the server judges them, and the rep counter
-must reach the clip's labelled count. In this mode no video may leave the page (no
-RTCPeerConnection, no upload) and every request goes to the app's own origin. The browser's
+must reach the clip's labelled count. The landmarks must travel on the landmark websocket of
+the app's own server (the default), not in component values. In this mode no video may leave
+the page (no RTCPeerConnection, no upload) and every request goes to the app's own origin. The browser's
 own numbers (fps, inference ms, capture-to-verdict latency, START to first verdict) are printed.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
+from browser import CHROMIUM, CHROMIUM_FLAGS, cpu_s, make_y4m, running_app, server_pid
 
 from formcheck.ui.pose_component.assets import assets_problem
 
@@ -78,6 +78,8 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
     # is under test (the fallback has its own test below).
     with running_app(tmp_path, env={"FORMCHECK_BROWSER_MIN_FPS": "1"}) as url:
         page = context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
         page.goto(url, wait_until="domcontentloaded")
         picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise")
         picker.click(timeout=90_000)
@@ -87,7 +89,7 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         frame = page.frame_locator("iframe[title*='pose_live']").first
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t0 = time.monotonic()
-        server = _server_pid(url)
+        server = server_pid(url)
         cpu0, t_cpu = None, 0.0
         series: list[tuple[float, int]] = []
         reps = 0
@@ -98,13 +100,13 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
                 reps = 0
             series.append((round(time.monotonic() - t0, 1), reps))
             if cpu0 is None and series[-1][0] > 1 and _first_verdict(page):   # steady state from here
-                cpu0, t_cpu = _cpu_s(server), time.monotonic()
+                cpu0, t_cpu = cpu_s(server), time.monotonic()
             if reps >= LABELLED_REPS:
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - t0
         # the app server while landmarks stream in (its fragment reruns included)
-        cpu_pct = 100.0 * (_cpu_s(server) - cpu0) / (time.monotonic() - t_cpu) if cpu0 is not None else -1.0
+        cpu_pct = 100.0 * (cpu_s(server) - cpu0) / (time.monotonic() - t_cpu) if cpu0 is not None else -1.0
         stats = _component_stats(page)
         page.screenshot(path=str(tmp_path / "live-browser.png"), full_page=True)
         print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); server process CPU "
@@ -117,10 +119,19 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
         assert not foreign, foreign
         assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
+        # the default path: landmarks on the app's own landmark websocket
+        assert stats.get("transport") == "websocket", stats.get("transport")
+        landmark_sockets = [u for u in sockets if u.endswith("/formcheck/landmarks")]
+        assert landmark_sockets and all(urlsplit(u).netloc == origin for u in sockets), sockets
         # The landmarker (and its telemetry) runs on a blob: worker; the page's CSP binds it too.
         pose_frame = next(f for f in page.frames if "pose_live" in f.url)
         assert pose_frame.evaluate(TRY_FOREIGN_POST_FROM_A_WORKER).startswith("blocked")
         assert not [r for r in requests if "telemetry.invalid" in r]
+        # STOP (sent on the socket) ends the set: the page shows its summary with the reps
+        frame.get_by_role("button", name="STOP").click()
+        page.get_by_text("Set summary").wait_for(timeout=30_000)
+        line = page.get_by_text(re.compile(r"^\d+ reps? in \d+ s\.")).first.inner_text(timeout=10_000)
+        assert int(line.split()[0]) >= LABELLED_REPS, line
     context.close()
     chromium.close()
 
@@ -128,26 +139,6 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
 def _first_verdict(page) -> bool:  # type: ignore[no-untyped-def]
     f = next((f for f in page.frames if "pose_live" in f.url), None)
     return bool(f and f.evaluate("window.fcStats && window.fcStats.firstVerdictMs !== null"))
-
-
-def _server_pid(url: str) -> int:
-    """The streamlit process serving ``url`` (found by its --server.port argument)."""
-    port = str(urlsplit(url).port)
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                args = (p / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"streamlit" in b" ".join(args) and port.encode() in args:
-                return int(p.name)
-    raise AssertionError(f"no streamlit process on port {port}")
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -161,6 +152,7 @@ def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
                 beyond_inference_p95_ms: q(s.latencyMs, 0.95),
                 batch_round_trip_p50_ms: q(s.rttMs, 0.5), batch_round_trip_p95_ms: q(s.rttMs, 0.95),
                 capture_to_verdict_p95_ms: q(s.verdictMs, 0.95),
+                transport: s.transport,
                 start_to_first_landmarks_ms: Math.round(s.firstLandmarksMs), start_to_first_verdict_ms:
                 Math.round(s.firstVerdictMs), batches: s.batches, frames_sent: s.sent,
                 fps: s.times.length > 1
@@ -189,5 +181,38 @@ def test_without_webassembly_live_falls_back_to_the_video_path_and_says_why(brow
         live = page.get_by_role("tabpanel", name="Live")   # (the Desk monitor has its own streamer)
         live.locator("iframe[title*='streamlit_webrtc']").first.wait_for(state="attached", timeout=60_000)
         assert live.locator("iframe[title*='pose_live']").count() == 0
+    context.close()
+    chromium.close()
+
+
+def test_without_the_landmark_socket_the_component_values_carry_the_landmarks(browser, y4m, tmp_path):
+    """The fallback transport (chosen here by its setting, as when the socket cannot connect):
+    reps still count, the figures say how the landmarks travel, and no landmark socket opens."""
+    path, _ = y4m
+    chromium = browser.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                       args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={path}"])
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    env = {"FORMCHECK_BROWSER_MIN_FPS": "1", "FORMCHECK_LIVE_TRANSPORT": "component"}
+    with running_app(tmp_path, env=env) as url:
+        page = context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise").click(timeout=90_000)
+        page.get_by_role("option", name="Glute bridge", exact=True).click()
+        page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
+        page.frame_locator("iframe[title*='pose_live']").first.get_by_role("button", name="START").click(timeout=60_000)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if int(_metric(page, "Reps")) >= 1:
+                    break
+            except Exception:   # the panel appears with the first verdict
+                pass
+            assert time.monotonic() < deadline, "no rep counted on the component-value path"
+            time.sleep(0.5)
+        stats = _component_stats(page)
+        assert str(stats.get("transport", "")).startswith("component values"), stats.get("transport")
+        assert not [u for u in sockets if u.endswith("/formcheck/landmarks")], sockets
     context.close()
     chromium.close()

@@ -1,9 +1,14 @@
 """Live coaching with the pose model in the patient's browser (the default): which path the
-Live page takes, and the fragment that passes landmark batches to the server-side session.
+Live page takes, the component, and the panel beside it.
 
-Every component message reruns only the fragment (st.fragment): the batch is judged in the
-component's on_change callback, before the fragment draws, so the reply in the component's args
-is already the verdict on that batch.
+Landmarks travel on the landmark websocket (formcheck/live_socket.py, on the app's own
+server and port): the page registers its LandmarkLive under a one-time token
+(formcheck/live_registry.py) and passes the token to the component, which streams every judged
+frame on the socket and draws each reply. No Streamlit rerun per batch: the panel refreshes on a
+timer (:data:`PANEL_REFRESH_S`) while a set runs, and the component sends one component value at
+START and one at STOP so the page can start and stop that timer and show the set summary.
+When the socket cannot connect the component falls back to component values (each one reruns
+only the component's fragment, judged in its on_change) and says so in the debug figures.
 """
 
 from __future__ import annotations
@@ -15,12 +20,17 @@ from typing import Any
 import streamlit as st
 
 from ..live_landmarks import LandmarkLive
+from ..live_registry import REGISTRY
+from ..live_socket import PATH as SOCKET_PATH
 from .pose_component import assets_problem, pose_component
 
 COMPONENT_KEY = "formcheck-pose-live"
 FALLBACK_KEY = "live_fallback_reason"   # why this session uses the server-side video path
 SETTING_KEY = "live_in_browser"
+TOKEN_KEY = "live_socket_token"         # (token, id of the LandmarkLive it feeds)
 ENV_SETTING = "FORMCHECK_LIVE_POSE"     # "browser" (default) or "server": the video path
+ENV_TRANSPORT = "FORMCHECK_LIVE_TRANSPORT"   # "socket" (default) or "component": component values
+PANEL_REFRESH_S = 1.0   # $FORMCHECK_PANEL_REFRESH_S overrides it (the benchmark measures its cost)
 # Below this many judged frames a second the browser path gives up (the engine is checked at
 # 5-30 fps: tests/test_live_media.py); $FORMCHECK_BROWSER_MIN_FPS overrides it.
 MIN_FPS = 4.0
@@ -40,30 +50,84 @@ def use_browser_path() -> tuple[bool, str | None]:
     return True, None
 
 
-def browser_live(proc: LandmarkLive, panel: Any, details: bool = False) -> None:
-    """The component and the panel beside it; run as a fragment (``st.fragment(browser_live)``).
-    ``details``: the processing figures for the therapist."""
+def browser_live(proc: LandmarkLive, owner: str) -> None:
+    """The component (run as a fragment: ``st.fragment(browser_live)``); ``owner`` is who is
+    logged in, for the server's log."""
     def on_change() -> None:
         t = time.perf_counter()
         proc.feed(st.session_state.get(COMPONENT_KEY))
         proc.browser["server_judge_ms"] = (time.perf_counter() - t) * 1000.0
 
-    left, right = st.columns([3, 2])
-    with left:
-        pose_component(COMPONENT_KEY, proc.reply(), "full", proc.definition.min_visibility, on_change,
-                       _min_fps())
+    pose_component(COMPONENT_KEY, proc.reply(), "full", proc.definition.min_visibility, on_change,
+                   _min_fps(), socket_token=socket_token(proc, owner), socket_path=SOCKET_PATH)
     problem = proc.browser.get("problem")
     if problem:   # the browser cannot run the model: this session takes the video path
         st.session_state[FALLBACK_KEY] = f"{problem} Using the server-side video path instead."
         st.rerun(scope="app")
-    with right:
-        panel(proc)
-        if details:
-            _debug(proc)
+    follow_playing(proc)
+
+
+def browser_panel(proc: LandmarkLive, panel: Any, details: bool = False) -> None:
+    """The panel beside the video (a fragment on a timer while the set runs). ``details``:
+    the processing figures for the therapist."""
+    panel(proc)
+    if details:
+        _debug(proc)
+    follow_playing(proc)
+
+
+def follow_playing(proc: LandmarkLive) -> None:
+    """START or STOP happened since the last look: rerun the page (the panel's timer starts or
+    stops; after STOP the page shows the set summary)."""
     was = st.session_state.get("live_browser_playing", False)
     st.session_state["live_browser_playing"] = proc.playing
-    if was and not proc.playing:
-        st.rerun(scope="app")   # STOP: the whole page shows the set summary
+    if was != proc.playing:
+        st.rerun(scope="app")
+
+
+def socket_token(proc: LandmarkLive, owner: str) -> str | None:
+    """This session's one-time landmark socket token for ``proc`` (a new one once the last is
+    spent); None when the component values are chosen ($FORMCHECK_LIVE_TRANSPORT=component)."""
+    if os.environ.get(ENV_TRANSPORT, "socket").strip().lower() == "component":
+        return None
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    held = st.session_state.get(TOKEN_KEY)
+    if held and held[1] == id(proc) and REGISTRY.state(held[0]) != "gone":
+        return str(held[0])
+    if held:
+        REGISTRY.release(held[0])
+    ctx = get_script_run_ctx()
+    sid = ctx.session_id if ctx is not None else "no-session"
+    token = REGISTRY.register(proc, sid, owner, alive=_session_alive(sid))
+    st.session_state[TOKEN_KEY] = (token, id(proc))
+    return token
+
+
+def forget_socket_tokens() -> None:
+    """Log out: this session's landmark socket tokens are dropped (an open socket closes)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    st.session_state.pop(TOKEN_KEY, None)
+    if ctx is not None:
+        REGISTRY.drop_session(ctx.session_id)
+
+
+def _session_alive(session_id: str) -> Any:
+    def alive() -> bool:
+        from streamlit import runtime
+
+        return runtime.exists() and runtime.get_instance().is_active_session(session_id)
+    return alive
+
+
+def panel_refresh_s() -> float:
+    """Seconds between the panel's refreshes while a set runs."""
+    try:
+        return max(0.2, float(os.environ.get("FORMCHECK_PANEL_REFRESH_S", PANEL_REFRESH_S)))
+    except ValueError:
+        return PANEL_REFRESH_S
 
 
 def _min_fps() -> float:
@@ -79,11 +143,12 @@ def _debug(proc: LandmarkLive) -> None:
         def num(k: str, fmt: str = "{:.0f}") -> str:
             v = b.get(k)
             return fmt.format(v) if isinstance(v, int | float) else "-"
-        st.markdown(f"""- browser delegate: {b.get('delegate', '-')}
+        st.markdown(f"""- landmarks travel by: {b.get('transport', '-')}
+- browser delegate: {b.get('delegate', '-')}
 - browser fps: {num('fps', '{:.1f}')}
 - inference ms per frame (median): {num('infer_ms', '{:.1f}')}
 - capture-to-verdict beyond inference ms p50 / p95: {num('latency_p50_ms')} / {num('latency_p95_ms')}
-- batch round trip (send to reply) ms p50 / p95: {num('rtt_p50_ms')} / {num('rtt_p95_ms')}
+- send-to-reply ms p50 / p95: {num('rtt_p50_ms')} / {num('rtt_p95_ms')}
 - START to first verdict ms: {num('first_verdict_ms')}
-- server judging ms per batch: {num('server_judge_ms', '{:.2f}')}
+- server judging ms per component value (fallback only): {num('server_judge_ms', '{:.2f}')}
 - frames judged on the server: {proc.snapshot().frames}""")

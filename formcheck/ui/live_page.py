@@ -23,7 +23,7 @@ from .browser import camera_check, speak
 from .checkin_panel import after_checkin, checkin_gate
 from .common import PageState, choose_exercise_first
 from .guidance import guidance
-from .live_browser import browser_live, use_browser_path
+from .live_browser import browser_live, browser_panel, panel_refresh_s, use_browser_path
 from .programme_live import set_done, todays_programme
 from .results import faults_table, good_form, reps_table, show_sides
 
@@ -48,10 +48,16 @@ def live_page(ps: PageState) -> None:
               help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
     if isinstance(proc, LandmarkLive):
         proc.target = todays_programme(ps)
-        if not proc.playing and not proc.snapshot().frames:   # before the first set only
-            camera_check()
-        st.fragment(browser_live)(proc, lambda p: live_panel(p, ps.details, p.playing), ps.details)
+        left, right = st.columns([3, 2])   # where the video path's columns are: a switch replaces them
+        with left:
+            with st.container():   # always there: START's rerun must not move (remount) the component
+                if not proc.playing and not proc.snapshot().frames:   # before the first set only
+                    camera_check()
+            st.fragment(browser_live)(proc, ps.actor.name)
         playing = proc.playing
+        with right:   # on a timer only while a set runs (START and STOP rerun the page)
+            st.fragment(browser_panel, run_every=panel_refresh_s() if playing else None)(
+                proc, lambda p: live_panel(p, ps.details, p.playing), ps.details)
         if not playing and not proc.snapshot().frames:
             guidance(ps.definition)
         stopped = not playing and bool(proc.snapshot().frames)

@@ -16,6 +16,7 @@ from ..db import Database
 from ..db.access import Actor
 from ..errors import FormcheckError
 from ..serve import is_loopback
+from .live_browser import forget_socket_tokens
 
 TOKEN = "fc_session_token"
 CLINIC_ENV = "FORMCHECK_CLINIC"   # set by formcheck serve beyond loopback: login even if the db is down
@@ -133,6 +134,7 @@ def logout_button(db: Database, who: Actor) -> None:
         token = st.session_state.pop(TOKEN, None)
         if isinstance(token, str):
             auth.logout(db, token)
+        forget_socket_tokens()   # an open landmark socket of this session closes too
         if oidc_configured() and st.user.get("is_logged_in"):
             st.logout()   # else the provider's cookie would log straight back in
         st.rerun()

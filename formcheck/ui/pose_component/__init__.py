@@ -1,5 +1,6 @@
 """The in-browser pose component (Streamlit components v1): camera and PoseLandmarker in the
-patient's browser, landmarks to the server, verdicts back in the args (see frontend/pose.js).
+patient's browser, landmarks to the server on the landmark websocket (or, as the fallback, in
+component values), verdicts back on the socket (or in the args) (see frontend/pose.js).
 
 Its folder is served by Streamlit at ``/component/<name>/``; a second "component" serves the
 bundled models folder the same way, so the page loads the wasm, the bundle and the model from
@@ -31,11 +32,15 @@ def _components() -> tuple[Any, Any]:
 
 
 def pose_component(key: str, reply: dict[str, Any], model: str = "full", min_visibility: float = 0.5,
-                   on_change: Callable[[], None] | None = None, min_fps: float = 4.0, height: int = 560) -> Any:
-    """Render the component; returns its latest message (a landmark batch) or None. Below
-    ``min_fps`` judged frames a second the browser asks for the server-side video path."""
+                   on_change: Callable[[], None] | None = None, min_fps: float = 4.0, height: int = 560,
+                   socket_token: str | None = None, socket_path: str | None = None) -> Any:
+    """Render the component; returns its latest message (a landmark batch, or a START/STOP
+    notice when the landmarks go on the socket) or None. Below ``min_fps`` judged frames a
+    second the browser asks for the server-side video path. With ``socket_token`` the landmarks
+    go on the websocket at ``socket_path`` (same origin), component values being the fallback."""
     ui, models = _components()
     model_url = f"../{models.name}/{MODEL_FILES[model]}"   # relative to the component's index.html
     edges = [[int(a), int(b)] for a, b in SKELETON_EDGES]
     return ui(key=key, reply=reply, model_url=model_url, edges=edges, min_visibility=min_visibility, min_fps=min_fps,
-              default=None, on_change=on_change, height=height)
+              socket_token=socket_token, socket_path=socket_path, default=None, on_change=on_change,
+              height=height)

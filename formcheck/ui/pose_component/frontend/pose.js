@@ -1,8 +1,14 @@
 // formcheck's in-browser pose component (Streamlit components v1, no build step).
 // The camera and the MediaPipe PoseLandmarker (VIDEO mode, on a worker: pose_worker.js) run here; only landmarks go to the
-// server, batched, and the server's verdict (joint statuses, cue, reps, hold) comes back in the
-// component's args and is drawn here. No rule is evaluated in this file.
-const SEND_MS = 100;          // a batch of landmarks at most every 100 ms (see the README's numbers)
+// server and the server's verdict (joint statuses, cue, reps, hold) comes back and is drawn here.
+// Landmarks travel on the landmark websocket (same origin, formcheck/live_socket.py: each frame
+// as soon as it is found, each reply on the same socket) opened with the one-time token in the
+// args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
+// the component's fragment, the verdict back in the args). No rule is evaluated in this file.
+const SEND_MS = 100;          // component values: a batch at most every 100 ms (see the README's numbers)
+const SOCKET_MIN_MS = 60;     // the socket: at most one message every 60 ms (at 30 fps two frames each;
+                              // below ~16 fps each frame goes alone, at once). Halves the server's per-message cost.
+const SOCKET_WAIT_MS = 3000;  // the landmark socket not open by then after START: component values
 const RESEND_MS = 1500;       // no reply to a batch by then: send the unacknowledged frames again
 const MAX_PENDING = 300;      // ~10 s at 30 fps; beyond that the oldest frames are dropped
 const SLOW_FPS = 4;           // judged frames per second below which the server path is used (args.min_fps)
@@ -14,9 +20,15 @@ const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
 let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = -1;
 let frameSeq = 0, batchSeq = 0, pending = [], inflight = null, ackSeq = -1, sendTimer = null;
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
+// The landmark socket: "none" (no token), "connecting", "open", "spent" (its set stopped: a new
+// token comes with the page's next run) or "failed" (component values from then on).
+let sock = null, sockState = "none", sockToken = null, sentSeq = -1, sockWaitFrom = null, lastStatusAt = 0;
+let lastSockSend = -1e9, sockTimer = null;
+let transport = "component values (the page gave no landmark socket token)", playingSeen = false, stopNotice = false;
 const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
                 startClick: 0, firstLandmarksMs: null, times: [], sent: 0, batches: 0 };
 window.fcStats = stats;   // read by the real-browser tests
+Object.defineProperty(stats, "transport", { get: () => transport });   // "websocket" or why not
 
 function post(type, extra) {
   window.parent.postMessage({ isStreamlitMessage: true, apiVersion: 1, type, ...extra }, "*");
@@ -28,21 +40,70 @@ window.addEventListener("message", (ev) => {
   if (ev.data?.type !== "streamlit:render") return;
   if (!rendered) { rendered = true; setHeight(); }
   args = ev.data.args || {};
-  reply = args.reply || {};
-  if (typeof reply.ack === "number" && reply.ack > ackSeq) onAck(reply.ack);
+  if (args.socket_token && args.socket_token !== sockToken) connectSocket(args.socket_token);   // a new token: (re)connect
+  if (!onSocket()) {   // component values: the verdict comes back in the args
+    reply = args.reply || {};
+    if (typeof reply.ack === "number" && reply.ack > ackSeq) onAck(reply.ack);
+  }
   if (args.stop && running) stop("The server stopped the set.");
   draw();
 });
 
+const onSocket = () => sockState === "open" || sockState === "spent";
+
+function connectSocket(token) {
+  if (sock) { const old = sock; sock = null; old.close(); }
+  sockToken = token; sockState = "connecting"; sockWaitFrom = null;
+  sentSeq = ackSeq;   // mid-set: the frames not judged yet go again (the server judges each once)
+  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + (args.socket_path || "/formcheck/landmarks");
+  let s;
+  try { s = new WebSocket(url); } catch (e) { socketFailed(`could not be opened (${e.message || e})`); return; }
+  sock = s;
+  s.onopen = () => s.send(JSON.stringify({ type: "hello", token }));
+  s.onmessage = (ev) => {
+    const m = JSON.parse(ev.data);
+    if (m.type === "ready") { sockState = "open"; transport = "websocket"; if (running) send(true); }
+    else if (m.type === "reply") onReply(m);
+  };
+  s.onclose = (ev) => {
+    if (sock !== s) return;
+    sock = null;
+    if (ev.code === 1000 && sockState === "open") sockState = "spent";   // STOP: the set is over
+    else if (sockState !== "spent") {
+      socketFailed(sockState === "open" ? `closed (${ev.reason || "code " + ev.code})`
+        : `could not connect${ev.reason ? ": " + ev.reason : ""}`);
+    }
+    if (stopNotice) { stopNotice = false; notice("stop"); }
+  };
+}
+
+function socketFailed(why) {
+  sockState = "failed";
+  transport = `component values (the landmark websocket ${why})`;
+  if (sock) { const s = sock; sock = null; s.close(); }
+  if (running) send(true);   // the frames not judged yet go as component values
+}
+
+function onReply(m) {
+  reply = m;
+  if (typeof m.ack === "number" && m.ack > ackSeq) onAck(m.ack);
+  if (running && m.playing && !playingSeen) { playingSeen = true; notice("start"); }   // the page starts its panel timer
+  draw();
+}
+
+function notice(kind) {   // START or STOP on the socket: one component value, so the page follows
+  post("streamlit:setComponentValue", { dataType: "json",
+    value: { notice: kind, batch: ++batchSeq, running, frames: [], status: status(problem ? { problem } : {}) } });
+}
+
 function onAck(ack) {
   const now = performance.now();
-  for (const f of pending) {
+  for (const f of pending) {   // every frame judged by now: its landmarks-found (capture) -> verdict time
     if (f.i > ack) break;
-    if (f.i === ack) {   // the newest judged frame: its capture -> verdict time
-      push(stats.latencyMs, now - f.done);
-      push(stats.verdictMs, now - f.cap);
-      if (stats.firstVerdictMs === null) stats.firstVerdictMs = now - stats.startClick;
-    }
+    push(stats.latencyMs, now - f.done);
+    push(stats.verdictMs, now - f.cap);
+    if (f.i === ack && f.sent) push(stats.rttMs, now - f.sent);
+    if (stats.firstVerdictMs === null) stats.firstVerdictMs = now - stats.startClick;
   }
   ackSeq = ack;
   pending = pending.filter((f) => f.i > ack);
@@ -64,12 +125,39 @@ function status(extra) {
            latency_p95_ms: pct(stats.latencyMs, 0.95), verdict_p95_ms: pct(stats.verdictMs, 0.95),
            rtt_p50_ms: pct(stats.rttMs, 0.5), rtt_p95_ms: pct(stats.rttMs, 0.95),
            first_verdict_ms: stats.firstVerdictMs, first_landmarks_ms: stats.firstLandmarksMs,
-           frames: stats.frames, ...extra };
+           frames: stats.frames, transport, ...extra };
 }
 
 function send(force) {
   if (!running && !force) return;
   const now = performance.now();
+  if (sockState === "open") { sendSocket(force, now); return; }
+  if (running && (sockState === "connecting" || sockState === "spent")) {   // a token on its way
+    sockWaitFrom = sockWaitFrom ?? now;
+    if (now - sockWaitFrom < SOCKET_WAIT_MS) return;
+    socketFailed(sockState === "spent" ? "got no new token from the page" : `did not open in ${SOCKET_WAIT_MS / 1000} s`);
+    return;
+  }
+  sendValue(force, now);
+}
+
+function sendSocket(force, now) {
+  const fresh = pending.filter((f) => f.i > sentSeq);
+  if (!fresh.length && !force) return;
+  if (!force && now - lastSockSend < SOCKET_MIN_MS) {   // too soon: once the interval is over
+    if (sockTimer === null) sockTimer = setTimeout(() => { sockTimer = null; send(false); }, SOCKET_MIN_MS - (now - lastSockSend));
+    return;
+  }
+  lastSockSend = now;
+  const msg = { batch: ++batchSeq, running, frames: fresh.map((f) => ({ i: f.i, t: f.t, w: f.w, h: f.h, lm: f.lm, wl: f.wl })) };
+  if (force || now - lastStatusAt > 1000) { msg.status = status(); lastStatusAt = now; }
+  for (const f of fresh) f.sent = now;
+  if (fresh.length) sentSeq = fresh[fresh.length - 1].i;
+  stats.sent += fresh.length; stats.batches += 1;
+  sock.send(JSON.stringify(msg));
+}
+
+function sendValue(force, now) {
   const fresh = pending.filter((f) => f.i > ackSeq);
   if (inflight !== null && now - inflight.at < RESEND_MS && !force) return;   // one batch in flight
   if (!fresh.length && !force) return;
@@ -86,7 +174,8 @@ function cannotRun(reason) {
   say(reason + " Switching to the server-side video path.", true);
   stopCamera();
   running = false;
-  send(true);
+  if (sock) { const s = sock; sock = null; s.close(); }
+  sendValue(true, performance.now());   // a rerun: the page switches paths
 }
 
 function loadLandmarker() {
@@ -130,6 +219,7 @@ async function start() {
   $("start").disabled = true;
   problem = null; stats.startClick = performance.now(); stats.firstVerdictMs = null; stats.firstLandmarksMs = null;
   stats.times = []; pending = []; inflight = null; ackSeq = -1; lastPose = null; reply = {};
+  sentSeq = -1; playingSeen = false; sockWaitFrom = null;
   say("Starting the camera and the pose model...");
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error("no camera access in this browser");
@@ -151,6 +241,7 @@ async function start() {
   $("stop").disabled = false;
   say(`Running: pose model in this browser (${delegate}); only landmarks are sent.`);
   sendTimer = setInterval(() => send(false), SEND_MS);
+  send(true);   // on the socket: the set starts on the server now
   next();
 }
 
@@ -197,6 +288,7 @@ function onWorker(ev) {
   ctx.drawImage(b.keep, 0, 0, b.w, b.h);
   b.keep.close();
   draw(true);
+  if (sockState === "open") send(false);   // on the socket each frame goes at once
   if (done - t0 > SLOW_AFTER_MS && stats.firstLandmarksMs !== null && fps() < (args.min_fps ?? SLOW_FPS)) {
     cannotRun(`The pose model is too slow in this browser (${fps().toFixed(1)} frames a second).`);
   }
@@ -251,6 +343,7 @@ function stopCamera() {
 function stop(msg) {
   running = false;
   stopCamera();
+  stopNotice = sockState === "open";   // once the socket closes after STOP, the page is told
   send(true);   // the last frames and running=false: the server ends the set
   $("start").disabled = false; $("stop").disabled = true;
   say(msg || "Stopped. Press START for a new set.");
