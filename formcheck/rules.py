@@ -24,8 +24,9 @@ class _Strict(BaseModel):
 class Measure(_Strict):
     """A named angle computed from landmark names (side-less names follow the side being
     judged; ``opposite_`` names the other side). Each kind's points, convention and unit:
-    formcheck.measure_kinds (angle, bend, elevation, forward_lean, inclination; gap, in % of
-    a body segment, is a measure named ``_pct``, not an angle: an ankle resting on a knee).
+    formcheck.measure_kinds (angle, bend, elevation, forward_lean, inclination; gap, limb_gap
+    and rise, in % of a body segment, are measures named ``_pct``, not angles: an ankle resting
+    on a knee, a hand holding a leg).
     """
 
     kind: MeasureKind

@@ -26,8 +26,6 @@ LITE_MODEL: dict[str, str] = {
 SAMPLING: dict[str, str] = {}
 # Cross-exercise table: (clip, exercise that wrongly counts reps on it).
 LOOKALIKES: dict[tuple[str, str], str] = {
-    ("other/hawk_dead_bug.gif", "knee_to_chest"):
-        "supine dead bug: the knee drawn up with the arm reach reads as a knee-to-chest (issue 24, kind 1)",
     ("birddog/gq_knee_birddog_2frame.gif", "cat_cow"):
         "two key poses detected each on its own (issue 24 kind 8): all-fours, then the reach, read as "
         "one cat-cow rep; the bird-dog count (1) is right (issue 24)",
