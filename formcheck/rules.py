@@ -66,7 +66,9 @@ class Phases(_Strict):
     ``{active}_{side}`` (e.g. bird-dog "extended_left"), one rep per entry, per side.
     kind "swing": one active phase entered by a rise of ``enter`` degrees above the lowest
     value since the last top, left by a fall of ``exit`` degrees below the rep's peak: a
-    movement between two extremes whose absolute angles differ between people (cat-cow).
+    movement between two extremes whose absolute angles differ between people (cat-cow). The
+    lowest value is taken only where the shape holds (a frame measurably out of it, e.g. a
+    limb lifted off the floor, is not a low point of the swing).
     kind "continuous": no reps; one phase named ``active`` (e.g. "sitting").
 
     ``direction = "down"``: the active phase is where the measure is LOW (a knee bending to

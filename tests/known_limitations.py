@@ -25,8 +25,4 @@ LITE_MODEL: dict[str, str] = {
 # Adaptive sampling against full rate (tests/test_sampling_media.py).
 SAMPLING: dict[str, str] = {}
 # Cross-exercise table: (clip, exercise that wrongly counts reps on it).
-LOOKALIKES: dict[tuple[str, str], str] = {
-    ("birddog/gq_knee_birddog_2frame.gif", "cat_cow"):
-        "two key poses detected each on its own (issue 24 kind 8): all-fours, then the reach, read as "
-        "one cat-cow rep; the bird-dog count (1) is right (issue 24)",
-}
+LOOKALIKES: dict[tuple[str, str], str] = {}

@@ -222,7 +222,13 @@ class Scorer:
                       if shape_cue(self.d, gates.get(s, {}), f.values.get(s)) is None}
             finite = shaped or finite
         side, v = max(finite.items(), key=lambda kv: kv[1])
-        self._trough = min(self._trough, v)
+        # A swing is measured in the position: a frame measurably out of its shape (a cat-cow
+        # with a limb lifted off the floor: a bird-dog's reach) is not its low point.
+        off = shape_cue(self.d, gates.get(side, {}), f.values.get(side), strict=False) \
+            if p.kind == "swing" else None
+        if off is None:
+            self._trough = min(self._trough, v)
+        self._shape_cue = off
         enter = self._trough + p.enter if p.kind == "swing" else sign * p.enter
         rest = None if p.rest is None else sign * p.rest
         if self._after_cut:
