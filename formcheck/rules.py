@@ -160,6 +160,10 @@ class Check(_Strict):
     of these fails (e.g. a recline seen from the trunk alone when the thighs are hidden), is
     ok when at least one of them could be measured and none failed, and is skipped (cannot
     judge) when none could be measured. Its reported value is its own measure's.
+
+    ``where``: the check's own bound is judged only on frames where each of these measures is
+    measured and in range (e.g. a thigh angle only where the knee is confirmed by its shin);
+    elsewhere that bound counts as not measured, and the ``also`` criteria still judge.
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -170,6 +174,7 @@ class Check(_Strict):
     min: Deg | None = None
     max: Deg | None = None
     also: list[Criterion] = Field(default_factory=list)
+    where: list[Criterion] = Field(default_factory=list)
     severity: Severity = "warning"
     cue: str
     source: str = ""

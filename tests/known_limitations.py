@@ -17,9 +17,6 @@ VERDICTS: dict[str, str] = {
 }
 # Lite model only (the desk monitor's default model), sitting entries.
 LITE_MODEL: dict[str, str] = {
-    "sitting/relevel_upright_desk.jpg":
-        "lite model places the hidden knees wrongly: trunk_reclined flagged on an upright sitter "
-        "(issue 24, kind 4)",
     "sitting/relevel_reclined_desk.jpg": VERDICTS["sitting/relevel_reclined_desk.jpg"],
 }
 # Adaptive sampling against full rate (tests/test_sampling_media.py).
