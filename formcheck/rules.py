@@ -67,8 +67,8 @@ class Phases(_Strict):
     kind "swing": one active phase entered by a rise of ``enter`` degrees above the lowest
     value since the last top, left by a fall of ``exit`` degrees below the rep's peak: a
     movement between two extremes whose absolute angles differ between people (cat-cow). The
-    lowest value is taken only where the shape holds (a frame measurably out of it, e.g. a
-    limb lifted off the floor, is not a low point of the swing).
+    lowest value is taken, and the top entered, only where the shape is seen to hold (some
+    shape measure seen, none out of range: a limb lifted off the floor is not a low point).
     kind "continuous": no reps; one phase named ``active`` (e.g. "sitting").
 
     ``direction = "down"``: the active phase is where the measure is LOW (a knee bending to
