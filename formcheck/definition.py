@@ -114,6 +114,7 @@ class Definition(_Strict):
         refs = [("phases.measure", self.phases.measure)] if self.phases.measure else []
         refs += [(f"checks[{c.id}].measure", c.measure) for c in self.checks]
         refs += [(f"checks[{c.id}].also", a.measure) for c in self.checks for a in c.also]
+        refs += [(f"checks[{c.id}].where", w.measure) for c in self.checks for w in c.where]
         refs += [(f"shape[{i}].measure", q.measure) for i, q in enumerate(self.shape)]
         refs += [(f"shape[{i}].when_unseen", q.when_unseen) for i, q in enumerate(self.shape) if q.when_unseen]
         refs += [("key_angles", k) for k in self.key_angles]

@@ -161,6 +161,27 @@ def rise_pct_2d(a: Pt, b: Pt, r1: Pt, r2: Pt) -> float:
     return 100.0 * (a[1] - b[1]) / ref
 
 
+def _segment_distance(p: Pt, a: Pt, b: Pt) -> float:
+    """Distance from ``p`` to the nearest point of the segment a-b."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    n2 = dx * dx + dy * dy
+    t = 0.0 if n2 == 0 else min(1.0, max(0.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n2))
+    return math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy))
+
+
+def limb_gap_pct_2d(p: Pt, a: Pt, b: Pt, c: Pt) -> float:
+    """Distance from ``p`` to the nearest point of the limb from the middle of a-b, through b,
+    to c (e.g. the far half of the thigh, the knee and the shin of hip-knee-ankle) in percent of
+    a->b (scale-free, 0..; NaN when a->b has no length): small = ``p`` is on that part of the
+    limb (a hand holding the leg behind the thigh, at the knee or on the shin). The near half of
+    a-b is left out: a hand resting on the floor beside the hip is not holding the thigh."""
+    ref = math.hypot(b[0] - a[0], b[1] - a[1])
+    if ref == 0:
+        return math.nan
+    mid = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0)
+    return 100.0 * min(_segment_distance(p, mid, b), _segment_distance(p, b, c)) / ref
+
+
 def near_side_score_2(pairs: tuple[tuple[float, float, float, float], ...], z_scale: float) -> float:
     """Scalar :func:`near_side_score` over K (left_z, right_z, left_vis, right_vis) tuples;
     z is divided by ``z_scale`` (a body length). NaN members are ignored like ``nanmean``."""

@@ -52,6 +52,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          lambda p, _f: g.inclination_2d(p[0], p[1]), lambda p, _fw: g.inclination_3d(p[0], p[1])),
     Kind("gap", 4, "distance first->second in percent of third->fourth (a body segment), 0..", "%",
          lambda p, _f: g.gap_pct_2d(p[0], p[1], p[2], p[3]), foreshortened=False),
+    Kind("limb_gap", 4, "distance from the first point to the limb from the middle of second->third, "
+         "through third, to fourth (a wrist on the far half of the thigh, the knee or the shin of "
+         "hip-knee-ankle), in percent of second->third, 0..", "%",
+         lambda p, _f: g.limb_gap_pct_2d(p[0], p[1], p[2], p[3])),
     Kind("rise", 4, "how far the second point is above the first (image vertical), in percent of "
          "third->fourth; + = second higher (a heel up on a step, in shank lengths)", "%",
          lambda p, _f: g.rise_pct_2d(p[0], p[1], p[2], p[3]), foreshortened=False),

@@ -24,8 +24,9 @@ class _Strict(BaseModel):
 class Measure(_Strict):
     """A named angle computed from landmark names (side-less names follow the side being
     judged; ``opposite_`` names the other side). Each kind's points, convention and unit:
-    formcheck.measure_kinds (angle, bend, elevation, forward_lean, inclination; gap, in % of
-    a body segment, is a measure named ``_pct``, not an angle: an ankle resting on a knee).
+    formcheck.measure_kinds (angle, bend, elevation, forward_lean, inclination; gap, limb_gap
+    and rise, in % of a body segment, are measures named ``_pct``, not angles: an ankle resting
+    on a knee, a hand holding a leg).
     """
 
     kind: MeasureKind
@@ -65,7 +66,9 @@ class Phases(_Strict):
     ``{active}_{side}`` (e.g. bird-dog "extended_left"), one rep per entry, per side.
     kind "swing": one active phase entered by a rise of ``enter`` degrees above the lowest
     value since the last top, left by a fall of ``exit`` degrees below the rep's peak: a
-    movement between two extremes whose absolute angles differ between people (cat-cow).
+    movement between two extremes whose absolute angles differ between people (cat-cow). The
+    lowest value is taken, and the top entered, only where the shape is seen to hold (some
+    shape measure seen, none out of range: a limb lifted off the floor is not a low point).
     kind "continuous": no reps; one phase named ``active`` (e.g. "sitting").
 
     ``direction = "down"``: the active phase is where the measure is LOW (a knee bending to
@@ -157,6 +160,10 @@ class Check(_Strict):
     of these fails (e.g. a recline seen from the trunk alone when the thighs are hidden), is
     ok when at least one of them could be measured and none failed, and is skipped (cannot
     judge) when none could be measured. Its reported value is its own measure's.
+
+    ``where``: the check's own bound is judged only on frames where each of these measures is
+    measured and in range (e.g. a thigh angle only where the knee is confirmed by its shin);
+    elsewhere that bound counts as not measured, and the ``also`` criteria still judge.
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -167,6 +174,7 @@ class Check(_Strict):
     min: Deg | None = None
     max: Deg | None = None
     also: list[Criterion] = Field(default_factory=list)
+    where: list[Criterion] = Field(default_factory=list)
     severity: Severity = "warning"
     cue: str
     source: str = ""

@@ -17,18 +17,9 @@ VERDICTS: dict[str, str] = {
 }
 # Lite model only (the desk monitor's default model), sitting entries.
 LITE_MODEL: dict[str, str] = {
-    "sitting/relevel_upright_desk.jpg":
-        "lite model places the hidden knees wrongly: trunk_reclined flagged on an upright sitter "
-        "(issue 24, kind 4)",
     "sitting/relevel_reclined_desk.jpg": VERDICTS["sitting/relevel_reclined_desk.jpg"],
 }
 # Adaptive sampling against full rate (tests/test_sampling_media.py).
 SAMPLING: dict[str, str] = {}
 # Cross-exercise table: (clip, exercise that wrongly counts reps on it).
-LOOKALIKES: dict[tuple[str, str], str] = {
-    ("other/hawk_dead_bug.gif", "knee_to_chest"):
-        "supine dead bug: the knee drawn up with the arm reach reads as a knee-to-chest (issue 24, kind 1)",
-    ("birddog/gq_knee_birddog_2frame.gif", "cat_cow"):
-        "two key poses detected each on its own (issue 24 kind 8): all-fours, then the reach, read as "
-        "one cat-cow rep; the bird-dog count (1) is right (issue 24)",
-}
+LOOKALIKES: dict[tuple[str, str], str] = {}

@@ -105,3 +105,25 @@ def test_outside_band_fails_inside_it_and_never_on_nan():
     q = get_definition("sciatic_nerve_glide").shape[0]
     assert q.outside and q.fails(-10.0) and not q.fails(20.0) and not q.fails(-45.0)
     assert not q.fails(float("nan"))
+
+
+def test_a_where_condition_names_its_measure_and_gates_only_the_own_bound(tmp_path):
+    """Check.where (issue 24): the own bound is judged only where the condition measure is seen
+    and in range; the ``also`` criteria judge regardless; an unknown measure is an error."""
+    import math
+
+    from formcheck.engine.checks import judge, status_of
+
+    p = tmp_path / "broken.toml"
+    p.write_text(BASE.replace('measure = "shin_elevation_deg"', 'measure = "shin_deg"', 1))
+    with pytest.raises(DefinitionError, match=r"checks\[knees_above_hips\].where: unknown measure 'shin_deg'"):
+        load_definition(p)
+    c = next(c for c in get_definition("sitting").checks if c.id == "trunk_reclined")
+    reclined_by_thigh = {"trunk_thigh_deg": 125.0, "trunk_lean_deg": -10.0}
+    assert status_of(c, {**reclined_by_thigh, "shin_elevation_deg": -80.0}) == "fail"
+    assert status_of(c, {**reclined_by_thigh, "shin_elevation_deg": math.nan}) == "ok"   # the trunk line judged
+    assert status_of(c, {**reclined_by_thigh, "shin_elevation_deg": 10.0}) == "ok"       # shin not below the knee
+    assert status_of(c, {"trunk_thigh_deg": 125.0, "trunk_lean_deg": -30.0}) == "fail"
+    k = next(c for c in get_definition("sitting").checks if c.id == "knees_above_hips")
+    r = judge(k, {"thigh_elevation_deg": 20.0}, {"shin_elevation_deg": ["left ankle"]})
+    assert (r.status, r.value, r.message) == ("skipped", None, "Cannot judge: left ankle not visible.")

@@ -28,6 +28,11 @@ HIP, KNEE, ANKLE = (0.0, -100.0), (0.0, 0.0), (100.0, 0.0)
     ("forward_lean", [KNEE, (100.0, -100.0)], -1.0, -45.0),   # facing left: that lean is back
     ("inclination", [KNEE, (100.0, -100.0)], -1.0, 45.0),
     ("gap", [KNEE, ANKLE, HIP, (0.0, -300.0)], 1.0, 50.0),     # 100 px is half the 200 px segment
+    # limb_gap: a wrist 10 px off the shin, in % of the 100 px thigh; beside the hip (the near
+    # half of the thigh) it is measured to the thigh's middle, not to the hip
+    ("limb_gap", [(50.0, 10.0), HIP, KNEE, ANKLE], 1.0, 10.0),
+    ("limb_gap", [(0.0, -30.0), HIP, KNEE, ANKLE], 1.0, 0.0),   # on the far half of the thigh
+    ("limb_gap", [(10.0, -100.0), HIP, KNEE, ANKLE], 1.0, math.hypot(10.0, 50.0)),
 ])
 def test_each_kind_keeps_its_convention(kind: str, points: list, facing: float, value: float) -> None:
     k = KINDS[kind]
@@ -38,7 +43,7 @@ def test_each_kind_keeps_its_convention(kind: str, points: list, facing: float, 
 def test_units_and_world_twins() -> None:
     assert {n: k.unit for n, k in KINDS.items()} == {
         "angle": "deg", "bend": "deg", "elevation": "deg", "forward_lean": "deg", "inclination": "deg", "gap": "%",
-        "rise": "%"}
+        "limb_gap": "%", "rise": "%"}
     assert {"elevation", "inclination", "forward_lean"} == WORLD_KINDS
     assert [n for n, k in KINDS.items() if not k.foreshortened] == ["gap", "rise"]
 

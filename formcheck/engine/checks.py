@@ -27,6 +27,15 @@ class Range:
     measure: str
     min: float | None
     max: float | None
+    where: tuple[Range, ...] = ()   # judged only where these are measured and in range
+
+    def judged(self, values: dict[str, float]) -> bool:
+        """Are the ``where`` conditions met (all measured and in range) on these values?"""
+        for w in self.where:
+            v = values.get(w.measure, math.nan)
+            if math.isnan(v) or w.fails(v):
+                return False
+        return True
 
     def fails(self, value: float) -> bool:
         """True when ``value`` is measured and outside the range (NaN never fails), as
@@ -36,7 +45,8 @@ class Range:
 
 def ranges_of(check: Check) -> tuple[Range, ...]:
     """The check's own bound, then its ``also`` criteria."""
-    return (Range(check.measure, check.min, check.max),
+    where = tuple(Range(w.measure, w.min, w.max) for w in check.where)
+    return (Range(check.measure, check.min, check.max, where),
             *(Range(a.measure, a.min, a.max) for a in check.also))
 
 
@@ -46,7 +56,7 @@ def status_of(check: Check, values: dict[str, float], ranges: tuple[Range, ...] 
     measured = False
     for bound in ranges if ranges is not None else ranges_of(check):
         v = values.get(bound.measure, math.nan)
-        if math.isnan(v):
+        if math.isnan(v) or (bound.where and not bound.judged(values)):
             continue
         measured = True
         if bound.fails(v):
@@ -57,10 +67,13 @@ def status_of(check: Check, values: dict[str, float], ranges: tuple[Range, ...] 
 def judge(check: Check, values: dict[str, float], hidden: dict[str, list[str]],
           ranges: tuple[Range, ...] | None = None) -> CheckResult:
     """The check's result on one frame; a skipped check says which landmarks were missing."""
+    ranges = ranges if ranges is not None else ranges_of(check)
     st = status_of(check, values, ranges)
-    v = values.get(check.measure, math.nan)
+    # the own measure's value is reported only where it is judged (see Check.where)
+    v = values.get(check.measure, math.nan) if ranges[0].judged(values) else math.nan
     if st == "skipped":
-        who = ", ".join(dict.fromkeys(n for m in [check.measure, *(a.measure for a in check.also)]
+        who = ", ".join(dict.fromkeys(n for m in [check.measure, *(a.measure for a in check.also),
+                                                  *(w.measure for w in check.where)]
                                       for n in hidden.get(m, []))) or "landmarks"
         msg: str | None = f"Cannot judge: {who} not visible."
     else:

@@ -222,7 +222,17 @@ class Scorer:
                       if shape_cue(self.d, gates.get(s, {}), f.values.get(s)) is None}
             finite = shaped or finite
         side, v = max(finite.items(), key=lambda kv: kv[1])
-        self._trough = min(self._trough, v)
+        # A swing is measured in the position: its low point and its top are frames where the
+        # shape is seen to hold (a cat-cow on all fours), not one measurably out of it (a limb
+        # lifted: a bird-dog's reach) nor one where no part of the shape is seen at all.
+        off = seen = None
+        if p.kind == "swing":
+            off = shape_cue(self.d, gates.get(side, {}), f.values.get(side), strict=False)
+            seen = not self.d.shape or any(not math.isnan(gates.get(side, {}).get(q.measure, math.nan))
+                                           for q in self.d.shape)
+        if off is None and seen is not False:
+            self._trough = min(self._trough, v)
+        self._shape_cue = off
         enter = self._trough + p.enter if p.kind == "swing" else sign * p.enter
         rest = None if p.rest is None else sign * p.rest
         if self._after_cut:
@@ -245,7 +255,7 @@ class Scorer:
                 unseen = [f"{self._phase_label} not seen: "
                           f"{', '.join(f.hidden.get(gate_side, {}).get(p.measure, [])) or 'landmarks'} "
                           "out of view (counted from the rest of the body)"]
-            if self._shape_cue is None:
+            if self._shape_cue is None and seen is not False:
                 self._enter_top(side if p.kind == "sided" else None, f.t_ms, v, f.near_side)
                 self.reps[-1].notes = unseen
                 self.reps[-1].trough = self._trough
