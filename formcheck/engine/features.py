@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -115,9 +116,10 @@ class FeatureExtractor:
         self._facing = Ema(EMA_TAU_MS)
         self.last: Features | None = None
         self._prev_finite = False   # _prev_xy has no NaN
-        # per side: (name, landmark indices, their names, the kind's 2D function) of each measure
-        self._side_measures = {s: [(m.name, m.idx[s], m.names[s], m.in_2d) for m in self.measures]
-                               for s in SIDES}
+        # per side: (name, landmark indices, their names, the kind's 2D function, and a getter
+        # of the measure's items from a 33-long list, in C) of each measure
+        self._side_measures = {s: [(m.name, m.idx[s], m.names[s], m.in_2d, itemgetter(*m.idx[s]))
+                                   for m in self.measures] for s in SIDES}
         # the landmarks whose "tracked" state the gate and world measures read (see _tracked)
         self._tracked_idx = sorted({i for m in self._gate_measures + self._world_measures
                                     for s in SIDES for i in m.idx[s]})
@@ -128,15 +130,16 @@ class FeatureExtractor:
         return self.last
 
     def _features(self, t_ms: float, pose: FramePose | None) -> Features:
-        if pose is None or not np.isfinite(pose.landmarks[:, :2]).any():
-            self._prev_xy = None
-            self._jumps.forget()
-            return Features(t_ms=t_ms, pose=False, view=self._views.view)
+        if pose is None:
+            return self._no_person(t_ms)
         lm: npt.NDArray[np.float64] = pose.landmarks.astype(np.float64)
-        world = pose.world_m.astype(np.float64)
         # Every position finite (MediaPipe's usual output): the stages below skip their NaN
         # repairs, which would change nothing (the same numbers either way).
-        finite = bool(np.isfinite(lm[:, :3]).all())
+        known = np.isfinite(lm[:, :3])   # (33, 3)
+        finite = bool(known.all())
+        if not finite and not known[:, :2].any():
+            return self._no_person(t_ms)
+        world = pose.world_m.astype(np.float64)
         if not finite:
             lm = np.where(np.isfinite(lm), lm, np.nan).astype(np.float64)
         swapped = is_swapped(lm[:, :2], self._prev_xy, finite and self._prev_finite)
@@ -175,6 +178,11 @@ class FeatureExtractor:
                 if oblique:
                     self._world_values(f.gate_values[side], world, tracked, side)
         return f
+
+    def _no_person(self, t_ms: float) -> Features:
+        self._prev_xy = None
+        self._jumps.forget()
+        return Features(t_ms=t_ms, pose=False, view=self._views.view)
 
     # -- stages ----------------------------------------------------------------------
     def _smooth(self, xy: npt.NDArray[np.float64], t_ms: float, finite: bool) -> npt.NDArray[np.float64]:
@@ -327,9 +335,9 @@ class FeatureExtractor:
         landmarks, else NaN with the names of those not visible."""
         values: dict[str, float] = {}
         hidden: dict[str, list[str]] = {}
-        for name, idx, names, in_2d in self._side_measures[side]:
-            if all(map(vis.__getitem__, idx)):
-                values[name] = in_2d(list(map(pts.__getitem__, idx)), facing)
+        for name, idx, names, in_2d, items in self._side_measures[side]:
+            if all(items(vis)):   # (every kind has 2 or more points: items gives a tuple)
+                values[name] = in_2d(items(pts), facing)
             else:
                 values[name] = math.nan
                 hidden[name] = [names[k] for k, i in enumerate(idx) if not vis[i]]

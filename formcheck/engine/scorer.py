@@ -83,6 +83,8 @@ class Scorer:
         self._cue_delay_ms = 0.0 if still else max(definition.min_fault_ms, self._sustain_ms)
         self._key_angles = list(definition.key_angles)
         self._rank = {c.id: (c.severity, c.rep_check) for c in self._checks}
+        self._counts_in: dict[str, bool] = {}   # per camera view: Definition.counts_in
+        self._sided = definition.phases.kind == "sided"
         self._last_t: float | None = None
         self._frames_judged = 0
         self._frames_good = 0
@@ -121,7 +123,10 @@ class Scorer:
             self._end_runs()
             ph.cut()
             return self._result(f, None, [], self._cues.current)
-        if not self.d.counts_in(f.view):
+        counts = self._counts_in.get(f.view)
+        if counts is None:
+            counts = self._counts_in[f.view] = self.d.counts_in(f.view)
+        if not counts:
             # reps are counted in the definition's view and its count_views (form is then not
             # judged, see OBLIQUE_MESSAGE); in no other
             self._end_runs()
@@ -161,12 +166,19 @@ class Scorer:
     def _out_of_position(self, f: Features) -> str | None:
         """The cue of the first position requirement that is measurably not met (on every
         side, for a sided exercise), else None."""
-        sides = list(f.values) if self.d.phases.kind == "sided" else [f.near_side]
+        per_side = list(f.values.values()) if self._sided else [f.values.get(f.near_side, _NO_VALUES)]
         for q in self._position:
-            vals = [f.values.get(s, _NO_VALUES).get(q.measure, math.nan) for s in sides]
-            known = [v for v in vals if not math.isnan(v)]
-            if known and all(q.fails(v) for v in known):
-                return q.cue
+            known = False
+            for values in per_side:
+                v = values.get(q.measure, math.nan)
+                if v != v:   # NaN: not measured, blocks nothing
+                    continue
+                if not q.fails(v):
+                    break
+                known = True
+            else:
+                if known:   # measured on some side and failing on every side measured
+                    return q.cue
         return None
 
     # -- checks ----------------------------------------------------------------------
