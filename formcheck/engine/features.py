@@ -136,10 +136,11 @@ class FeatureExtractor:
         # Every position finite (MediaPipe's usual output): the stages below skip their NaN
         # repairs, which would change nothing (the same numbers either way).
         known = np.isfinite(lm[:, :3])   # (33, 3)
-        finite = bool(known.all())
+        finite = bool(np.logical_and.reduce(known, axis=None))   # (known.all(), no Python wrapper)
         if not finite and not known[:, :2].any():
             return self._no_person(t_ms)
-        world = pose.world_m.astype(np.float64)
+        # (33, 3) m as given: it is read only as Python floats, the same numbers as in float64
+        world: npt.NDArray[np.floating] = pose.world_m
         if not finite:
             lm = np.where(np.isfinite(lm), lm, np.nan).astype(np.float64)
         swapped = is_swapped(lm[:, :2], self._prev_xy, finite and self._prev_finite)
@@ -245,7 +246,7 @@ class FeatureExtractor:
             vis &= inside
         return vis
 
-    def _world_values(self, values: dict[str, float], world: npt.NDArray[np.float64],
+    def _world_values(self, values: dict[str, float], world: npt.NDArray[np.floating],
                       seen: Sequence[bool] | npt.NDArray[np.bool_], side: Side) -> None:
         """Replace the counting measures in ``values`` by their world-landmark twins."""
         a, b = self.forward[side]
@@ -262,7 +263,7 @@ class FeatureExtractor:
             if in_3d is not None:   # always: only WORLD_KINDS are world measures
                 values[m.name] = in_3d(p, fwd)
 
-    def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.float64],
+    def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.floating],
                          lm: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side) -> bool:
         """Fill a phase measure not seen in the picture from the world landmarks, when each of
         its landmarks is still tracked (visibility >= ``inferred_min_visibility``, in or out of

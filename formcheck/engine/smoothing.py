@@ -146,7 +146,8 @@ def is_swapped(xy: F, previous: F | None, finite: bool = False) -> bool:
             return False
         d = np.subtract(xy, previous)[_SAME]
         np.multiply(d, d, out=d)
-        same = float(np.sqrt(d[:, 0] + d[:, 1]).sum())   # = (d * d).sum(-1) for 2 columns
+        # (d * d).sum(-1) for 2 columns; np.add.reduce is ndarray.sum without its Python wrapper
+        same = float(np.add.reduce(np.sqrt(d[:, 0] + d[:, 1])))
         if same / len(_SAME) <= MIN_JUMP * torso:
             return False
         return _crossed(xy, previous) * 2.0 < same

@@ -74,7 +74,7 @@ class Ema:
         return self.value
 
 
-def yaw_of(world: npt.NDArray[np.float64]) -> float:
+def yaw_of(world: npt.NDArray[np.floating]) -> float:
     """Mean yaw (deg) of the shoulder and hip lines in (33, 3) world landmarks: 0 = in the image
     plane (front view), 90 = pointing at the camera (side view); NaN when unknown."""
     w = world[_LINE_ROWS].tolist()   # (14, 3): the rows it reads, as plain floats
@@ -93,7 +93,7 @@ class ViewTracker:
         self.view: View = "unknown"
         self._yaw = Ema(EMA_TAU_MS)
 
-    def __call__(self, world: npt.NDArray[np.float64], t_ms: float) -> tuple[View, float]:
+    def __call__(self, world: npt.NDArray[np.floating], t_ms: float) -> tuple[View, float]:
         yaw = self._yaw(yaw_of(world), t_ms)
         if not math.isnan(yaw):
             self.view = view_of_yaw(yaw, self.view)
@@ -138,7 +138,7 @@ class JumpDetector:
             np.subtract(cur, prev, out=d[:33])
             np.subtract(cur[_SHOULDERS], cur[_HIPS], out=d[33:])
             h = np.hypot(d[:, 0], d[:, 1])
-            step = float(h[:33].sum()) / 33
+            step = float(np.add.reduce(h[:33])) / 33   # (ndarray.sum without its Python wrapper)
             left, right = h[33:].tolist()
             trunk = (left + right) / 2
         else:
