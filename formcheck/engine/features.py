@@ -19,12 +19,12 @@ from .. import geometry as g
 from ..definition import Definition, Measure
 from ..landmarks import SIDES, Landmark, Side, resolve
 from ..measure_kinds import KINDS
-from ..pose import VIS, FramePose, X, Y, Z
+from ..pose import VIS, FramePose, X, Z
 from .smoothing import OneEuroFilter, is_swapped, swap_sides
 from .view import EMA_TAU_MS, Ema, JumpDetector, View, ViewTracker
+from .visibility import Visibility
 
 SIDE_SWITCH_MARGIN = 0.3   # near-side score needed to switch sides (hysteresis)
-EDGE_MARGIN = 0.02         # a landmark this far (fraction of the frame) outside is "out of view"
 # Measure kinds with a world-landmark (3D) twin used in an oblique view. On the true side-view
 # clips here, 3D minus 2D over every frame: elevations and leans agree (bias -2..+4 deg, 95%
 # limits of agreement within about +-12), interior angles do not (elbow LoA -33..+7, knee
@@ -52,7 +52,7 @@ class Features:
     hidden: dict[Side, dict[str, list[str]]] = field(default_factory=dict)
     xy_px: npt.NDArray[np.float64] | None = None   # (33, 2) smoothed, for drawing
     visible: npt.NDArray[np.bool_] | None = None   # (33,)
-    # shape-gate measures from MediaPipe's estimate of covered landmarks too (see _tracked)
+    # shape-gate measures from MediaPipe's estimate of covered landmarks too (see visibility.py)
     gate_values: dict[Side, dict[str, float]] = field(default_factory=dict)
     # sides whose phase measure was not seen in the picture and comes from MediaPipe's 3D
     # estimate of the covered limb (see FeatureExtractor._estimated_phase): counts a rep only
@@ -90,7 +90,6 @@ class FeatureExtractor:
         self.sided = definition.phases.kind == "sided"
         self.measures = [_compile(n, m) for n, m in definition.measures.items()]
         self.forward = {s: tuple(resolve(p, s).value for p in definition.forward) for s in SIDES}
-        self._inferred = [resolve(n, s).value for n in definition.inferred_landmarks for s in SIDES]
         gates = {q.measure for q in definition.shape}
         self._gate_measures = [m for m in self.measures if m.name in gates]
         # Off a side view, the measures that decide whether a rep happens (phase, shape) are
@@ -105,8 +104,6 @@ class FeatureExtractor:
         phase = definition.phases.measure
         self._phase_world = next((m for m in self.measures if m.name == phase
                                   and m.kind in ("elevation", "inclination") and self.sided), None)
-        self._required = {s: [resolve(n, s).value for n in definition.required_landmarks
-                              if n not in definition.inferred_landmarks] for s in SIDES}
         self._filter: OneEuroFilter | None = None
         self._prev_xy: npt.NDArray[np.float64] | None = None
         self._views = ViewTracker()
@@ -120,10 +117,9 @@ class FeatureExtractor:
         # of the measure's items from a 33-long list, in C) of each measure
         self._side_measures = {s: [(m.name, m.idx[s], m.names[s], m.in_2d, itemgetter(*m.idx[s]))
                                    for m in self.measures] for s in SIDES}
-        # the landmarks whose "tracked" state the gate and world measures read (see _tracked)
-        self._tracked_idx = sorted({i for m in self._gate_measures + self._world_measures
-                                    for s in SIDES for i in m.idx[s]})
-        self._edges: tuple[tuple[int, int], npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
+        # the landmarks whose "tracked" state the gate and world measures read
+        self._visibility = Visibility(definition, sorted({i for m in self._gate_measures + self._world_measures
+                                                          for s in SIDES for i in m.idx[s]}))
 
     def __call__(self, t_ms: float, pose: FramePose | None) -> Features:
         self.last = self._features(t_ms, pose)
@@ -156,7 +152,7 @@ class FeatureExtractor:
         # plain floats, once per frame: the scalar stages below read single landmarks
         pts: list[g.Pt] = xy.tolist()
         z_vis: list[list[float]] = lm[:, Z:VIS + 1].tolist()   # (33, 2): z, visibility
-        visible, vis = self._visible(lm, xy, xy_finite, z_vis)
+        visible, vis = self._visibility.visible(lm, xy, xy_finite, z_vis, self.frame_size)
         f = Features(t_ms=t_ms, pose=True, swapped=swapped, jump=jump, xy_px=xy, visible=visible)
         f.view, f.yaw_deg = self._views(world, t_ms)
         f.near_side = self._near_side(pts, z_vis, t_ms)
@@ -164,7 +160,9 @@ class FeatureExtractor:
         oblique = f.view == "oblique" and bool(self._world_measures)
         tracked: list[bool] = []
         if self._gate_measures:
-            tracked = self._tracked_list(vis, pts, z_vis) if xy_finite else self._tracked(lm, xy, visible).tolist()
+            v = self._visibility
+            tracked = v.tracked_list(vis, pts, z_vis, self.frame_size) if xy_finite \
+                else v.tracked(lm, xy, visible, self.frame_size).tolist()
         for side in (SIDES if self.sided else (f.near_side,)):
             values, f.hidden[side] = self._measures(pts, vis, side, f.facing)
             f.values[side] = values
@@ -193,58 +191,6 @@ class FeatureExtractor:
             self._filter = OneEuroFilter(s.min_cutoff_hz, s.beta, s.d_cutoff_hz,
                                          scale=max(float(body), 1.0) / 1000.0)
         return self._filter(xy, t_ms, finite)
-
-    def _visible(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64], finite: bool,
-                 z_vis: list[list[float]]) -> tuple[npt.NDArray[np.bool_], list[bool]]:
-        """(33,) visible landmarks, as an array and as a list. ``finite``: ``xy`` has no NaN
-        (then only visibility and the frame's edges decide, in fewer array operations)."""
-        if not finite:
-            vis = self._visible_any(lm, xy)
-            return vis, vis.tolist()
-        vis = lm[:, VIS] >= self.d.min_visibility   # (NaN visibility compares False)
-        if self._inferred:
-            seen_l: list[bool] = vis.tolist()
-            # A covered landmark (low visibility, still inferred) counts while the rest of the
-            # body that the exercise needs is clearly seen on either side.
-            if any(all(seen_l[i] for i in self._required[s]) for s in SIDES):
-                floor = self.d.inferred_min_visibility
-                for i in self._inferred:
-                    if not seen_l[i] and z_vis[i][1] >= floor:
-                        vis[i] = True
-        if self.frame_size is not None:
-            lo, hi = self._edge_bounds(self.frame_size)
-            inside = xy >= lo
-            inside &= xy <= hi
-            vis &= inside[:, X]
-            vis &= inside[:, Y]
-        return vis, vis.tolist()
-
-    def _edge_bounds(self, size: tuple[int, int]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """(2,) lowest and highest (x, y) px still in view, for this frame size (cached)."""
-        if self._edges is None or self._edges[0] != size:
-            w, h = size
-            mx, my = EDGE_MARGIN * w, EDGE_MARGIN * h
-            self._edges = (size, np.array([-mx, -my]), np.array([w + mx, h + my]))
-        return self._edges[1], self._edges[2]
-
-    def _visible_any(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-        """:meth:`_visible` for positions with NaN."""
-        with np.errstate(invalid="ignore"):   # NaN visibility or position: not visible
-            vis = (lm[:, VIS] >= self.d.min_visibility) & np.isfinite(xy).all(axis=1)
-            if self._inferred:
-                seen = any(all(vis[i] for i in self._required[s]) for s in SIDES)
-                if seen:
-                    idx = self._inferred
-                    vis[idx] |= (lm[idx, VIS] >= self.d.inferred_min_visibility) \
-                        & np.isfinite(xy[idx]).all(axis=1)
-        if self.frame_size is not None:
-            w, h = self.frame_size
-            mx, my = EDGE_MARGIN * w, EDGE_MARGIN * h
-            with np.errstate(invalid="ignore"):
-                inside = ((xy[:, X] >= -mx) & (xy[:, X] <= w + mx)
-                          & (xy[:, Y] >= -my) & (xy[:, Y] <= h + my))
-            vis &= inside
-        return vis
 
     def _world_values(self, values: dict[str, float], world: npt.NDArray[np.floating],
                       seen: Sequence[bool] | npt.NDArray[np.bool_], side: Side) -> None:
@@ -280,34 +226,6 @@ class FeatureExtractor:
             return False
         values[m.name] = g.elevation_3d(p[0], p[1]) if m.kind == "elevation" else g.inclination_3d(p[0], p[1])
         return not math.isnan(values[m.name])
-
-    def _tracked(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],
-                 visible: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        """Landmarks MediaPipe still tracks: visible, or covered (e.g. a far arm behind the
-        body) with visibility >= ``inferred_min_visibility`` and inside the frame. Used only to
-        refuse a look-alike rep (a hanging far arm), never to accuse form."""
-        with np.errstate(invalid="ignore"):
-            covered = (lm[:, VIS] >= self.d.inferred_min_visibility) & np.isfinite(xy).all(axis=1)
-            if self.frame_size is not None:
-                w, h = self.frame_size
-                covered &= (xy[:, X] >= 0) & (xy[:, X] <= w) & (xy[:, Y] >= 0) & (xy[:, Y] <= h)
-        return visible | covered
-
-    def _tracked_list(self, vis: list[bool], pts: list[g.Pt], z_vis: list[list[float]]) -> list[bool]:
-        """:meth:`_tracked` for NaN-free positions, as a list, worked out only for the landmarks
-        the gate and world measures read (the others keep their visibility)."""
-        tracked = list(vis)
-        floor = self.d.inferred_min_visibility
-        size = self.frame_size
-        for i in self._tracked_idx:
-            if tracked[i] or not z_vis[i][1] >= floor:
-                continue
-            if size is None:
-                tracked[i] = True
-            else:
-                x, y = pts[i]
-                tracked[i] = 0 <= x <= size[0] and 0 <= y <= size[1]
-        return tracked
 
     def _near_side(self, pts: list[g.Pt], z_vis: list[list[float]], t_ms: float) -> Side:
         ls, lh, rs, rh = Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP
@@ -346,7 +264,7 @@ class FeatureExtractor:
 
     def _gates(self, plain: dict[str, float], pts: list[g.Pt], vis: list[bool],
                tracked: list[bool], side: Side, facing: float) -> dict[str, float]:
-        """The shape-gate measures from tracked landmarks (see :meth:`_tracked`); where all
+        """The shape-gate measures from tracked landmarks (:meth:`Visibility.tracked`); where all
         are visible this is the 2D value in ``plain`` (the same function of the same points)."""
         out: dict[str, float] = {}
         for m in self._gate_measures:
