@@ -112,7 +112,7 @@ def test_a_where_condition_names_its_measure_and_gates_only_the_own_bound(tmp_pa
     and in range; the ``also`` criteria judge regardless; an unknown measure is an error."""
     import math
 
-    from formcheck.engine.checks import judge, status_of
+    from formcheck.engine.checks import compile_checks, judge, status_of
 
     p = tmp_path / "broken.toml"
     p.write_text(BASE.replace('measure = "shin_elevation_deg"', 'measure = "shin_deg"', 1))
@@ -124,6 +124,6 @@ def test_a_where_condition_names_its_measure_and_gates_only_the_own_bound(tmp_pa
     assert status_of(c, {**reclined_by_thigh, "shin_elevation_deg": math.nan}) == "ok"   # the trunk line judged
     assert status_of(c, {**reclined_by_thigh, "shin_elevation_deg": 10.0}) == "ok"       # shin not below the knee
     assert status_of(c, {"trunk_thigh_deg": 125.0, "trunk_lean_deg": -30.0}) == "fail"
-    k = next(c for c in get_definition("sitting").checks if c.id == "knees_above_hips")
+    k = next(c for c in compile_checks(get_definition("sitting")) if c.id == "knees_above_hips")
     r = judge(k, {"thigh_elevation_deg": 20.0}, {"shin_elevation_deg": ["left ankle"]})
     assert (r.status, r.value, r.message) == ("skipped", None, "Cannot judge: left ankle not visible.")

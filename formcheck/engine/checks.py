@@ -1,14 +1,18 @@
-"""One check judged on one frame's measures: its own bound plus any ``also`` criteria."""
+"""One check judged on one frame's measures: its own bound plus any ``also`` criteria; and
+the position and shape requirements of a definition, compiled once for the per-frame loop."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..definition import Check, Definition
+from ..definition import Check, Definition, Position
+from .cues import SEVERITY_RANK
 from .reps import Status
 
 OBLIQUE_MESSAGE = "Can't judge form from this angle: turn the camera so it sees you from the side."
+_INF = math.inf
 
 
 @dataclass(slots=True)
@@ -50,6 +54,43 @@ def ranges_of(check: Check) -> tuple[Range, ...]:
             *(Range(a.measure, a.min, a.max) for a in check.also))
 
 
+def _open(lo: float | None, hi: float | None) -> tuple[float, float]:
+    """A bound with None as -inf / +inf: ``v < lo or v > hi`` is then exactly
+    ``Range.fails`` for any non-NaN ``v`` (nothing is below -inf or above +inf)."""
+    return (-_INF if lo is None else lo, _INF if hi is None else hi)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCheck:
+    """A check as the per-frame loop reads it: plain attributes, bounds as floats."""
+
+    check: Check
+    id: str
+    measure: str
+    # (measure, lo, hi) of the own bound, then of each ``also`` criterion; None -> -inf/+inf
+    bounds: tuple[tuple[str, float, float], ...]
+    # (measure, lo, hi) of the own bound's ``where`` conditions (Check.where): the own bound is
+    # judged, and its value reported, only where each is measured and in range
+    where: tuple[tuple[str, float, float], ...]
+    measures: tuple[str, ...]   # the measures whose hidden landmarks a skip names, in order
+    cue: str
+    severity: int               # SEVERITY_RANK: lower is more severe
+    phase: str
+    per_frame: bool             # of == "frame" (a rep_range check is judged once per rep)
+    rep_check: bool             # judged at a rep's settled top (a phase of a rep exercise)
+
+
+def compile_checks(d: Definition) -> list[CompiledCheck]:
+    """Every check of ``d``, in the definition's order."""
+    reps = d.phases.kind != "continuous"
+    return [CompiledCheck(c, c.id, c.measure,
+                          tuple((r.measure, *_open(r.min, r.max)) for r in ranges_of(c)),
+                          tuple((w.measure, *_open(w.min, w.max)) for w in c.where),
+                          (c.measure, *(a.measure for a in c.also), *(w.measure for w in c.where)),
+                          c.cue, SEVERITY_RANK[c.severity], c.phase, c.of == "frame", c.phase != "any" and reps)
+            for c in d.checks]
+
+
 def status_of(check: Check, values: dict[str, float], ranges: tuple[Range, ...] | None = None) -> Status:
     """fail when any measured bound fails, ok when one was measured, else skipped.
     ``ranges``: :func:`ranges_of` ``check``, compiled once by the caller (else here)."""
@@ -64,33 +105,71 @@ def status_of(check: Check, values: dict[str, float], ranges: tuple[Range, ...] 
     return "ok" if measured else "skipped"
 
 
-def judge(check: Check, values: dict[str, float], hidden: dict[str, list[str]],
-          ranges: tuple[Range, ...] | None = None) -> CheckResult:
-    """The check's result on one frame; a skipped check says which landmarks were missing."""
-    ranges = ranges if ranges is not None else ranges_of(check)
-    st = status_of(check, values, ranges)
-    # the own measure's value is reported only where it is judged (see Check.where)
-    v = values.get(check.measure, math.nan) if ranges[0].judged(values) else math.nan
+def judge(c: CompiledCheck, values: dict[str, float], hidden: dict[str, list[str]]) -> CheckResult:
+    """The check's result on one frame (as :func:`status_of`); a skipped check says which
+    landmarks were missing."""
+    get = values.get
+    st: Status = "skipped"
+    own = not c.where or _met(c.where, get)
+    for measure, lo, hi in c.bounds if own else c.bounds[1:]:
+        v = get(measure, math.nan)
+        if v != v:   # NaN: not measured
+            continue
+        if v < lo or v > hi:
+            st = "fail"
+            break
+        st = "ok"
+    v = get(c.measure, math.nan) if own else math.nan
     if st == "skipped":
-        who = ", ".join(dict.fromkeys(n for m in [check.measure, *(a.measure for a in check.also),
-                                                  *(w.measure for w in check.where)]
-                                      for n in hidden.get(m, []))) or "landmarks"
-        msg: str | None = f"Cannot judge: {who} not visible."
-    else:
-        msg = check.cue if st == "fail" else None
-    return CheckResult(check.id, st, None if math.isnan(v) else round(v, 1), msg)
+        who = ", ".join(dict.fromkeys(n for m in c.measures for n in hidden.get(m, []))) or "landmarks"
+        return CheckResult(c.id, st, None if v != v else round(v, 1), f"Cannot judge: {who} not visible.")
+    return CheckResult(c.id, st, None if v != v else round(v, 1), c.cue if st == "fail" else None)
 
 
-def skipped_all(checks: list[Check], message: str) -> list[CheckResult]:
+def _met(where: tuple[tuple[str, float, float], ...], get: Callable[[str, float], float]) -> bool:
+    """Is every ``where`` condition measured and in range?"""
+    for measure, lo, hi in where:
+        v = get(measure, math.nan)
+        if v != v or v < lo or v > hi:
+            return False
+    return True
+
+
+def skipped_all(checks: list[CompiledCheck], message: str) -> list[CheckResult]:
     return [CheckResult(c.id, "skipped", None, message) for c in checks]
 
 
-def shape_cue(d: Definition, gate_values: dict[str, float],
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A position or shape requirement (:class:`formcheck.rules.Position`) as plain values."""
+
+    measure: str
+    lo: float
+    hi: float
+    outside: bool
+    must_see: bool
+    when_unseen: str | None
+    seen_only: bool
+    cue: str
+
+    def fails(self, v: float) -> bool:
+        """:meth:`formcheck.rules.Position.fails`: measured and not where it must be."""
+        if self.outside:
+            return self.lo <= v <= self.hi
+        return v < self.lo or v > self.hi
+
+
+def compile_requirements(items: list[Position]) -> tuple[Requirement, ...]:
+    return tuple(Requirement(q.measure, *_open(q.min, q.max), q.outside, q.must_see, q.when_unseen,
+                             q.seen_only, q.cue) for q in items)
+
+
+def shape_cue(shape: tuple[Requirement, ...], gate_values: dict[str, float],
               seen_values: dict[str, float] | None = None, strict: bool = True) -> str | None:
     """The cue of the first visible shape requirement not met, else None. ``seen_values``:
     the measures from landmarks seen in the picture (for ``seen_only`` gates). ``strict=False``
     asks only whether a measured value breaks the shape (``must_see`` is not applied)."""
-    for q in d.shape:
+    for q in shape:
         if q.when_unseen is not None and not math.isnan(gate_values.get(q.when_unseen, math.nan)):
             continue
         v = (seen_values or {}).get(q.measure, math.nan) if q.seen_only else gate_values.get(q.measure, math.nan)

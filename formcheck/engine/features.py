@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -18,12 +19,12 @@ from .. import geometry as g
 from ..definition import Definition, Measure
 from ..landmarks import SIDES, Landmark, Side, resolve
 from ..measure_kinds import KINDS
-from ..pose import VIS, FramePose, X, Y, Z
+from ..pose import VIS, FramePose, X, Z
 from .smoothing import OneEuroFilter, is_swapped, swap_sides
 from .view import EMA_TAU_MS, Ema, JumpDetector, View, ViewTracker
+from .visibility import Visibility
 
 SIDE_SWITCH_MARGIN = 0.3   # near-side score needed to switch sides (hysteresis)
-EDGE_MARGIN = 0.02         # a landmark this far (fraction of the frame) outside is "out of view"
 # Measure kinds with a world-landmark (3D) twin used in an oblique view. On the true side-view
 # clips here, 3D minus 2D over every frame: elevations and leans agree (bias -2..+4 deg, 95%
 # limits of agreement within about +-12), interior angles do not (elbow LoA -33..+7, knee
@@ -51,7 +52,7 @@ class Features:
     hidden: dict[Side, dict[str, list[str]]] = field(default_factory=dict)
     xy_px: npt.NDArray[np.float64] | None = None   # (33, 2) smoothed, for drawing
     visible: npt.NDArray[np.bool_] | None = None   # (33,)
-    # shape-gate measures from MediaPipe's estimate of covered landmarks too (see _tracked)
+    # shape-gate measures from MediaPipe's estimate of covered landmarks too (see visibility.py)
     gate_values: dict[Side, dict[str, float]] = field(default_factory=dict)
     # sides whose phase measure was not seen in the picture and comes from MediaPipe's 3D
     # estimate of the covered limb (see FeatureExtractor._estimated_phase): counts a rep only
@@ -89,7 +90,6 @@ class FeatureExtractor:
         self.sided = definition.phases.kind == "sided"
         self.measures = [_compile(n, m) for n, m in definition.measures.items()]
         self.forward = {s: tuple(resolve(p, s).value for p in definition.forward) for s in SIDES}
-        self._inferred = [resolve(n, s).value for n in definition.inferred_landmarks for s in SIDES]
         gates = {q.measure for q in definition.shape}
         self._gate_measures = [m for m in self.measures if m.name in gates]
         # Off a side view, the measures that decide whether a rep happens (phase, shape) are
@@ -104,8 +104,6 @@ class FeatureExtractor:
         phase = definition.phases.measure
         self._phase_world = next((m for m in self.measures if m.name == phase
                                   and m.kind in ("elevation", "inclination") and self.sided), None)
-        self._required = {s: [resolve(n, s).value for n in definition.required_landmarks
-                              if n not in definition.inferred_landmarks] for s in SIDES}
         self._filter: OneEuroFilter | None = None
         self._prev_xy: npt.NDArray[np.float64] | None = None
         self._views = ViewTracker()
@@ -114,83 +112,88 @@ class FeatureExtractor:
         self._near: Side | None = None
         self._facing = Ema(EMA_TAU_MS)
         self.last: Features | None = None
-        self._pts: list[g.Pt] | None = None   # this frame's xy as lists (fast path)
-        self._vis: list[bool] | None = None
+        self._prev_finite = False   # _prev_xy has no NaN
+        # per side: (name, landmark indices, their names, the kind's 2D function, and a getter
+        # of the measure's items from a 33-long list, in C) of each measure
+        self._side_measures = {s: [(m.name, m.idx[s], m.names[s], m.in_2d, itemgetter(*m.idx[s]))
+                                   for m in self.measures] for s in SIDES}
+        # the landmarks whose "tracked" state the gate and world measures read
+        self._visibility = Visibility(definition, sorted({i for m in self._gate_measures + self._world_measures
+                                                          for s in SIDES for i in m.idx[s]}))
 
     def __call__(self, t_ms: float, pose: FramePose | None) -> Features:
         self.last = self._features(t_ms, pose)
         return self.last
 
     def _features(self, t_ms: float, pose: FramePose | None) -> Features:
-        if pose is None or not np.isfinite(pose.landmarks[:, :2]).any():
-            self._prev_xy = None
-            self._jumps.forget()
-            return Features(t_ms=t_ms, pose=False, view=self._views.view)
+        if pose is None:
+            return self._no_person(t_ms)
         lm: npt.NDArray[np.float64] = pose.landmarks.astype(np.float64)
-        world = pose.world_m.astype(np.float64)
-        if not np.all(np.isfinite(lm[:, :3])):
+        # Every position finite (MediaPipe's usual output): the stages below skip their NaN
+        # repairs, which would change nothing (the same numbers either way).
+        known = np.isfinite(lm[:, :3])   # (33, 3)
+        finite = bool(np.logical_and.reduce(known, axis=None))   # (known.all(), no Python wrapper)
+        if not finite and not known[:, :2].any():
+            return self._no_person(t_ms)
+        # (33, 3) m as given: it is read only as Python floats, the same numbers as in float64
+        world: npt.NDArray[np.floating] = pose.world_m
+        if not finite:
             lm = np.where(np.isfinite(lm), lm, np.nan).astype(np.float64)
-        swapped = is_swapped(lm[:, :2], self._prev_xy)
+        swapped = is_swapped(lm[:, :2], self._prev_xy, finite and self._prev_finite)
         if swapped:
             lm, world = swap_sides(lm).astype(np.float64), swap_sides(world).astype(np.float64)
-        jump = self._jumps(lm[:, :2], t_ms, self.frame_size)
+        jump = self._jumps(lm[:, :2], t_ms, self.frame_size, finite)
         if jump:
             self._filter = None   # do not blend across a cut
-        xy = self._smooth(lm[:, :2], t_ms)
-        self._prev_xy = xy
-        visible = self._visible(lm, xy)
+        xy = self._smooth(lm[:, :2], t_ms, finite)
+        assert self._filter is not None
+        xy_finite = self._filter.finite
+        self._prev_xy, self._prev_finite = xy, xy_finite
+        # plain floats, once per frame: the scalar stages below read single landmarks
+        pts: list[g.Pt] = xy.tolist()
+        z_vis: list[list[float]] = lm[:, Z:VIS + 1].tolist()   # (33, 2): z, visibility
+        visible, vis = self._visibility.visible(lm, xy, xy_finite, z_vis, self.frame_size)
         f = Features(t_ms=t_ms, pose=True, swapped=swapped, jump=jump, xy_px=xy, visible=visible)
-        tracked = self._tracked(lm, xy, visible) if self._gate_measures else visible
         f.view, f.yaw_deg = self._views(world, t_ms)
-        f.near_side = self._near_side(lm, xy, t_ms)
-        f.facing = self._facing_of(xy, f.near_side, t_ms)
-        self._pts = self._vis = None
-        tracked_list = tracked.tolist() if self._gate_measures else []
+        f.near_side = self._near_side(pts, z_vis, t_ms)
+        f.facing = self._facing_of(pts, f.near_side, t_ms)
+        oblique = f.view == "oblique" and bool(self._world_measures)
+        tracked: list[bool] = []
+        if self._gate_measures:
+            v = self._visibility
+            tracked = v.tracked_list(vis, pts, z_vis, self.frame_size) if xy_finite \
+                else v.tracked(lm, xy, visible, self.frame_size).tolist()
         for side in (SIDES if self.sided else (f.near_side,)):
-            f.values[side], f.hidden[side] = self._measures(xy, visible, side, f.facing)
-            if f.view == "oblique" and self._world_measures:
-                self._world_values(f.values[side], world, visible, side)
-            if self._phase_world is not None and self._estimated_phase(f.values[side], world, lm, visible, side):
+            values, f.hidden[side] = self._measures(pts, vis, side, f.facing)
+            f.values[side] = values
+            # the 2D values, for the gates below, before the world twins replace some
+            plain = dict(values) if self._gate_measures and (oblique or self._phase_world is not None) else values
+            if oblique:
+                self._world_values(values, world, visible, side)
+            if self._phase_world is not None and self._estimated_phase(values, world, lm, visible, side):
                 f.phase_estimated.add(side)
             if self._gate_measures:
-                f.gate_values[side] = {
-                    m.name: m.in_2d([self._pts[i] for i in m.idx[side]], f.facing)  # type: ignore[index]
-                    if all(tracked_list[i] for i in m.idx[side]) else math.nan for m in self._gate_measures}
-                if f.view == "oblique" and self._world_measures:
+                f.gate_values[side] = self._gates(plain, pts, vis, tracked, side, f.facing)
+                if oblique:
                     self._world_values(f.gate_values[side], world, tracked, side)
         return f
 
+    def _no_person(self, t_ms: float) -> Features:
+        self._prev_xy = None
+        self._jumps.forget()
+        return Features(t_ms=t_ms, pose=False, view=self._views.view)
+
     # -- stages ----------------------------------------------------------------------
-    def _smooth(self, xy: npt.NDArray[np.float64], t_ms: float) -> npt.NDArray[np.float64]:
+    def _smooth(self, xy: npt.NDArray[np.float64], t_ms: float, finite: bool) -> npt.NDArray[np.float64]:
         if self._filter is None:
             body = np.nanmax(xy[:, 1]) - np.nanmin(xy[:, 1]) if np.isfinite(xy[:, 1]).any() else 1
             s = self.d.smoothing
             self._filter = OneEuroFilter(s.min_cutoff_hz, s.beta, s.d_cutoff_hz,
                                          scale=max(float(body), 1.0) / 1000.0)
-        return self._filter(xy, t_ms)
+        return self._filter(xy, t_ms, finite)
 
-    def _visible(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-        with np.errstate(invalid="ignore"):   # NaN visibility or position: not visible
-            vis = (lm[:, VIS] >= self.d.min_visibility) & np.isfinite(xy).all(axis=1)
-            if self._inferred:
-                # A covered landmark (low visibility, still inferred) counts while the rest of
-                # the body that the exercise needs is clearly seen on either side.
-                seen = any(all(vis[i] for i in self._required[s]) for s in SIDES)
-                if seen:
-                    idx = self._inferred
-                    vis[idx] |= (lm[idx, VIS] >= self.d.inferred_min_visibility) \
-                        & np.isfinite(xy[idx]).all(axis=1)
-        if self.frame_size is not None:
-            w, h = self.frame_size
-            mx, my = EDGE_MARGIN * w, EDGE_MARGIN * h
-            with np.errstate(invalid="ignore"):
-                inside = ((xy[:, X] >= -mx) & (xy[:, X] <= w + mx)
-                          & (xy[:, Y] >= -my) & (xy[:, Y] <= h + my))
-            vis &= inside
-        return vis
-
-    def _world_values(self, values: dict[str, float], world: npt.NDArray[np.float64],
-                      seen: npt.NDArray[np.bool_], side: Side) -> None:
+    def _world_values(self, values: dict[str, float], world: npt.NDArray[np.floating],
+                      seen: Sequence[bool] | npt.NDArray[np.bool_], side: Side) -> None:
         """Replace the counting measures in ``values`` by their world-landmark twins."""
         a, b = self.forward[side]
         # Python floats: a non-finite world landmark gives NaN quietly (checked below)
@@ -206,7 +209,7 @@ class FeatureExtractor:
             if in_3d is not None:   # always: only WORLD_KINDS are world measures
                 values[m.name] = in_3d(p, fwd)
 
-    def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.float64],
+    def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.floating],
                          lm: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side) -> bool:
         """Fill a phase measure not seen in the picture from the world landmarks, when each of
         its landmarks is still tracked (visibility >= ``inferred_min_visibility``, in or out of
@@ -224,25 +227,12 @@ class FeatureExtractor:
         values[m.name] = g.elevation_3d(p[0], p[1]) if m.kind == "elevation" else g.inclination_3d(p[0], p[1])
         return not math.isnan(values[m.name])
 
-    def _tracked(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],
-                 visible: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        """Landmarks MediaPipe still tracks: visible, or covered (e.g. a far arm behind the
-        body) with visibility >= ``inferred_min_visibility`` and inside the frame. Used only to
-        refuse a look-alike rep (a hanging far arm), never to accuse form."""
-        with np.errstate(invalid="ignore"):
-            covered = (lm[:, VIS] >= self.d.inferred_min_visibility) & np.isfinite(xy).all(axis=1)
-            if self.frame_size is not None:
-                w, h = self.frame_size
-                covered &= (xy[:, X] >= 0) & (xy[:, X] <= w) & (xy[:, Y] >= 0) & (xy[:, Y] <= h)
-        return visible | covered
-
-    def _near_side(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],
-                   t_ms: float) -> Side:
+    def _near_side(self, pts: list[g.Pt], z_vis: list[list[float]], t_ms: float) -> Side:
         ls, lh, rs, rh = Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP
-        torso = math.hypot(*(xy[ls] - xy[lh]).tolist())
+        torso = math.hypot(pts[ls][0] - pts[lh][0], pts[ls][1] - pts[lh][1])
         torso = torso if torso > 0 else 1.0
-        z, v = lm[:, Z].tolist(), lm[:, VIS].tolist()
-        score = g.near_side_score_2(((z[ls], z[rs], v[ls], v[rs]), (z[lh], z[rh], v[lh], v[rh])), torso)
+        (z_ls, v_ls), (z_rs, v_rs), (z_lh, v_lh), (z_rh, v_rh) = z_vis[ls], z_vis[rs], z_vis[lh], z_vis[rh]
+        score = g.near_side_score_2(((z_ls, z_rs, v_ls, v_rs), (z_lh, z_rh, v_lh, v_rh)), torso)
         s = self._side_score(score, t_ms)
         if self._near is None or math.isnan(s):
             self._near = "left" if not (s < 0) else "right"
@@ -252,25 +242,37 @@ class FeatureExtractor:
             self._near = "left"
         return self._near
 
-    def _facing_of(self, xy: npt.NDArray[np.float64], side: Side, t_ms: float) -> float:
+    def _facing_of(self, pts: list[g.Pt], side: Side, t_ms: float) -> float:
         a, b = self.forward[side]
-        dx = float(xy[b, X] - xy[a, X])
+        dx = pts[b][X] - pts[a][X]
         v = self._facing(math.copysign(1.0, dx) if math.isfinite(dx) and dx else math.nan, t_ms)
         return 1.0 if math.isnan(v) or v >= 0 else -1.0
 
-    def _measures(self, xy: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side,
+    def _measures(self, pts: list[g.Pt], vis: list[bool], side: Side,
                   facing: float) -> tuple[dict[str, float], dict[str, list[str]]]:
+        """Each measure (deg, or %) on ``pts`` (33 (x_px, y_px)) where ``vis`` has all its
+        landmarks, else NaN with the names of those not visible."""
         values: dict[str, float] = {}
         hidden: dict[str, list[str]] = {}
-        pts = self._pts if self._pts is not None else xy.tolist()
-        self._pts = pts   # one list conversion per frame, shared by both sides
-        vis = self._vis if self._vis is not None else visible.tolist()
-        self._vis = vis
-        for m in self.measures:
-            idx = m.idx[side]
-            if all(vis[i] for i in idx):
-                values[m.name] = m.in_2d([pts[i] for i in idx], facing)
+        for name, idx, names, in_2d, items in self._side_measures[side]:
+            if all(items(vis)):   # (every kind has 2 or more points: items gives a tuple)
+                values[name] = in_2d(items(pts), facing)
             else:
-                values[m.name] = math.nan
-                hidden[m.name] = [m.names[side][k] for k, i in enumerate(idx) if not vis[i]]
+                values[name] = math.nan
+                hidden[name] = [names[k] for k, i in enumerate(idx) if not vis[i]]
         return values, hidden
+
+    def _gates(self, plain: dict[str, float], pts: list[g.Pt], vis: list[bool],
+               tracked: list[bool], side: Side, facing: float) -> dict[str, float]:
+        """The shape-gate measures from tracked landmarks (:meth:`Visibility.tracked`); where all
+        are visible this is the 2D value in ``plain`` (the same function of the same points)."""
+        out: dict[str, float] = {}
+        for m in self._gate_measures:
+            idx = m.idx[side]
+            if not all(map(tracked.__getitem__, idx)):
+                out[m.name] = math.nan
+            elif all(map(vis.__getitem__, idx)):
+                out[m.name] = plain[m.name]
+            else:
+                out[m.name] = m.in_2d(list(map(pts.__getitem__, idx)), facing)
+        return out

@@ -32,6 +32,11 @@ def _alpha(cutoff_hz: F | float, dt_s: float) -> F | float:
     return 1.0 / (1.0 + tau / dt_s)
 
 
+# Above this step the filter's arithmetic stays finite for any finite input (a speed is at most
+# ~1e45 px/s): the frame can skip the NaN repairs, which then change nothing.
+_FINITE_DT_S = 1e-6
+
+
 class OneEuroFilter:
     """Vectorised One Euro filter over arrays of any fixed shape (e.g. (33, 2) pixels)."""
 
@@ -45,15 +50,27 @@ class OneEuroFilter:
         self._x: F | None = None
         self._dx: F | None = None
         self._t_ms = 0.0
+        self._finite = False   # the state has no NaN (the fast path may run)
+        self._buf: tuple[F, F] | None = None   # scratch arrays of the state's shape
 
-    def __call__(self, x: npt.ArrayLike, t_ms: float) -> F:
+    @property
+    def finite(self) -> bool:
+        """The filtered positions (the state) have no NaN."""
+        return self._finite
+
+    def __call__(self, x: npt.ArrayLike, t_ms: float, finite: bool = False) -> F:
+        """Filter one sample; ``finite=True`` promises that ``x`` has no NaN or inf (the caller
+        checked): the same numbers, without the NaN repairs."""
         x = np.asarray(x, dtype=np.float64)
         if self._x is None or self._x.shape != x.shape or t_ms - self._t_ms > RESET_GAP_MS \
                 or t_ms <= self._t_ms:
             self._x, self._dx, self._t_ms = x.copy(), np.zeros_like(x), t_ms
+            self._finite = finite or bool(np.isfinite(x).all())
             return x
         dt_s = (t_ms - self._t_ms) / 1000.0
         assert self._dx is not None
+        if finite and self._finite and dt_s > _FINITE_DT_S:
+            return self._finite_step(x, t_ms, dt_s)
         dx = (x - self._x) / dt_s
         a_d = _alpha(self.d_cutoff_hz, dt_s)
         dx_hat = a_d * dx + (1 - a_d) * self._dx
@@ -62,12 +79,46 @@ class OneEuroFilter:
         # NaN input (a landmark that vanished) keeps the previous estimate for that value.
         x_hat = np.where(np.isnan(x), self._x, a * x + (1 - a) * self._x)
         self._x, self._dx, self._t_ms = x_hat, np.where(np.isnan(dx_hat), 0.0, dx_hat), t_ms
+        self._finite = not bool(np.isnan(x_hat).any())
+        return x_hat
+
+    def _finite_step(self, x: F, t_ms: float, dt_s: float) -> F:
+        """The step above for NaN-free input and state: the same operations in the same order
+        (so the same rounding), written into scratch arrays; both ``np.where`` calls would
+        keep every value, so they are left out."""
+        assert self._x is not None and self._dx is not None
+        if self._buf is None or self._buf[0].shape != x.shape:
+            self._buf = (np.empty_like(self._x), np.empty_like(self._x))
+        t1, t2 = self._buf
+        # prev_x was handed out (the last frame's positions): read, never written
+        prev_x, prev_dx = self._x, self._dx
+        tau_d = 1.0 / (2.0 * math.pi * self.d_cutoff_hz)   # scalar _alpha: the same float ops
+        a_d = 1.0 / (1.0 + tau_d / dt_s)
+        np.subtract(x, prev_x, out=t1)
+        np.divide(t1, dt_s, out=t1)                     # dx
+        np.multiply(1 - a_d, prev_dx, out=t2)
+        np.multiply(a_d, t1, out=t1)
+        dx_hat = np.add(t1, t2, out=prev_dx)            # a_d * dx + (1 - a_d) * prev_dx
+        cut = np.abs(dx_hat, out=t1)
+        np.multiply(self.beta, cut, out=cut)
+        np.add(self.min_cutoff_hz, cut, out=cut)        # min_cutoff + beta * |dx_hat|
+        np.multiply(2.0 * math.pi, cut, out=cut)        # _alpha(cut): 1 / (1 + tau / dt)
+        np.divide(1.0, cut, out=cut)
+        np.divide(cut, dt_s, out=cut)
+        np.add(1.0, cut, out=cut)
+        a = np.divide(1.0, cut, out=cut)
+        np.subtract(1, a, out=t2)
+        np.multiply(t2, prev_x, out=t2)
+        np.multiply(a, x, out=t1)
+        x_hat = np.add(t1, t2)                          # a * x + (1 - a) * prev_x (a new array)
+        self._x, self._dx, self._t_ms = x_hat, dx_hat, t_ms
         return x_hat
 
 
 # every body pair's (left..., right...) indices, and the same exchanged: one gather per frame
 _SAME = np.concatenate([_BODY_PAIRS[:, 0], _BODY_PAIRS[:, 1]])
 _CROSSED = np.concatenate([_BODY_PAIRS[:, 1], _BODY_PAIRS[:, 0]])
+_LS, _LH = Landmark.LEFT_SHOULDER.value, Landmark.LEFT_HIP.value
 
 
 def nansum(a: F) -> float:
@@ -76,14 +127,30 @@ def nansum(a: F) -> float:
     return float(np.where(np.isnan(a), 0.0, a).sum())
 
 
-def is_swapped(xy: F, previous: F | None) -> bool:
+def is_swapped(xy: F, previous: F | None, finite: bool = False) -> bool:
     """True when this frame's left/right body labels look exchanged against the last one.
 
     xy, previous: (33, 2) pixels. A swap is assumed when exchanging every left/right pair
     brings the body landmarks at least 2x closer to where they were in the previous frame.
+    ``finite=True``: the caller knows both have no NaN or inf (the sums then need no NaN
+    repair; the numbers are the same).
     """
     if previous is None:
         return False
+    if finite:
+        # the torso from plain floats (the same subtraction), the distances from one gather
+        # of the (33, 2) difference: per element the same numbers as gathering both first
+        (sx, sy), (hx, hy) = previous[_LS].tolist(), previous[_LH].tolist()
+        torso = float(np.hypot(sx - hx, sy - hy))
+        if not math.isfinite(torso) or torso <= 0:
+            return False
+        d = np.subtract(xy, previous)[_SAME]
+        np.multiply(d, d, out=d)
+        # (d * d).sum(-1) for 2 columns; np.add.reduce is ndarray.sum without its Python wrapper
+        same = float(np.add.reduce(np.sqrt(d[:, 0] + d[:, 1])))
+        if same / len(_SAME) <= MIN_JUMP * torso:
+            return False
+        return _crossed(xy, previous) * 2.0 < same
     torso = float(np.hypot(*(previous[Landmark.LEFT_SHOULDER] - previous[Landmark.LEFT_HIP])))
     if not np.isfinite(torso) or torso <= 0:
         return False
@@ -93,9 +160,13 @@ def is_swapped(xy: F, previous: F | None) -> bool:
     # Most frames barely move: skip the crossed distances (half the cost) when they cannot matter.
     if same / len(_SAME) <= MIN_JUMP * torso:
         return False
-    d = cur - previous[_CROSSED]
-    crossed = nansum(np.sqrt((d * d).sum(-1)))
-    return crossed * 2.0 < same
+    return _crossed(xy, previous) * 2.0 < same
+
+
+def _crossed(xy: F, previous: F) -> float:
+    """Summed distance (px) of each body landmark to its left/right twin's previous place."""
+    d = xy[_SAME] - previous[_CROSSED]
+    return nansum(np.sqrt((d * d).sum(-1)))
 
 
 def swap_sides(arr: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:

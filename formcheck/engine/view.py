@@ -33,7 +33,13 @@ EMA_TAU_MS = 400.0         # time constant of the view / side / facing stabilise
 # a dead bug's leg kick 4.0; scene cuts in the tutorials 11-27.
 MAX_TRUNK_SPEED_PER_S = 8.0
 _TRUNK = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-_LINES = ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP))
+_SHOULDERS = slice(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER + 1)   # rows (left, right)
+_HIPS = slice(Landmark.LEFT_HIP, Landmark.RIGHT_HIP + 1)
+# the rows from the left shoulder to the right hip (a slice, not a gather), and where the
+# (left, right) shoulders and hips are in it
+_LINE_ROWS = slice(Landmark.LEFT_SHOULDER, Landmark.RIGHT_HIP + 1)
+_LINES = tuple((a - Landmark.LEFT_SHOULDER, b - Landmark.LEFT_SHOULDER) for a, b in (
+    (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP)))
 
 
 def view_of_yaw(yaw_deg: float, previous: View = "unknown") -> View:
@@ -68,10 +74,10 @@ class Ema:
         return self.value
 
 
-def yaw_of(world: npt.NDArray[np.float64]) -> float:
+def yaw_of(world: npt.NDArray[np.floating]) -> float:
     """Mean yaw (deg) of the shoulder and hip lines in (33, 3) world landmarks: 0 = in the image
     plane (front view), 90 = pointing at the camera (side view); NaN when unknown."""
-    w = world.tolist()
+    w = world[_LINE_ROWS].tolist()   # (14, 3): the rows it reads, as plain floats
     yaws = []
     for left, right in _LINES:
         dx, dz = w[left][0] - w[right][0], w[left][2] - w[right][2]
@@ -87,7 +93,7 @@ class ViewTracker:
         self.view: View = "unknown"
         self._yaw = Ema(EMA_TAU_MS)
 
-    def __call__(self, world: npt.NDArray[np.float64], t_ms: float) -> tuple[View, float]:
+    def __call__(self, world: npt.NDArray[np.floating], t_ms: float) -> tuple[View, float]:
         yaw = self._yaw(yaw_of(world), t_ms)
         if not math.isnan(yaw):
             self.view = view_of_yaw(yaw, self.view)
@@ -109,26 +115,39 @@ class JumpDetector:
     def __init__(self) -> None:
         self._prev: npt.NDArray[np.float64] | None = None
         self._prev_t = 0.0
+        self._prev_finite = False
+        self._diff = np.empty((35, 2))   # scratch: 33 steps, then the 2 trunk vectors
 
     def forget(self) -> None:
         """No person in this frame: the next one has nothing to jump from."""
         self._prev = None
 
     def __call__(self, raw_xy: npt.NDArray[np.float64], t_ms: float,
-                 frame_size: tuple[int, int] | None) -> bool:
-        """raw_xy: (33, 2) unsmoothed pixels."""
+                 frame_size: tuple[int, int] | None, finite: bool = False) -> bool:
+        """raw_xy: (33, 2) unsmoothed pixels; ``finite=True``: it has no NaN or inf."""
         scale = float(max(frame_size)) if frame_size else 1.0
-        prev, prev_t = self._prev, self._prev_t
-        self._prev, self._prev_t = raw_xy / scale, t_ms
+        prev, prev_t, prev_finite = self._prev, self._prev_t, self._prev_finite
+        self._prev, self._prev_t, self._prev_finite = raw_xy / scale, t_ms, finite
         if prev is None or t_ms <= prev_t:
             return False
         cur = self._prev
-        t = list(_TRUNK)
-        trunks = np.hypot(*(cur[t[:2]] - cur[t[2:]]).T)
-        steps = np.hypot(*(cur - prev).T)
-        if not (np.isfinite(trunks).any() and np.isfinite(steps).any()):
-            return False
-        trunk, step = _nanmean(trunks), _nanmean(steps)
+        if finite and prev_finite:
+            # No NaN anywhere: the means need no NaN repair, and the 33 steps and the 2 trunk
+            # lengths come from one hypot over a (35, 2) difference (the same numbers).
+            d = self._diff
+            np.subtract(cur, prev, out=d[:33])
+            np.subtract(cur[_SHOULDERS], cur[_HIPS], out=d[33:])
+            h = np.hypot(d[:, 0], d[:, 1])
+            step = float(np.add.reduce(h[:33])) / 33   # (ndarray.sum without its Python wrapper)
+            left, right = h[33:].tolist()
+            trunk = (left + right) / 2
+        else:
+            t = list(_TRUNK)
+            trunks = np.hypot(*(cur[t[:2]] - cur[t[2:]]).T)
+            steps = np.hypot(*(cur - prev).T)
+            if not (np.isfinite(trunks).any() and np.isfinite(steps).any()):
+                return False
+            trunk, step = _nanmean(trunks), _nanmean(steps)
         if not (math.isfinite(trunk) and math.isfinite(step)) or trunk <= 0:
             return False
         return step / trunk / ((t_ms - prev_t) / 1000.0) > MAX_TRUNK_SPEED_PER_S
