@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from ..landmarks import Side
 
@@ -60,13 +60,6 @@ class Rep:
             if vals:
                 self.key_angles[k] = round(statistics.median(vals), 1)
         return [(t, st) for t, st, _ in top]
-
-
-def rep_from_report(d: dict[str, Any]) -> Rep:
-    """A rep back from its schema-1 report dict (live set summaries, imported JSON sets)."""
-    return Rep(int(d["index"]), d.get("side"), float(d["start_ms"]), float(d["top_ms"]), float(d["end_ms"]),
-               float(d.get("hold_ms", 0.0)), list(d.get("faults", [])), notes=list(d.get("notes", [])),
-               key_angles=dict(d.get("key_angles", {})))
 
 
 def faults_at_top(settled: list[tuple[float, dict[str, Status]]], min_fault_ms: float) -> list[str]:
