@@ -239,14 +239,29 @@ async function start() {
   await video.play();
   running = true; t0 = performance.now(); frameSeq = 0; busy = null;
   $("stop").disabled = false;
-  say(`Running: pose model in this browser (${delegate}); only landmarks are sent.`);
+  const rate = args.max_fps > 0 ? `, ${args.max_fps} frames a second` : "";
+  say(`Running: pose model in this browser (${delegate}${rate}); only landmarks are sent.`);
   sendTimer = setInterval(() => send(false), SEND_MS);
   send(true);   // on the socket: the set starts on the server now
   next();
 }
 
+let lastRun = -1e9;   // when the model last got a frame (args.max_fps)
+
 function next() {
   if (!running) return;
+  if (args.max_fps > 0) {   // the desk monitor: a timer at its low rate, no per-frame callback
+    // (the page sleeps between samples; in a background tab the browser may stretch it to 1 s)
+    // (busy, or no picture yet: look again in 50 ms, not in a tight loop)
+    const wait = Math.max(busy === null ? 0 : 50, lastRun + 1000 / args.max_fps - performance.now());
+    setTimeout(() => {
+      if (!running) return;
+      if (busy !== null || video.readyState < 2) { setTimeout(next, 50); return; }
+      lastRun = performance.now();
+      onFrame();
+    }, wait);
+    return;
+  }
   if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(onFrame);
   else requestAnimationFrame(onFrame);
 }
