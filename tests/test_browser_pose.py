@@ -114,12 +114,8 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
               f"{cpu_pct:.1f}% of one core while streaming; {stats}")
         assert reps >= LABELLED_REPS, f"rep counter stuck at {reps}: {series[-10:]}"
         assert elapsed > clip_s * 0.5, f"{LABELLED_REPS} reps after only {elapsed:.1f} s of a {clip_s:.1f} s clip"
-        pcs = sum(f.evaluate("window.__fcPeerConnections || 0") for f in page.frames)
-        assert pcs == 0, f"{pcs} RTCPeerConnection(s) created: video would leave the page"
+        assert_no_video_left(page, requests, url)
         origin = urlsplit(url).netloc
-        foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
-        assert not foreign, foreign
-        assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
         # the default path: landmarks on the app's own landmark websocket
         assert stats.get("transport") == "websocket", stats.get("transport")
         landmark_sockets = [u for u in sockets if u.endswith("/formcheck/landmarks")]
@@ -135,6 +131,17 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         assert int(line.split()[0]) >= LABELLED_REPS, line
     context.close()
     chromium.close()
+
+
+def assert_no_video_left(page, requests: list[str], url: str) -> None:  # type: ignore[no-untyped-def]
+    """No RTCPeerConnection in any frame (COUNT_PEER_CONNECTIONS), no file upload, and every
+    request (``"METHOD url"``) to the app's own origin."""
+    pcs = sum(f.evaluate("window.__fcPeerConnections || 0") for f in page.frames)
+    assert pcs == 0, f"{pcs} RTCPeerConnection(s) created: video would leave the page"
+    origin = urlsplit(url).netloc
+    foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
+    assert not foreign, foreign
+    assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
 
 
 def pose_frame_of(page, tab: str = "Live"):  # type: ignore[no-untyped-def]

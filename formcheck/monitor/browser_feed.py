@@ -26,9 +26,10 @@ from .live import MonitorProcessor
 
 # The browser runs the model at most this often. The server-side monitor samples 2 frames a
 # second (MonitorProcessor's sample_fps) and its settle, calibration and alert times are counted
-# in those samples; 2/s is also what keeps the patient's laptop nearly idle: the lite model is
-# ~20-40 ms of one core per frame on a laptop CPU, so ~5-8% of a core at 2/s instead of most of
-# one at 30/s, and nothing between samples (the camera's frames are not even copied).
+# in those samples; 2/s is also what keeps the patient's laptop nearly idle: the lite model took
+# a median 59-105 ms per sample in headless Chromium (CPU delegate) on this loaded 2-core
+# machine (tests/test_browser_monitor.py), so 12-21% of one core at 2/s where every camera frame
+# would take all of it, and nothing runs between samples (the camera's frames are not copied).
 BROWSER_FPS = 2.0
 # Judged frames a second below which the browser path gives up for this page (the Live page's
 # rule, scaled to the monitor's rate): one sample a second still settles states in settle_s.
