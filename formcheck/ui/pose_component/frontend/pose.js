@@ -251,19 +251,25 @@ let lastRun = -1e9;   // when the model last got a frame (args.max_fps)
 function next() {
   if (!running) return;
   if (args.max_fps > 0) {   // the desk monitor: a timer at its low rate, no per-frame callback
-    // (the page sleeps between samples; in a background tab the browser may stretch it to 1 s)
-    // (busy, or no picture yet: look again in 50 ms, not in a tight loop)
-    const wait = Math.max(busy === null ? 0 : 50, lastRun + 1000 / args.max_fps - performance.now());
-    setTimeout(() => {
-      if (!running) return;
-      if (busy !== null || video.readyState < 2) { setTimeout(next, 50); return; }
-      lastRun = performance.now();
-      onFrame();
-    }, wait);
+    if (busy === null) schedule();   // else the worker's result schedules the next sample
     return;
   }
   if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(onFrame);
   else requestAnimationFrame(onFrame);
+}
+
+// The next sample's timer is set from the worker's result (a message task), not from a timer
+// callback: a chain of timers is what Chrome throttles hardest in a background tab (to once a
+// minute after 5 min hidden); a hidden tab's timers still run at most once a second.
+function schedule() {
+  setTimeout(tick, Math.max(0, lastRun + 1000 / args.max_fps - performance.now()));
+}
+
+function tick() {
+  if (!running || busy !== null) return;
+  if (video.readyState < 2) { setTimeout(tick, 100); return; }   // no picture yet
+  lastRun = performance.now();
+  onFrame();
 }
 
 let busy = null;   // the frame the worker is working on
@@ -303,6 +309,7 @@ function onWorker(ev) {
   ctx.drawImage(b.keep, 0, 0, b.w, b.h);
   b.keep.close();
   draw(true);
+  if (args.max_fps > 0) schedule();   // the monitor's next sample
   if (sockState === "open") send(false);   // on the socket each frame goes at once
   if (done - t0 > SLOW_AFTER_MS && stats.firstLandmarksMs !== null && fps() < (args.min_fps ?? SLOW_FPS)) {
     cannotRun(`The pose model is too slow in this browser (${fps().toFixed(1)} frames a second).`);
