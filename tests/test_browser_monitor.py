@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
+from browser import CHROMIUM, CHROMIUM_FLAGS, cpu_s, make_y4m, running_app, server_pid
 from test_browser import _the_streamer, browser  # noqa: F401  (fixture)
 from test_browser_pose import COUNT_PEER_CONNECTIONS, assert_no_video_left, component_stats
 
@@ -70,9 +70,11 @@ def monitor_tab(pw: Any, media: Any, tmp_path: Any, env: dict[str, str] | None =
         chromium.close()
 
 
-def calibrated_and_alerted(page: Any, panel: Any, timeout_s: float = 90.0) -> tuple[float, float]:
-    """Wait for the calibration and then the first notification: (seconds to each)."""
-    t0 = time.monotonic()
+def calibrated_and_alerted(page: Any, panel: Any, url: str, timeout_s: float = 90.0) -> tuple[float, float, float]:
+    """Wait for the calibration and then the first notification: (seconds to each, the app
+    server process's CPU over that time in % of one core)."""
+    pid = server_pid(url)
+    t0, cpu0 = time.monotonic(), cpu_s(pid)
     panel.get_by_text(re.compile("Calibrated to your good posture")).wait_for(timeout=timeout_s * 1000)
     t_calibrated = time.monotonic() - t0
     deadline = time.monotonic() + timeout_s
@@ -82,7 +84,8 @@ def calibrated_and_alerted(page: Any, panel: Any, timeout_s: float = 90.0) -> tu
     title, body = page.evaluate("window.__notes[0]")
     assert title == "formcheck" and re.search("Slouching|Head forward", body), body
     assert panel.get_by_text("Next break").count() >= 1
-    return t_calibrated, time.monotonic() - t0
+    t_alert = time.monotonic() - t0
+    return t_calibrated, t_alert, 100.0 * (cpu_s(pid) - cpu0) / t_alert
 
 
 def _screenshot(page: Any, name: str) -> None:
@@ -94,12 +97,14 @@ def _screenshot(page: Any, name: str) -> None:
 def test_desk_monitor_over_webrtc_calibrates_and_notifies(browser, media, tmp_path):  # noqa: F811
     """The fallback, chosen here by the setting the Live page shares ($FORMCHECK_LIVE_POSE=server):
     the video goes to the server, which runs the lite model."""
-    with monitor_tab(browser, media, tmp_path, env={"FORMCHECK_LIVE_POSE": "server"}) as (page, panel, *_):
+    with monitor_tab(browser, media, tmp_path, env={"FORMCHECK_LIVE_POSE": "server"}) as (page, panel, url, *_):
         frame = _the_streamer(page)
         frame.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=60_000)
         state = panel.get_by_test_id("stMarkdownContainer").filter(has_text=re.compile("Seated|Calibrating"))
         state.first.wait_for(timeout=60_000)
-        calibrated_and_alerted(page, panel, 60.0)
+        t_calibrated, t_alert, cpu = calibrated_and_alerted(page, panel, url, 60.0)
+        print(f"desk monitor over WebRTC: calibrated after {t_calibrated:.1f} s, first alert after "
+              f"{t_alert:.1f} s; app server CPU {cpu:.1f}% of one core")
         _screenshot(page, "desk-monitor")
 
 
@@ -117,10 +122,10 @@ def test_desk_monitor_in_the_browser_calibrates_notifies_sends_no_video(browser,
         assert panel.locator("iframe[title*='streamlit_webrtc']").count() == 0
         frame = panel.frame_locator("iframe[title*='pose_live']").first
         frame.get_by_role("button", name="START").click(timeout=60_000)
-        t_calibrated, t_alert = calibrated_and_alerted(page, panel)
+        t_calibrated, t_alert, cpu = calibrated_and_alerted(page, panel, url)
         stats = component_stats(page, "Desk monitor")
         print(f"desk monitor in the browser: calibrated after {t_calibrated:.1f} s, first alert after "
-              f"{t_alert:.1f} s; {stats}")
+              f"{t_alert:.1f} s; app server CPU {cpu:.1f}% of one core; {stats}")
         assert stats.get("transport") == "websocket", stats.get("transport")
         assert 0 < float(stats.get("fps") or 0) <= 2.5, stats   # the monitor's low rate, not the camera's
         assert_no_video_left(page, requests, url)
