@@ -69,7 +69,9 @@ def browser_path(pw: Any, y4m: Path, key: str, window_s: float, work: Path) -> d
             time.sleep(window_s)
             out["cpu"] = 100.0 * (cpu_s(pid) - c0) / (time.monotonic() - t0)
             if key != "webrtc":
-                pose = next(f for f in page.frames if "pose_live" in f.url)
+                # the Live tab's component (the Desk monitor tab has one too)
+                live = page.get_by_role("tabpanel", name="Live").locator("iframe[title*='pose_live']")
+                pose = live.first.element_handle(timeout=5000).content_frame()
                 out.update(pose.evaluate(STATS_JS))
     finally:
         chromium.close()

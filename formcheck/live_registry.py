@@ -8,6 +8,9 @@ A token is unguessable (``secrets.token_urlsafe``), claimed by the first socket 
 Streamlit session is gone (``alive`` answers False) or when nobody claimed it within
 :data:`UNCLAIMED_TTL_S`. Tokens are never logged: log lines name the session's owner.
 
+What a token feeds is anything with the :class:`LandmarkSink` interface: the Live page's
+LandmarkLive, the Desk monitor's MonitorLandmarks (formcheck/monitor/browser_feed.py).
+
 No Streamlit here: the page passes ``alive`` (is my session still there?) as a callable.
 """
 
@@ -19,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +30,23 @@ UNCLAIMED_TTL_S = 600.0   # a page left open without START for 10 min gets a new
 TOKEN_BYTES = 32
 
 
+class LandmarkSink(Protocol):
+    """What the landmark socket feeds: judges a component message, answers what it draws."""
+
+    playing: bool
+
+    def feed(self, message: Any) -> None:
+        """Judge one component message (a landmark batch, or a START/STOP notice)."""
+
+    def reply(self) -> dict[str, Any]:
+        """The verdict the component draws (with ``ack``: the last frame index judged)."""
+
+
 @dataclass
 class LiveEntry:
     """One registered live set: what a socket with the token may feed."""
 
-    proc: Any                                  # a LandmarkLive (Any: no import cycle)
+    proc: LandmarkSink                         # e.g. a LandmarkLive or a MonitorLandmarks
     session_id: str                            # the Streamlit session that registered it
     owner: str                                 # who is logged in there (for the log; not secret)
     alive: Callable[[], bool] = field(default=lambda: True)
@@ -52,7 +67,7 @@ class LiveRegistry:
         self._entries: dict[str, LiveEntry] = {}
         self._ttl = unclaimed_ttl_s
 
-    def register(self, proc: Any, session_id: str, owner: str,
+    def register(self, proc: LandmarkSink, session_id: str, owner: str,
                  alive: Callable[[], bool] | None = None) -> str:
         """A new one-time token for ``proc``, bound to ``session_id``."""
         token = secrets.token_urlsafe(TOKEN_BYTES)

@@ -6,9 +6,11 @@ batch's verdict back on the same socket.
 Protocol (messages typed in :mod:`formcheck.live_messages`): the first message is
 ``{"type": "hello", "token": ...}`` with the one-time token the page put in the component's
 args (never in the URL: a URL may be logged); the server answers ``{"type": "ready"}`` or
-closes with a plain reason. Then every message is a landmark batch, judged at once by the page's
-:class:`~formcheck.live_landmarks.LandmarkLive` (the same Session as clips), answered by the
-reply the overlay draws. A batch with ``running`` false (STOP) ends the set: the reply, then
+closes with a plain reason. Then every message is a landmark batch, judged at once by what the
+page registered (a :class:`~formcheck.live_registry.LandmarkSink`: the Live page's
+:class:`~formcheck.live_landmarks.LandmarkLive`, the same Session as clips, or the Desk
+monitor's :class:`~formcheck.monitor.browser_feed.MonitorLandmarks`), answered by the reply the
+overlay draws. A batch with ``running`` false (STOP) ends the set: the reply, then
 the socket closes (1000, "set stopped") and the token is spent.
 
 No Streamlit in this module: only Starlette.

@@ -85,8 +85,9 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         picker.click(timeout=90_000)
         page.get_by_role("option", name="Glute bridge", exact=True).click()
         page.get_by_text(re.compile("lie side-on to it")).wait_for()
-        page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=60_000)
-        frame = page.frame_locator("iframe[title*='pose_live']").first
+        live = page.get_by_role("tabpanel", name="Live")   # the Desk monitor has a pose component too
+        live.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=60_000)
+        frame = live.frame_locator("iframe[title*='pose_live']").first
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t0 = time.monotonic()
         server = server_pid(url)
@@ -107,24 +108,20 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         elapsed = time.monotonic() - t0
         # the app server while landmarks stream in (its fragment reruns included)
         cpu_pct = 100.0 * (cpu_s(server) - cpu0) / (time.monotonic() - t_cpu) if cpu0 is not None else -1.0
-        stats = _component_stats(page)
+        stats = component_stats(page)
         page.screenshot(path=str(tmp_path / "live-browser.png"), full_page=True)
         print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); server process CPU "
               f"{cpu_pct:.1f}% of one core while streaming; {stats}")
         assert reps >= LABELLED_REPS, f"rep counter stuck at {reps}: {series[-10:]}"
         assert elapsed > clip_s * 0.5, f"{LABELLED_REPS} reps after only {elapsed:.1f} s of a {clip_s:.1f} s clip"
-        pcs = sum(f.evaluate("window.__fcPeerConnections || 0") for f in page.frames)
-        assert pcs == 0, f"{pcs} RTCPeerConnection(s) created: video would leave the page"
+        assert_no_video_left(page, requests, url)
         origin = urlsplit(url).netloc
-        foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
-        assert not foreign, foreign
-        assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
         # the default path: landmarks on the app's own landmark websocket
         assert stats.get("transport") == "websocket", stats.get("transport")
         landmark_sockets = [u for u in sockets if u.endswith("/formcheck/landmarks")]
         assert landmark_sockets and all(urlsplit(u).netloc == origin for u in sockets), sockets
         # The landmarker (and its telemetry) runs on a blob: worker; the page's CSP binds it too.
-        pose_frame = next(f for f in page.frames if "pose_live" in f.url)
+        pose_frame = pose_frame_of(page)
         assert pose_frame.evaluate(TRY_FOREIGN_POST_FROM_A_WORKER).startswith("blocked")
         assert not [r for r in requests if "telemetry.invalid" in r]
         # STOP (sent on the socket) ends the set: the page shows its summary with the reps
@@ -136,15 +133,35 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
     chromium.close()
 
 
+def assert_no_video_left(page, requests: list[str], url: str) -> None:  # type: ignore[no-untyped-def]
+    """No RTCPeerConnection in any frame (COUNT_PEER_CONNECTIONS), no file upload, and every
+    request (``"METHOD url"``) to the app's own origin."""
+    pcs = sum(f.evaluate("window.__fcPeerConnections || 0") for f in page.frames)
+    assert pcs == 0, f"{pcs} RTCPeerConnection(s) created: video would leave the page"
+    origin = urlsplit(url).netloc
+    foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
+    assert not foreign, foreign
+    assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
+
+
+def pose_frame_of(page, tab: str = "Live"):  # type: ignore[no-untyped-def]
+    """The pose component's frame on the tab ``tab`` (the Live page and the Desk monitor each
+    have one), or None before it is there."""
+    loc = page.get_by_role("tabpanel", name=tab).locator("iframe[title*='pose_live']")
+    handle = loc.first.element_handle(timeout=5000) if loc.count() else None
+    return handle.content_frame() if handle else None
+
+
 def _first_verdict(page) -> bool:  # type: ignore[no-untyped-def]
-    f = next((f for f in page.frames if "pose_live" in f.url), None)
+    f = pose_frame_of(page)
     return bool(f and f.evaluate("window.fcStats && window.fcStats.firstVerdictMs !== null"))
 
 
-def _component_stats(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    for f in page.frames:
-        if "pose_live" in f.url:
-            return f.evaluate("""() => { const s = window.fcStats, m = (a) => { if (!a.length) return null;
+def component_stats(page, tab: str = "Live") -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The component's own figures (window.fcStats) on the tab ``tab``."""
+    f = pose_frame_of(page, tab)
+    if f is not None:
+        return f.evaluate("""() => { const s = window.fcStats, m = (a) => { if (!a.length) return null;
                 const x = [...a].sort((p, q) => p - q); return x; };
               const q = (a, p) => { const x = m(a); return x ? Math.round(x[Math.min(x.length - 1,
                 Math.floor(x.length * p))]) : null; };
@@ -174,11 +191,11 @@ def test_without_webassembly_live_falls_back_to_the_video_path_and_says_why(brow
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise").click(timeout=90_000)
         page.get_by_role("option", name="Glute bridge", exact=True).click()   # nothing is preselected
-        page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
-        frame = page.frame_locator("iframe[title*='pose_live']").first
+        live = page.get_by_role("tabpanel", name="Live")   # (the Desk monitor has its own component)
+        live.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
+        frame = live.frame_locator("iframe[title*='pose_live']").first
         frame.get_by_role("button", name="START").click(timeout=60_000)
         page.get_by_text(re.compile("server-side video path: .*no WebAssembly")).wait_for(timeout=60_000)
-        live = page.get_by_role("tabpanel", name="Live")   # (the Desk monitor has its own streamer)
         live.locator("iframe[title*='streamlit_webrtc']").first.wait_for(state="attached", timeout=60_000)
         assert live.locator("iframe[title*='pose_live']").count() == 0
     context.close()
@@ -200,8 +217,9 @@ def test_without_the_landmark_socket_the_component_values_carry_the_landmarks(br
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_test_id("stSidebar").get_by_role("combobox", name="Exercise").click(timeout=90_000)
         page.get_by_role("option", name="Glute bridge", exact=True).click()
-        page.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
-        page.frame_locator("iframe[title*='pose_live']").first.get_by_role("button", name="START").click(timeout=60_000)
+        live = page.get_by_role("tabpanel", name="Live")
+        live.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=90_000)
+        live.frame_locator("iframe[title*='pose_live']").first.get_by_role("button", name="START").click(timeout=60_000)
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -211,7 +229,7 @@ def test_without_the_landmark_socket_the_component_values_carry_the_landmarks(br
                 pass
             assert time.monotonic() < deadline, "no rep counted on the component-value path"
             time.sleep(0.5)
-        stats = _component_stats(page)
+        stats = component_stats(page)
         assert str(stats.get("transport", "")).startswith("component values"), stats.get("transport")
         assert not [u for u in sockets if u.endswith("/formcheck/landmarks")], sockets
     context.close()

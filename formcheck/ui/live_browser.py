@@ -20,7 +20,7 @@ from typing import Any
 import streamlit as st
 
 from ..live_landmarks import LandmarkLive
-from ..live_registry import REGISTRY
+from ..live_registry import REGISTRY, LandmarkSink
 from ..live_socket import PATH as SOCKET_PATH
 from .pose_component import assets_problem, pose_component
 
@@ -28,6 +28,7 @@ COMPONENT_KEY = "formcheck-pose-live"
 FALLBACK_KEY = "live_fallback_reason"   # why this session uses the server-side video path
 SETTING_KEY = "live_in_browser"
 TOKEN_KEY = "live_socket_token"         # (token, id of the LandmarkLive it feeds)
+TOKEN_KEYS = (TOKEN_KEY, "mon_socket_token")   # every page's (the Desk monitor's too)
 ENV_SETTING = "FORMCHECK_LIVE_POSE"     # "browser" (default) or "server": the video path
 ENV_TRANSPORT = "FORMCHECK_LIVE_TRANSPORT"   # "socket" (default) or "component": component values
 PANEL_REFRESH_S = 1.0   # $FORMCHECK_PANEL_REFRESH_S overrides it (the benchmark measures its cost)
@@ -36,15 +37,17 @@ PANEL_REFRESH_S = 1.0   # $FORMCHECK_PANEL_REFRESH_S overrides it (the benchmark
 MIN_FPS = 4.0
 
 
-def use_browser_path() -> tuple[bool, str | None]:
-    """(True, None) for the in-browser path; (False, why) for the server-side video path."""
+def use_browser_path(key: str = SETTING_KEY, fallback_key: str = FALLBACK_KEY) -> tuple[bool, str | None]:
+    """(True, None) for the in-browser path; (False, why) for the server-side video path.
+    ``key``: the page's switch (the Desk monitor has its own, with the same default);
+    ``fallback_key``: where the page keeps why this browser cannot run the model."""
     default = os.environ.get(ENV_SETTING, "browser").strip().lower() != "server"
-    on = st.toggle("Pose model in this browser (no video sent)", value=default, key=SETTING_KEY,
+    on = st.toggle("Pose model in this browser (no video sent)", value=default, key=key,
                    help="On: your browser finds the body landmarks and sends only those to formcheck. "
                         "Off: the video goes to the formcheck server, which needs much more of its CPU.")
     if not on:
         return False, None
-    problem = assets_problem() or st.session_state.get(FALLBACK_KEY)
+    problem = assets_problem() or st.session_state.get(fallback_key)
     if problem:
         return False, problem
     return True, None
@@ -59,12 +62,18 @@ def browser_live(proc: LandmarkLive, owner: str) -> None:
         proc.browser["server_judge_ms"] = (time.perf_counter() - t) * 1000.0
 
     pose_component(COMPONENT_KEY, proc.reply(), "full", proc.definition.min_visibility, on_change,
-                   _min_fps(), socket_token=socket_token(proc, owner), socket_path=SOCKET_PATH)
-    problem = proc.browser.get("problem")
-    if problem:   # the browser cannot run the model: this session takes the video path
-        st.session_state[FALLBACK_KEY] = f"{problem} Using the server-side video path instead."
-        st.rerun(scope="app")
+                   min_fps(), socket_token=socket_token(proc, owner), socket_path=SOCKET_PATH)
+    fall_back_if_the_browser_cannot(proc)
     follow_playing(proc)
+
+
+def fall_back_if_the_browser_cannot(proc: Any, fallback_key: str = FALLBACK_KEY) -> None:
+    """The component said the browser cannot run the model: this session takes the video path
+    (the reason, in the component's plain words, is shown above it)."""
+    problem = proc.browser.get("problem")
+    if problem:
+        st.session_state[fallback_key] = f"{problem} Using the server-side video path instead."
+        st.rerun(scope="app")
 
 
 def browser_panel(proc: LandmarkLive, panel: Any, details: bool = False) -> None:
@@ -76,23 +85,24 @@ def browser_panel(proc: LandmarkLive, panel: Any, details: bool = False) -> None
     follow_playing(proc)
 
 
-def follow_playing(proc: LandmarkLive) -> None:
+def follow_playing(proc: Any, key: str = "live_browser_playing") -> None:
     """START or STOP happened since the last look: rerun the page (the panel's timer starts or
-    stops; after STOP the page shows the set summary)."""
-    was = st.session_state.get("live_browser_playing", False)
-    st.session_state["live_browser_playing"] = proc.playing
+    stops; after STOP the page shows the set summary). ``proc``: anything with ``playing``."""
+    was = st.session_state.get(key, False)
+    st.session_state[key] = proc.playing
     if was != proc.playing:
         st.rerun(scope="app")
 
 
-def socket_token(proc: LandmarkLive, owner: str) -> str | None:
+def socket_token(proc: LandmarkSink, owner: str, key: str = TOKEN_KEY) -> str | None:
     """This session's one-time landmark socket token for ``proc`` (a new one once the last is
-    spent); None when the component values are chosen ($FORMCHECK_LIVE_TRANSPORT=component)."""
+    spent); None when the component values are chosen ($FORMCHECK_LIVE_TRANSPORT=component).
+    ``key``: where the page keeps it (the Live page and the Desk monitor each have one)."""
     if os.environ.get(ENV_TRANSPORT, "socket").strip().lower() == "component":
         return None
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    held = st.session_state.get(TOKEN_KEY)
+    held = st.session_state.get(key)
     if held and held[1] == id(proc) and REGISTRY.state(held[0]) != "gone":
         return str(held[0])
     if held:
@@ -100,7 +110,7 @@ def socket_token(proc: LandmarkLive, owner: str) -> str | None:
     ctx = get_script_run_ctx()
     sid = ctx.session_id if ctx is not None else "no-session"
     token = REGISTRY.register(proc, sid, owner, alive=_session_alive(sid))
-    st.session_state[TOKEN_KEY] = (token, id(proc))
+    st.session_state[key] = (token, id(proc))
     return token
 
 
@@ -109,7 +119,8 @@ def forget_socket_tokens() -> None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    st.session_state.pop(TOKEN_KEY, None)
+    for key in TOKEN_KEYS:
+        st.session_state.pop(key, None)
     if ctx is not None:
         REGISTRY.drop_session(ctx.session_id)
 
@@ -130,7 +141,8 @@ def panel_refresh_s() -> float:
         return PANEL_REFRESH_S
 
 
-def _min_fps() -> float:
+def min_fps() -> float:
+    """Judged frames a second below which the browser path gives up ($FORMCHECK_BROWSER_MIN_FPS)."""
     try:
         return float(os.environ.get("FORMCHECK_BROWSER_MIN_FPS", MIN_FPS))
     except ValueError:

@@ -1,6 +1,9 @@
 """Desk monitor: the camera sampled twice a second while the person works; calibrate, posture
 state, time seated, time in good posture, next break, browser notifications and an optional
-tone. The stream keeps running while the tab is in the background."""
+tone. By default the lite pose model runs in the browser and only landmarks reach the server
+(monitor_browser.py); the WebRTC video path (the server runs the model) is the fallback, chosen
+by the same setting as the Live page's and automatically when the browser cannot run the model.
+The stream keeps running while the tab is in the background."""
 
 from __future__ import annotations
 
@@ -10,11 +13,14 @@ import streamlit as st
 
 from ..definition import get_definition
 from ..models import monitor_model, resolve_model
+from ..monitor.browser_feed import MonitorLandmarks
 from ..monitor.events import MonitorSettings
 from ..monitor.live import MonitorProcessor
 from . import compat
 from .browser import notify
 from .common import PageState
+from .live_browser import follow_playing, use_browser_path
+from .monitor_browser import FALLBACK_KEY, PLAYING_KEY, SETTING_KEY, browser_monitor
 
 STREAMER_KEY = "formcheck-monitor"
 NOTIFY_KINDS = ("posture_bad", "break_due")
@@ -33,21 +39,29 @@ def monitor_page(ps: PageState) -> None:
     alert_s = c1.number_input("Alert after (s) of bad posture", 3, 600, 30, 1, key="mon_alert")
     break_min = c2.number_input("Break every (min)", 1, 120, 40, 1, key="mon_break")
     sound = c3.toggle("Sound with alerts", value=False, key="mon_sound")
-    proc = _processor(ps, MonitorSettings(alert_after_s=float(alert_s), break_after_s=float(break_min) * 60))
+    in_browser, why_not = use_browser_path(SETTING_KEY, FALLBACK_KEY)
+    if why_not:
+        st.info(f"The desk monitor uses the server-side video path: {why_not}")
+    proc = _processor(ps, MonitorSettings(alert_after_s=float(alert_s), break_after_s=float(break_min) * 60),
+                      in_browser)
     left, right = st.columns([3, 2])
     with left:
-        ctx = _streamer(proc)
+        if isinstance(proc, MonitorLandmarks):
+            st.fragment(browser_monitor)(proc, ps.actor.name)
+            playing = proc.playing
+        else:
+            playing = bool(_streamer(proc).state.playing)
     with right:
         b1, b2 = st.columns(2)
         if b1.button("Recalibrate", key="mon_recal"):
             proc.recalibrate()
         if b2.button("Snooze 15 min", key="mon_snooze"):
             proc.snooze(15)
-        st.fragment(_panel, run_every=1.0 if ctx.state.playing else None)(proc, bool(sound))
+        st.fragment(_panel, run_every=1.0 if playing else None)(proc, bool(sound))
 
 
-def _processor(ps: PageState, settings: MonitorSettings) -> MonitorProcessor:
-    key = f"mon-{ps.patient}-{settings.alert_after_s}-{settings.break_after_s}"
+def _processor(ps: PageState, settings: MonitorSettings, in_browser: bool) -> MonitorProcessor:
+    key = f"mon-{ps.patient}-{settings.alert_after_s}-{settings.break_after_s}-{in_browser}"
     if st.session_state.get("mon_key") != key:
         old = st.session_state.get("mon_proc")
         if old is not None:
@@ -55,7 +69,8 @@ def _processor(ps: PageState, settings: MonitorSettings) -> MonitorProcessor:
         d = get_definition("sitting") if ps.exercise != "sitting" else ps.definition
         base = ps.profile.baseline_deg if ps.profile and ps.exercise == "sitting" else None
         st.session_state["mon_key"] = key
-        st.session_state["mon_proc"] = MonitorProcessor(d, resolve_model(monitor_model()), settings, baseline=base)
+        kind = MonitorLandmarks if in_browser else MonitorProcessor
+        st.session_state["mon_proc"] = kind(d, resolve_model(monitor_model()), settings, baseline=base)
         st.session_state["mon_notified"] = 0
     proc: MonitorProcessor = st.session_state["mon_proc"]
     return proc
@@ -100,5 +115,7 @@ def _panel(proc: MonitorProcessor, sound: bool) -> None:
         if ev.kind in NOTIFY_KINDS:
             notify("formcheck", ev.message, sound)
     st.session_state["mon_notified"] = len(snap.events)
+    if isinstance(proc, MonitorLandmarks):   # START or STOP in the browser: the timer follows
+        follow_playing(proc, PLAYING_KEY)
     for ev in reversed(snap.events[-5:]):
         st.caption(f"{int(ev.t_s // 60)}:{int(ev.t_s % 60):02d} {ev.message}")

@@ -33,14 +33,16 @@ def _components() -> tuple[Any, Any]:
 
 def pose_component(key: str, reply: dict[str, Any], model: str = "full", min_visibility: float = 0.5,
                    on_change: Callable[[], None] | None = None, min_fps: float = 4.0, height: int = 560,
-                   socket_token: str | None = None, socket_path: str | None = None) -> Any:
+                   socket_token: str | None = None, socket_path: str | None = None,
+                   max_fps: float = 0.0) -> Any:
     """Render the component; returns its latest message (a landmark batch, or a START/STOP
     notice when the landmarks go on the socket) or None. Below ``min_fps`` judged frames a
     second the browser asks for the server-side video path. With ``socket_token`` the landmarks
-    go on the websocket at ``socket_path`` (same origin), component values being the fallback."""
+    go on the websocket at ``socket_path`` (same origin), component values being the fallback.
+    ``max_fps`` > 0: the model runs at most that often (the desk monitor), 0: on every frame."""
     ui, models = _components()
     model_url = f"../{models.name}/{MODEL_FILES[model]}"   # relative to the component's index.html
     edges = [[int(a), int(b)] for a, b in SKELETON_EDGES]
     return ui(key=key, reply=reply, model_url=model_url, edges=edges, min_visibility=min_visibility, min_fps=min_fps,
-              socket_token=socket_token, socket_path=socket_path, default=None, on_change=on_change,
+              socket_token=socket_token, socket_path=socket_path, max_fps=max_fps, default=None, on_change=on_change,
               height=height)

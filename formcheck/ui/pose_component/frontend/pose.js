@@ -239,16 +239,37 @@ async function start() {
   await video.play();
   running = true; t0 = performance.now(); frameSeq = 0; busy = null;
   $("stop").disabled = false;
-  say(`Running: pose model in this browser (${delegate}); only landmarks are sent.`);
+  const rate = args.max_fps > 0 ? `, ${args.max_fps} frames a second` : "";
+  say(`Running: pose model in this browser (${delegate}${rate}); only landmarks are sent.`);
   sendTimer = setInterval(() => send(false), SEND_MS);
   send(true);   // on the socket: the set starts on the server now
   next();
 }
 
+let lastRun = -1e9;   // when the model last got a frame (args.max_fps)
+
 function next() {
   if (!running) return;
+  if (args.max_fps > 0) {   // the desk monitor: a timer at its low rate, no per-frame callback
+    if (busy === null) schedule();   // else the worker's result schedules the next sample
+    return;
+  }
   if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(onFrame);
   else requestAnimationFrame(onFrame);
+}
+
+// The next sample's timer is set from the worker's result (a message task), not from a timer
+// callback: a chain of timers is what Chrome throttles hardest in a background tab (to once a
+// minute after 5 min hidden); a hidden tab's timers still run at most once a second.
+function schedule() {
+  setTimeout(tick, Math.max(0, lastRun + 1000 / args.max_fps - performance.now()));
+}
+
+function tick() {
+  if (!running || busy !== null) return;
+  if (video.readyState < 2) { setTimeout(tick, 100); return; }   // no picture yet
+  lastRun = performance.now();
+  onFrame();
 }
 
 let busy = null;   // the frame the worker is working on
@@ -288,6 +309,7 @@ function onWorker(ev) {
   ctx.drawImage(b.keep, 0, 0, b.w, b.h);
   b.keep.close();
   draw(true);
+  if (args.max_fps > 0) schedule();   // the monitor's next sample
   if (sockState === "open") send(false);   // on the socket each frame goes at once
   if (done - t0 > SLOW_AFTER_MS && stats.firstLandmarksMs !== null && fps() < (args.min_fps ?? SLOW_FPS)) {
     cannotRun(`The pose model is too slow in this browser (${fps().toFixed(1)} frames a second).`);
