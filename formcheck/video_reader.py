@@ -25,6 +25,7 @@ import numpy.typing as npt
 from .animated import AnimatedImage, is_animated
 from .config import IMAGE_SUFFIXES
 from .errors import MediaError
+from .frame_memory import frames_to_system
 from .pose import ClipInfo
 from .prefetch import prefetched
 from .stills import fit_size, read_still
@@ -132,6 +133,7 @@ class MediaReader:
             yield Frame(i, t, rgb)
 
     def _open_video(self) -> ClipInfo:
+        frames_to_system()   # a clip's peak memory must not depend on thread timing
         c, s = open_video(self.path, self._threads)
         ctx = s.codec_context
         self._container = c
