@@ -268,6 +268,8 @@ def main() -> int:
     print(f"formcheck benchmarks on {os.cpu_count()} CPUs, media {media}")
     clip_table(clips)
     short_inputs_table(media)
+    _section("bench_memory.py", "--media", str(media), "--runs", "3" if a.quick else "5",
+             stderr=subprocess.DEVNULL)
     engine_table()
     short = media / "bridge" / "physioplus_bridging.mp4"
     memory_table(short, "bridge", 8 if a.quick else 20)

@@ -15,7 +15,6 @@ runs peaked at 382-395 MB. Small objects are unaffected (they stay in the heaps)
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import sys
 
@@ -36,8 +35,9 @@ def frames_to_system() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        # the process's own symbols (libc among them): ctypes.util.find_library would run
+        # ldconfig in a subprocess, 30 ms of every command that opens a clip
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):   # not glibc
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
