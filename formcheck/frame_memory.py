@@ -7,9 +7,9 @@ threshold" rises to that size and later frames come from the malloc heaps instea
 (arena) per thread that allocates. Frames made on the decode thread and freed on the model's
 leave holes that are reused or not depending on which thread got there first, and a heap only
 shrinks from its top: three identical runs of ``formcheck analyze`` on a 1080p clip peaked at
-414, 577 and 623 MB (a bare decode + detect loop: 346-355 MB). A fixed threshold of 1 MB
-(which also turns the dynamic one off) keeps every frame an ``mmap`` of its own: the same
-runs peaked at 382-395 MB. Small objects are unaffected (they stay in the heaps).
+414, 577 and 623 MB (a bare decode + detect loop: 346-355 MB). A fixed threshold (which
+also turns the dynamic one off) keeps every such frame an ``mmap`` of its own: the same runs
+peaked at 377-396 MB. Small objects are unaffected (they stay in the heaps).
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ import sys
 log = logging.getLogger(__name__)
 
 M_MMAP_THRESHOLD = -3          # glibc's mallopt parameter number (malloc.h)
-FRAME_MMAP_THRESHOLD = 1 << 20  # blocks from 1 MB up (a 640x480 RGB frame is 0.9 MB) are mmapped
+# From 4 MB up: a 1080p RGB frame (6.2 MB) and larger, where the hundreds of MB were. At 1 MB
+# FFmpeg's own per-frame buffers were mmapped too: +0.5 s CPU decoding a 231-frame 1080p clip
+# (1.03 -> 1.56 s; 4 MB: 1.23 s) for no less memory (analyze peaks 385-393 MB at 4 MB).
+FRAME_MMAP_THRESHOLD = 4 << 20
 
 _done = False
 
