@@ -6,6 +6,9 @@ Everything is measured in this run on this machine and printed as tables:
    sampling; median target >= 2.5x the bare loop) and with ``--full-rate`` (>= 1.0), and with
    an annotated video (>= 0.85);
 2. engine cost per frame (target <= 0.2 ms) and re-scoring 60 s of poses (<= 100 ms);
+1c/3b. (``bench_memory.py``) fixed costs of a command (interpreter, imports, landmarker
+   creation) and peak memory of 5 identical whole-process ``analyze`` runs of a 1080p clip,
+   each vs a bare loop (target: every run <= 1.2x);
 3. peak memory (RSS) of analysing a long clip vs a short one, each in a fresh process
    (target: flat, within 50 MB);
 4. batch throughput with 1 and 2 workers (clips per minute) and its scaling;
@@ -268,6 +271,8 @@ def main() -> int:
     print(f"formcheck benchmarks on {os.cpu_count()} CPUs, media {media}")
     clip_table(clips)
     short_inputs_table(media)
+    _section("bench_memory.py", "--media", str(media), "--runs", "3" if a.quick else "5",
+             stderr=subprocess.DEVNULL)
     engine_table()
     short = media / "bridge" / "physioplus_bridging.mp4"
     memory_table(short, "bridge", 8 if a.quick else 20)

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from .animated import AnimatedImage, is_animated
 from .config import IMAGE_SUFFIXES
 from .errors import MediaError
+from .frame_memory import frames_to_system
 from .pose import ClipInfo
 from .prefetch import prefetched
 from .stills import fit_size, read_still
@@ -72,9 +73,9 @@ class MediaReader:
         """``every_ms`` > 0 samples: a frame is converted and yielded only when at least this
         long after the last one yielded (the others are decoded, which a video needs, but
         never converted to RGB: a 2 per second monitor does not pay for 30). ``steer``: the
-        consumer moves the next sample as it goes (:meth:`sample_at`); with ``prefetch`` the
-        decoding then runs ahead on a thread and every frame is decoded (which B-frames could
-        be skipped would depend on that thread's timing), only the due ones converted.
+        consumer moves the next sample as it goes (:meth:`sample_at`, never backwards); with
+        ``prefetch`` the decoding then runs ahead on a thread, skipping the B-frames well
+        before the due time it last saw, and only the due frames are converted.
         ``decode_threads``: FFmpeg frame threads (default: on unless sampling)."""
         self.path = Path(path)
         self._prefetch = prefetch
@@ -132,6 +133,7 @@ class MediaReader:
             yield Frame(i, t, rgb)
 
     def _open_video(self) -> ClipInfo:
+        frames_to_system()   # a clip's peak memory must not depend on thread timing
         c, s = open_video(self.path, self._threads)
         ctx = s.codec_context
         self._container = c
@@ -170,8 +172,11 @@ class MediaReader:
         try:
             for packet in self._container.demux(video=0):
                 if self._every_ms > 0:
-                    if not (self._steer and self._prefetch > 0):
-                        skipping = self._skip_nonref(packet, skipping)
+                    # Steered and decoding ahead, this thread sees the due time of a frame
+                    # the consumer took a few frames ago: never later than the real one (it
+                    # only moves forward), so what it skips could not have been due either,
+                    # whatever the threads' timing.
+                    skipping = self._skip_nonref(packet, skipping)
                     self._count(packet)
                 try:
                     frames = packet.decode()
