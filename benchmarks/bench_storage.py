@@ -71,7 +71,7 @@ def year_of_sets(data_dir: Path) -> None:
 def progress_and_history(data_dir: Path) -> tuple[float, float, float]:
     from formcheck.cli import main
     from formcheck.db import open_database, repo
-    from formcheck.ui.progress_page import _by_day, _chart
+    from formcheck.ui.progress_page import _by_day, day_chart
 
     db = open_database(data_dir)
     t = time.perf_counter()
@@ -80,7 +80,7 @@ def progress_and_history(data_dir: Path) -> tuple[float, float, float]:
     for ex in days["exercise"].unique():
         mine = days[days["exercise"] == ex]
         for col in ("reps", "good_share", "hip_extension_deg", "hold_s"):
-            _chart(mine, col, col, None).to_dict()   # the Vega-Lite spec Streamlit sends
+            day_chart(mine, col, col).to_dict()   # the Vega-Lite spec Streamlit sends
     page_s = time.perf_counter() - t
     t = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):   # 365 lines

@@ -9,13 +9,13 @@ the file, the field, the bad value and what is allowed; unknown keys are errors.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from . import config
+from .data_files import load_toml, load_validated
 from .errors import DefinitionError
 from .landmarks import is_valid_name
 from .rules import (
@@ -54,7 +54,6 @@ __all__ = [
     "load_validated",
 ]
 
-M = TypeVar("M", bound=BaseModel)
 
 
 class Definition(_Strict):
@@ -174,41 +173,6 @@ def humanize(identifier: str) -> str:
     """``leg_too_high`` -> ``Leg too high``."""
     text = identifier.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
-
-
-def _format_error(path: Path, err: ValidationError) -> str:
-    parts = []
-    for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key (not part of the format)"
-        bad = e.get("input")
-        shown = "" if isinstance(bad, dict) or e["type"] == "missing" else f" (got {bad!r})"
-        parts.append(f"{loc}: {msg}{shown}")
-    return f"{path}: " + "; ".join(parts)
-
-
-def load_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise DefinitionError(f"{path}: no such file")
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise DefinitionError(f"{path}: not valid TOML ({e})") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise DefinitionError(f"{path}: cannot read ({e})") from None
-
-
-def load_validated(model: type[M], path: str | os.PathLike[str]) -> M:
-    """Read a TOML file into ``model``; DefinitionError naming the file, field and reason."""
-    p = Path(path)
-    data = load_toml(p)
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        raise DefinitionError(_format_error(p, e)) from None
 
 
 def load_definition(path: str | os.PathLike[str]) -> Definition:

@@ -17,8 +17,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from . import config
-from .definition import load_validated
-from .rules import _Strict
+from .data_files import Strict as _Strict
+from .data_files import load_validated
 from .symptoms import Checkin
 
 Level = Literal["contact", "emergency"]

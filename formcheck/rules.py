@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from .data_files import Strict as _Strict
 from .landmarks import is_valid_name
 from .measure_kinds import KINDS, kind_of
 
@@ -15,10 +16,6 @@ MeasureKind = str   # a name in formcheck.measure_kinds.KINDS
 POINTS_PER_KIND: dict[str, int] = {k.name: k.points for k in KINDS.values()}
 Severity = Literal["info", "warning", "error"]
 Deg = Annotated[float, Field(ge=-180.0, le=180.0)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Measure(_Strict):

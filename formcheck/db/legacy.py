@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import FormcheckError
-from ..report import rep_from_json
 from . import repo
 from .access import LOCAL_OWNER
 from .database import Database
@@ -78,6 +77,10 @@ def _import_set(db: Database, key: str, name: str, report: dict[str, Any], start
         s.add(row)
         s.commit()
         set_id = row.id
+    # imported here, not at the top: the report module brings the engine, and every command
+    # that opens the database imports this module (formcheck history: +0.28 s)
+    from ..report import rep_from_json
+
     for r in report.get("reps", []):
         repo.add_rep(db, set_id, rep_from_json(r))
     repo.finish_set(db, set_id, dict(report.get("summary", {})), started)
