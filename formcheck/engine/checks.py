@@ -31,15 +31,6 @@ class Range:
     measure: str
     min: float | None
     max: float | None
-    where: tuple[Range, ...] = ()   # judged only where these are measured and in range
-
-    def judged(self, values: dict[str, float]) -> bool:
-        """Are the ``where`` conditions met (all measured and in range) on these values?"""
-        for w in self.where:
-            v = values.get(w.measure, math.nan)
-            if math.isnan(v) or w.fails(v):
-                return False
-        return True
 
     def fails(self, value: float) -> bool:
         """True when ``value`` is measured and outside the range (NaN never fails), as
@@ -49,8 +40,7 @@ class Range:
 
 def ranges_of(check: Check) -> tuple[Range, ...]:
     """The check's own bound, then its ``also`` criteria."""
-    where = tuple(Range(w.measure, w.min, w.max) for w in check.where)
-    return (Range(check.measure, check.min, check.max, where),
+    return (Range(check.measure, check.min, check.max),
             *(Range(a.measure, a.min, a.max) for a in check.also))
 
 
@@ -80,34 +70,31 @@ class CompiledCheck:
     rep_check: bool             # judged at a rep's settled top (a phase of a rep exercise)
 
 
+def compile_check(c: Check, reps: bool) -> CompiledCheck:
+    """One check for the per-frame loop; ``reps``: its exercise counts reps (not continuous)."""
+    return CompiledCheck(c, c.id, c.measure,
+                         tuple((r.measure, *_open(r.min, r.max)) for r in ranges_of(c)),
+                         tuple((w.measure, *_open(w.min, w.max)) for w in c.where),
+                         (c.measure, *(a.measure for a in c.also), *(w.measure for w in c.where)),
+                         c.cue, SEVERITY_RANK[c.severity], c.phase, c.of == "frame", c.phase != "any" and reps)
+
+
 def compile_checks(d: Definition) -> list[CompiledCheck]:
     """Every check of ``d``, in the definition's order."""
     reps = d.phases.kind != "continuous"
-    return [CompiledCheck(c, c.id, c.measure,
-                          tuple((r.measure, *_open(r.min, r.max)) for r in ranges_of(c)),
-                          tuple((w.measure, *_open(w.min, w.max)) for w in c.where),
-                          (c.measure, *(a.measure for a in c.also), *(w.measure for w in c.where)),
-                          c.cue, SEVERITY_RANK[c.severity], c.phase, c.of == "frame", c.phase != "any" and reps)
-            for c in d.checks]
+    return [compile_check(c, reps) for c in d.checks]
 
 
-def status_of(check: Check, values: dict[str, float], ranges: tuple[Range, ...] | None = None) -> Status:
-    """fail when any measured bound fails, ok when one was measured, else skipped.
-    ``ranges``: :func:`ranges_of` ``check``, compiled once by the caller (else here)."""
-    measured = False
-    for bound in ranges if ranges is not None else ranges_of(check):
-        v = values.get(bound.measure, math.nan)
-        if math.isnan(v) or (bound.where and not bound.judged(values)):
-            continue
-        measured = True
-        if bound.fails(v):
-            return "fail"
-    return "ok" if measured else "skipped"
+def status_of(check: Check, values: dict[str, float]) -> Status:
+    """fail when any judged bound fails, ok when one was judged, else skipped (:func:`judge`
+    on one uncompiled check: for tools and tests, not the per-frame loop)."""
+    return judge(compile_check(check, reps=False), values, {}).status
 
 
 def judge(c: CompiledCheck, values: dict[str, float], hidden: dict[str, list[str]]) -> CheckResult:
-    """The check's result on one frame (as :func:`status_of`); a skipped check says which
-    landmarks were missing."""
+    """The check's result on one frame: fail when any judged bound fails, ok when one was
+    judged, else skipped (naming which landmarks were missing). The own bound is judged only
+    where its ``where`` conditions hold; NaN is never judged."""
     get = values.get
     st: Status = "skipped"
     own = not c.where or _met(c.where, get)
