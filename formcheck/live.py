@@ -84,7 +84,7 @@ class LiveProcessor:
 
     def _new_session(self) -> None:
         self.session = Session(self.definition, self.profile, ClipInfo(path="webcam"),
-                               keep_features=False, keep_frames=False)
+                               keep_features=False, keep_frames=False, joined=True)
         self._snap = LiveSnapshot()
         self._times: collections.deque[float] = collections.deque()
         self._t0: float | None = None
@@ -160,8 +160,9 @@ class LiveProcessor:
             if self._stream_thread is not None:   # a new stream (START again): a new set
                 self._retired.add(self._stream_thread)
                 if self._snap.frames:
+                    ended, self._set_ended = self._set_ended, True   # (the old set's last rep closes)
                     self.finished_sets.append(self._summary_locked())
-                    if self.recorder is not None and not self._set_ended:
+                    if self.recorder is not None and not ended:
                         self.recorder.finish(summary_json(self.finished_sets[-1].summary))
                 self._new_session()
             self._stream_thread = me
@@ -213,11 +214,13 @@ class LiveProcessor:
             return self._summary_locked()
 
     def _summary_locked(self) -> SessionResult:
-        """:meth:`result`, for callers that already hold the lock."""
+        """:meth:`result`, for callers that already hold the lock. Once the set has ended, a
+        rep still at the top is closed (judged on its settled top, dated to its last top
+        frame), as a clip's last rep is: reported as it stood, it had no faults yet."""
         w, h = self._snap.frame_size or (0, 0)
         info = ClipInfo(path="webcam", fps=self._snap.fps, frames=self._snap.frames, width=w, height=h,
                         duration_s=self._last_t_ms / 1000.0 if self._last_t_ms > 0 else 0.0)
-        return self.session.result(info, self._crowd.message() if self._crowd else None)
+        return self.session.result(info, self._crowd.message() if self._crowd else None, final=self._set_ended)
 
     def _record_reps(self) -> None:
         """Hand every rep finished since the last frame to the recorder (a new set starts with
@@ -233,13 +236,16 @@ class LiveProcessor:
         self._reps_recorded = max(self._reps_recorded, closed)
 
     def end_set(self) -> None:
-        """The stream has stopped: write what is left of the set (a rep still at the top
-        counts as it stands) and finish it in the patient's history. Once per set."""
-        if self.recorder is None or self._set_ended or not self._snap.frames:
+        """The stream has stopped: the set is over, with or without a patient (a rep still at
+        the top is closed and judged, see :meth:`_summary_locked`). Write what is left of it
+        and finish it in the patient's history. Once per set."""
+        if self._set_ended or not self._snap.frames:
             return
-        self._set_ended = True
         with self._lock:
+            self._set_ended = True
             result = self._summary_locked()
+        if self.recorder is None:
+            return
         for rep in result.reps[self._reps_recorded:]:
             self.recorder.rep(rep)
         self._reps_recorded = len(result.reps)

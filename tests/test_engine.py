@@ -213,3 +213,20 @@ def test_nan_and_infinite_landmarks_do_not_crash():
     r = run(get_definition("bridge"), [FramePose(lm, p.world_m)] * 10)
     assert len(r.frames) == 10
     assert all(math.isfinite(v) or v is None for f in r.frames for v in f.angles.values() if v is not None)
+
+
+@pytest.mark.parametrize("fps", [5.0, 10.0, 15.0, 30.0])
+def test_a_top_held_while_the_phase_measure_is_unseen_is_still_a_rep(fps):
+    """The reaching knee leaves the picture for 1 s of the reach while the arm and the other
+    knee are seen holding the bird-dog, then the arm drops first. The frames without the thigh
+    still weigh as the top's held shape: the rep was dropped as a look-alike (0.1 s held
+    against the 0.3 s the way out takes), at every rate."""
+    def k(s: float) -> int:
+        return max(1, round(s * fps))
+    up = [bird_dog_pose(-85 + 85 * i / k(0.3), -85 + 85 * i / k(0.3)) for i in range(k(0.3))]
+    seq = ([bird_dog_pose(-85, -85)] * k(0.6) + up + [bird_dog_pose(0, 0)] * k(0.1)
+           + [bird_dog_pose(0, 0, hidden=("left_knee",))] * k(1.0)
+           + [bird_dog_pose(0, -85)] * k(0.6) + [bird_dog_pose(-85, -85)] * k(0.6))
+    r = run(get_definition("bird_dog"), seq, fps=fps)
+    assert [(x.side, x.faults) for x in r.reps] == [("left", [])]
+    assert 1800 <= r.reps[0].end_ms - r.reps[0].start_ms <= 2200

@@ -131,3 +131,51 @@ def test_a_browser_set_is_written_rep_by_rep_and_a_new_start_is_a_new_set(tmp_pa
     assert sorted(x.reps for x in sets) == [1, 3]
     assert len(proc.finished_sets) == 1
     db.dispose()
+
+
+def _up_and_hold(fps: float, knee_deg: float, hold_s: float) -> list:
+    """A bridge risen from the mat and held at the top (no way down): STOP comes at the top."""
+    n = max(1, int(0.5 * fps))
+    return ([bridge_pose(125.0, knee_deg=knee_deg)] * n
+            + [bridge_pose(125.0 + 53.0 * i / n, knee_deg=knee_deg) for i in range(n)]
+            + [bridge_pose(178.0, knee_deg=knee_deg)] * max(1, int(hold_s * fps)))
+
+
+@pytest.mark.parametrize("fps", [5.0, 30.0])
+def test_stop_at_the_top_judges_the_last_rep_as_analyze_judges_a_clip_ending_there(tmp_path, fps):
+    """Feet too far out (knee 130 deg) through a 1.5 s top, STOP before coming down: the rep
+    table, the summary and the saved set name the fault, as `formcheck analyze` does for a
+    clip that ends at the top (it was "Good, no faults": the rep was reported unjudged)."""
+    d = get_definition("bridge")
+    db = Database(f"sqlite:///{tmp_path / 'fc.db'}")
+    rec = SetRecorder(db, "Stops At The Top", d.id, d.version)
+    proc = LandmarkLive(d, default_model_path(), recorder=rec)
+    feed_all(proc, protocol_frames(_up_and_hold(fps, 130.0, 1.5), fps), camera_fps=fps)
+    s = proc.summary()
+    assert [r["faults"] for r in s["reps"]] == [["knee_angle"]]
+    assert set(s["summary"]["faults"]) == {"knee_angle"}
+    assert [r.faults for r in proc.snapshot().reps] == [["knee_angle"]]   # the page's rep table
+    rec.flush()
+    (saved,) = repo.history(db, "Stops At The Top")
+    assert saved.reps == 1 and saved.good_reps == 0 and saved.faults == {"knee_angle": 1}
+    proc.close()
+    db.dispose()
+
+
+def test_stop_at_the_top_in_free_practice_judges_the_last_rep_too():
+    proc = LandmarkLive(get_definition("bridge"), default_model_path())   # no patient, no recorder
+    feed_all(proc, protocol_frames(_up_and_hold(30.0, 130.0, 1.5)))
+    assert [r["faults"] for r in proc.summary()["reps"]] == [["knee_angle"]]
+
+
+@pytest.mark.parametrize("fps", [5.0, 30.0])
+def test_a_top_already_under_way_at_start_is_not_counted_until_risen_into(fps):
+    """START pressed while the patient is coming down from a bridge: the first frames are the
+    way down from a top the camera never saw. They made a rep of their own with "Hips not
+    high enough" and a 0.0 s hold; now the set counts the reps that rise into the top."""
+    n = max(2, int(0.6 * fps))
+    tail = [bridge_pose(170.0 - 45.0 * i / n) for i in range(n)]   # 170 -> 125 deg on the way down
+    proc = LandmarkLive(get_definition("bridge"), default_model_path())
+    feed_all(proc, protocol_frames(tail + bridge_reps(2, fps), fps), camera_fps=fps)
+    s = proc.summary()
+    assert s["rep_count"] == 2 and all(not r["faults"] and r["hold_ms"] > 300 for r in s["reps"])

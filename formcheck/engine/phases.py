@@ -95,11 +95,18 @@ class PhaseTracker:
             candidates = {f.near_side: sign * f.values[f.near_side].get(p.measure, math.nan)}
         if self.active_side is not None:
             v = candidates.get(self.active_side, math.nan)
-            if math.isnan(v):
-                return  # not measurable this frame: keep the phase rather than guess
             rep = self.reps[-1]
             side = self.active_side
             broken = shape_cue(self._shape, self.gates(f).get(side, {}), f.values.get(side), strict=False)
+            if math.isnan(v):
+                # Not measurable this frame: keep the phase rather than guess. The frame is still
+                # the top, so the shape seen on it weighs as on any top frame: counting only the
+                # frames where the phase measure was seen made a top whose measure drops out (a
+                # knee leaving the frame) lose its held time, by an amount that depended on the
+                # frame rate, against the way out's broken time (see _close_rep).
+                if self._leaving_ms is None or self._leaving_by_shape:
+                    rep.shape_ms[broken is None] += weight_ms
+                return
             below = v < (rep.peak - p.exit if p.kind == "swing" else sign * p.exit)
             if self._leaving_ms is None:
                 self._leaving_by_shape = not below

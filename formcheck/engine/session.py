@@ -93,17 +93,25 @@ class _MissingTracker:
 
 
 class Session:
-    """Per-stream analysis state. ``keep_features`` retains features for re-scoring."""
+    """Per-stream analysis state. ``keep_features`` retains features for re-scoring.
+
+    ``joined=True``: a live stream, joined at whatever moment START was pressed. A top already
+    under way on its first frames is the end of a rep whose rise (and perhaps peak) was never
+    seen: judged, its way down would read as a low top (a bridge's "hips not high enough"
+    with no time held). It counts only once risen into again, as after a cut in the picture.
+    A clip starts where its author chose, and is judged from its first frame."""
 
     def __init__(self, definition: Definition, profile: Profile | None = None,
                  info: ClipInfo | None = None, keep_features: bool = True,
-                 keep_frames: bool = True) -> None:
+                 keep_frames: bool = True, joined: bool = False) -> None:
         self.definition = definition
         self.profile = profile
         self.info = info or ClipInfo()
         size = (self.info.width, self.info.height) if self.info.width else None
         self.extractor = FeatureExtractor(definition, size)
         self.scorer = Scorer(definition, still=self.info.is_image)
+        if joined:
+            self.scorer.phases.cut()
         self.keep_features = keep_features
         self.keep_frames = keep_frames
         self.features: list[Features] = []
