@@ -20,6 +20,9 @@ const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
 let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = -1;
 let frameSeq = 0, batchSeq = 0, pending = [], inflight = null, ackSeq = -1, sendTimer = null;
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
+// The server asks for fewer frames a second while it is behind (formcheck/live_pacing.py):
+// camera frames coming sooner than that are not run through the model (nor sent).
+let serverMaxFps = 0, lastModelCap = -1e9, busyShown = null;
 // The landmark socket: "none" (no token), "connecting", "open", "spent" (its set stopped: a new
 // token comes with the page's next run) or "failed" (component values from then on).
 let sock = null, sockState = "none", sockToken = null, sentSeq = -1, sockWaitFrom = null, lastStatusAt = 0;
@@ -86,6 +89,11 @@ function socketFailed(why) {
 
 function onReply(m) {
   reply = m;
+  serverMaxFps = m.max_fps > 0 ? m.max_fps : 0;
+  if (running && (m.busy || null) !== busyShown) {   // the server's plain words, or back to normal
+    busyShown = m.busy || null;
+    say(busyShown || `Running: pose model in this browser (${delegate}); only landmarks are sent.`, !!busyShown);
+  }
   if (typeof m.ack === "number" && m.ack > ackSeq) onAck(m.ack);
   if (running && m.playing && !playingSeen) { playingSeen = true; notice("start"); }   // the page starts its panel timer
   draw();
@@ -219,7 +227,7 @@ async function start() {
   $("start").disabled = true;
   problem = null; stats.startClick = performance.now(); stats.firstVerdictMs = null; stats.firstLandmarksMs = null;
   stats.times = []; pending = []; inflight = null; ackSeq = -1; lastPose = null; reply = {};
-  sentSeq = -1; playingSeen = false; sockWaitFrom = null;
+  sentSeq = -1; playingSeen = false; sockWaitFrom = null; serverMaxFps = 0; busyShown = null;
   say("Starting the camera and the pose model...");
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error("no camera access in this browser");
@@ -276,8 +284,9 @@ let busy = null;   // the frame the worker is working on
 
 function onFrame() {
   if (!running) return;
-  if (busy === null) {
-    const cap = performance.now();
+  const cap = performance.now();
+  if (busy === null && !(serverMaxFps > 0 && cap - lastModelCap < 1000 / serverMaxFps - 5)) {
+    lastModelCap = cap;
     // A snapshot: the <video> itself could change frame during the 40-140 ms call.
     const vf = new VideoFrame(video, { timestamp: Math.round(cap * 1000) });
     // The landmarker's clock must increase over its whole life (START again too); the
