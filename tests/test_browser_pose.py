@@ -144,6 +144,16 @@ def assert_no_video_left(page, requests: list[str], url: str) -> None:  # type: 
     assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
 
 
+def assert_cues_fit(pose_frame) -> None:  # type: ignore[no-untyped-def]
+    """Every cue the overlay drew (window.fcCueFits: lines, measured widths, canvas width) fits
+    inside the canvas, with all its words: wrapped, not cut off at the edge."""
+    fits = pose_frame.evaluate("window.fcCueFits")
+    assert fits, "the overlay drew no cue"
+    for cue, f in fits.items():
+        assert " ".join(f["lines"]) == " ".join(cue.split()), (cue, f)
+        assert max(f["widths"]) <= f["canvas_width"] - 2 * 12, (cue, f)   # pose.js CUE_MARGIN_PX each side
+
+
 def pose_frame_of(page, tab: str = "Live"):  # type: ignore[no-untyped-def]
     """The pose component's frame on the tab ``tab`` (the Live page and the Desk monitor each
     have one), or None before it is there."""

@@ -23,6 +23,9 @@ let lastPose = null, reply = {}, problem = null, delegate = "CPU";
 // The server asks for fewer frames a second while it is behind (formcheck/live_pacing.py):
 // camera frames coming sooner than that are not run through the model (nor sent).
 let serverMaxFps = 0, lastModelCap = -1e9, busyShown = null;
+// The panel beside the video reruns when a verdict changes what it shows (args.panel_channel:
+// the page's watcher component listens, formcheck/ui/pose_component/watch/).
+let panelChan = null, panelChanName = null, panelSent = null;
 // The landmark socket: "none" (no token), "connecting", "open", "spent" (its set stopped: a new
 // token comes with the page's next run) or "failed" (component values from then on).
 let sock = null, sockState = "none", sockToken = null, sentSeq = -1, sockWaitFrom = null, lastStatusAt = 0;
@@ -44,9 +47,14 @@ window.addEventListener("message", (ev) => {
   if (!rendered) { rendered = true; setHeight(); }
   args = ev.data.args || {};
   if (args.socket_token && args.socket_token !== sockToken) connectSocket(args.socket_token);   // a new token: (re)connect
+  if (args.panel_channel && args.panel_channel !== panelChanName) {
+    if (panelChan) panelChan.close();
+    panelChanName = args.panel_channel; panelChan = new BroadcastChannel(panelChanName); panelSent = null;
+  }
   if (!onSocket()) {   // component values: the verdict comes back in the args
     reply = args.reply || {};
     if (typeof reply.ack === "number" && reply.ack > ackSeq) onAck(reply.ack);
+    tellPanel(reply);
   }
   if (args.stop && running) stop("The server stopped the set.");
   draw();
@@ -87,8 +95,13 @@ function socketFailed(why) {
   if (running) send(true);   // the frames not judged yet go as component values
 }
 
+function tellPanel(r) {
+  if (panelChan && r.panel !== undefined && r.panel !== panelSent) { panelSent = r.panel; panelChan.postMessage(r.panel); }
+}
+
 function onReply(m) {
   reply = m;
+  tellPanel(m);
   serverMaxFps = m.max_fps > 0 ? m.max_fps : 0;
   if (running && (m.busy || null) !== busyShown) {   // the server's plain words, or back to normal
     busyShown = m.busy || null;
@@ -357,12 +370,43 @@ function overlayText() {
   if (reply.phase) lines.push(`phase ${reply.phase}`);
   lines.forEach((t, k) => { const y = size * (1.4 + 1.3 * k); ctx.strokeText(t, 10, y); ctx.fillText(t, 10, y); });
   if (reply.cue) {
-    const cs = Math.round(base * 0.055 * 1.3);
-    ctx.font = `700 ${cs}px sans-serif`;
-    const tw = ctx.measureText(reply.cue).width, x = Math.max(8, (canvas.width - tw) / 2), y = h - cs * 0.8;
-    ctx.fillStyle = "rgba(0,0,0,0.55)"; ctx.fillRect(x - 8, y - cs, tw + 16, cs * 1.35);
-    ctx.fillStyle = reply.cue_fault ? "rgb(245,170,30)" : WHITE; ctx.fillText(reply.cue, x, y);
+    const fit = fitCue(reply.cue, Math.round(base * 0.055 * 1.3), canvas.width - 2 * CUE_MARGIN_PX);
+    const widths = fit.lines.map((t) => ctx.measureText(t).width), boxW = Math.max(...widths);
+    const step = fit.size * 1.2, bottom = h - fit.size * 0.8, top = bottom - step * (fit.lines.length - 1);
+    ctx.fillStyle = "rgba(0,0,0,0.55)";
+    ctx.fillRect((canvas.width - boxW) / 2 - 8, top - fit.size, boxW + 16, step * (fit.lines.length - 1) + fit.size * 1.35);
+    ctx.fillStyle = reply.cue_fault ? "rgb(245,170,30)" : WHITE;
+    fit.lines.forEach((t, k) => ctx.fillText(t, (canvas.width - widths[k]) / 2, top + step * k));
+    cueFits[reply.cue] = { lines: fit.lines, size: fit.size, widths, canvas_width: canvas.width };
   }
+}
+
+// A long cue ("Bring your head back over your shoulders") must not run off the canvas: wrapped
+// at word boundaries into at most CUE_MAX_LINES lines, and smaller (to CUE_MIN_PX) if that is
+// not enough. The last fit of each cue is in window.fcCueFits for the real-browser tests.
+const CUE_MARGIN_PX = 12, CUE_MAX_LINES = 3, CUE_MIN_PX = 10;
+const cueFits = {};
+window.fcCueFits = cueFits;
+
+function fitCue(text, size, maxW) {
+  for (let px = size; ; px = Math.max(CUE_MIN_PX, Math.floor(px * 0.9))) {
+    ctx.font = `700 ${px}px sans-serif`;
+    const lines = wrapText(text, maxW);
+    if (px === CUE_MIN_PX || (lines.length <= CUE_MAX_LINES && lines.every((t) => ctx.measureText(t).width <= maxW))) {
+      return { size: px, lines };
+    }
+  }
+}
+
+function wrapText(text, maxW) {   // greedy, in the current font; one word too wide stays whole
+  const lines = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const t = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(t).width > maxW) { lines.push(line); line = word; } else line = t;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function stopCamera() {
