@@ -6,10 +6,10 @@ as it is "found", but at most one message per 60 ms, so at 24-30 fps two frames 
 reply per message, or one for all the messages the server found waiting; frames skipped as
 pose.js skips them when the server asks for fewer a second; STOP at the end) and times every
 frame from the moment it was found (its time in the clip) to the reply that acknowledges it:
-the verdict latency beyond inference, waiting for the next send included. The server (benchmarks/live_load_server.py, the app's own handler
-without Streamlit) runs in its own process; its CPU is read from /proc (CPU ms per frame: what
-the machine's other load cannot change). After it stops, the patients' histories must hold every
-rep the clip has (one set each).
+the verdict latency beyond inference, waiting for the next send included. The server
+(benchmarks/live_load_server.py, the app's own handler without Streamlit) runs in its own
+process; its CPU is read from /proc (CPU ms per frame: what the machine's other load cannot
+change). After it stops, the patients' histories must hold every rep the clip has (one set each).
 
     .venv/bin/python benchmarks/bench_live_load.py [--patients 1 10 25 50 100]
 """

@@ -127,6 +127,8 @@ def test_desk_monitor_in_the_browser_calibrates_notifies_sends_no_video(browser,
         panel.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=60_000)
         assert panel.locator("iframe[title*='streamlit_webrtc']").count() == 0
         frame = panel.frame_locator("iframe[title*='pose_live']").first
+        frame.get_by_role("button", name="START").wait_for(timeout=60_000)
+        assert not [u for u in sockets if u.endswith("/formcheck/landmarks")], "a landmark socket before START"
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t_calibrated, t_alert, cpu = calibrated_and_alerted(page, panel, url)
         stats = component_stats(page, "Desk monitor")

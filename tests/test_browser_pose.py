@@ -88,6 +88,9 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         live = page.get_by_role("tabpanel", name="Live")   # the Desk monitor has a pose component too
         live.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=60_000)
         frame = live.frame_locator("iframe[title*='pose_live']").first
+        frame.get_by_role("button", name="START").wait_for(timeout=60_000)
+        # the Live and Desk monitor components are on the page; neither holds a socket before START
+        assert not [u for u in sockets if u.endswith("/formcheck/landmarks")], sockets
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t0 = time.monotonic()
         server = server_pid(url)

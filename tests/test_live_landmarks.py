@@ -4,6 +4,8 @@ the reply the component draws, the patient's history written rep by rep."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from synth import bridge_pose
@@ -131,3 +133,18 @@ def test_a_browser_set_is_written_rep_by_rep_and_a_new_start_is_a_new_set(tmp_pa
     assert sorted(x.reps for x in sets) == [1, 3]
     assert len(proc.finished_sets) == 1
     db.dispose()
+
+
+def test_the_panel_signature_changes_with_what_the_panel_shows_and_only_then():
+    """The Live panel reruns when its watcher sees a new signature: every rep counted changes
+    it, and most frames (the same reps, cue, hold second) do not."""
+    proc = LandmarkLive(get_definition("bridge"), default_model_path())
+    frames = protocol_frames(bridge_reps(3))
+    seen: list[tuple[int, int]] = []   # (signature, reps) after each frame
+    for f in frames:
+        proc.feed({"batch": f["i"], "running": True, "frames": [f]})
+        seen.append((proc.reply()["panel"], proc.reply().get("reps", 0)))
+    changes = sum(1 for a, b in itertools.pairwise(seen) if a[0] != b[0])
+    assert all(a[0] != b[0] for a, b in itertools.pairwise(seen) if a[1] != b[1])   # a new rep: a rerun
+    assert seen[-1][1] == 3 and changes < len(frames) / 5, (changes, len(frames))
+    assert proc.panel_signature() == seen[-1][0]   # what the page draws is what the reply says

@@ -2,8 +2,8 @@
 // The camera and the MediaPipe PoseLandmarker (VIDEO mode, on a worker: pose_worker.js) run here; only landmarks go to the
 // server and the server's verdict (joint statuses, cue, reps, hold) comes back and is drawn here.
 // Landmarks travel on the landmark websocket (same origin, formcheck/live_socket.py: each frame
-// as soon as it is found, each reply on the same socket) opened with the one-time token in the
-// args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
+// as soon as it is found, each reply on the same socket) opened at START with the one-time token
+// in the args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
 // the component's fragment, the verdict back in the args). No rule is evaluated in this file.
 const SEND_MS = 100;          // component values: a batch at most every 100 ms (see the README's numbers)
 const SOCKET_MIN_MS = 60;     // the socket: at most one message every 60 ms (at 30 fps two frames each;
@@ -30,6 +30,10 @@ let panelChan = null, panelChanName = null, panelSent = null;
 // token comes with the page's next run) or "failed" (component values from then on).
 let sock = null, sockState = "none", sockToken = null, sentSeq = -1, sockWaitFrom = null, lastStatusAt = 0;
 let lastSockSend = -1e9, sockTimer = null;
+// A token the page gave while no set runs: the socket opens at START (a page left open idle
+// holds no connection). Refused at START (it expired: 10 min unclaimed), the page is asked once
+// for a fresh one.
+let tokenAhead = null, askedForToken = false;
 let transport = "component values (the page gave no landmark socket token)", playingSeen = false, stopNotice = false;
 const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
                 startClick: 0, firstLandmarksMs: null, times: [], sent: 0, batches: 0 };
@@ -46,7 +50,11 @@ window.addEventListener("message", (ev) => {
   if (ev.data?.type !== "streamlit:render") return;
   if (!rendered) { rendered = true; setHeight(); }
   args = ev.data.args || {};
-  if (args.socket_token && args.socket_token !== sockToken) connectSocket(args.socket_token);   // a new token: (re)connect
+  if (args.socket_token && args.socket_token !== sockToken && args.socket_token !== tokenAhead) {
+    // a new token: (re)connect now mid-set; else keep it until START (no idle socket per page load)
+    if (running || askedForToken) connectSocket(args.socket_token);
+    else tokenAhead = args.socket_token;
+  }
   if (args.panel_channel && args.panel_channel !== panelChanName) {
     if (panelChan) panelChan.close();
     panelChanName = args.panel_channel; panelChan = new BroadcastChannel(panelChanName); panelSent = null;
@@ -79,6 +87,10 @@ function connectSocket(token) {
   s.onclose = (ev) => {
     if (sock !== s) return;
     sock = null;
+    if (ev.code === 4401 && sockState === "connecting" && !askedForToken) {
+      askedForToken = true; sockState = "spent"; sockWaitFrom = null; notice("token");   // send() waits for it
+      return;
+    }
     if (ev.code === 1000 && sockState === "open") sockState = "spent";   // STOP: the set is over
     else if (sockState !== "spent") {
       socketFailed(sockState === "open" ? `closed (${ev.reason || "code " + ev.code})`
@@ -241,6 +253,8 @@ async function start() {
   problem = null; stats.startClick = performance.now(); stats.firstVerdictMs = null; stats.firstLandmarksMs = null;
   stats.times = []; pending = []; inflight = null; ackSeq = -1; lastPose = null; reply = {};
   sentSeq = -1; playingSeen = false; sockWaitFrom = null; serverMaxFps = 0; busyShown = null;
+  askedForToken = false;
+  if (tokenAhead) { const t = tokenAhead; tokenAhead = null; connectSocket(t); }   // opens while the model loads
   say("Starting the camera and the pose model...");
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error("no camera access in this browser");
@@ -416,7 +430,7 @@ function stopCamera() {
 }
 
 function stop(msg) {
-  running = false;
+  running = false; askedForToken = false;
   stopCamera();
   stopNotice = sockState === "open";   // once the socket closes after STOP, the page is told
   send(true);   // the last frames and running=false: the server ends the set
