@@ -182,6 +182,15 @@ def test_bad_json_closes_with_a_reason_and_logs_no_token(client, registry, caplo
     assert "a patient" in caplog.text and token not in caplog.text
 
 
+def test_a_binary_message_closes_with_a_reason(client, registry):
+    token = registry.register(LandmarkLive(get_definition("bridge"), default_model_path()), "s", "a patient")
+    with client.websocket_connect(PATH) as ws:
+        hello(ws, token)
+        ws.send_bytes(b"\x00\x01")
+        assert closed_with(ws)[1] == "a landmark batch must be JSON text"
+    assert registry.state(token) == "gone"
+
+
 def test_the_app_server_serves_the_socket_over_its_own_https_port(tmp_path):
     """`streamlit run streamlit_app.py` with a certificate: the landmark route is on the same
     TLS port as the app (wss), and refuses a made-up token with its reason."""

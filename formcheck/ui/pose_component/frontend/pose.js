@@ -22,7 +22,7 @@ let frameSeq = 0, batchSeq = 0, pending = [], inflight = null, ackSeq = -1, send
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
 // The server asks for fewer frames a second while it is behind (formcheck/live_pacing.py):
 // camera frames coming sooner than that are not run through the model (nor sent).
-let serverMaxFps = 0, lastModelCap = -1e9, busyShown = null;
+let serverMaxFps = 0, lastModelCap = -1e9, busyShown = null, runningText = "";
 // The panel beside the video reruns when a verdict changes what it shows (args.panel_channel:
 // the page's watcher component listens, formcheck/ui/pose_component/watch/).
 let panelChan = null, panelChanName = null, panelSent = null;
@@ -117,7 +117,7 @@ function onReply(m) {
   serverMaxFps = m.max_fps > 0 ? m.max_fps : 0;
   if (running && (m.busy || null) !== busyShown) {   // the server's plain words, or back to normal
     busyShown = m.busy || null;
-    say(busyShown || `Running: pose model in this browser (${delegate}); only landmarks are sent.`, !!busyShown);
+    say(busyShown || runningText, !!busyShown);
   }
   if (typeof m.ack === "number" && m.ack > ackSeq) onAck(m.ack);
   if (running && m.playing && !playingSeen) { playingSeen = true; notice("start"); }   // the page starts its panel timer
@@ -275,7 +275,8 @@ async function start() {
   running = true; t0 = performance.now(); frameSeq = 0; busy = null;
   $("stop").disabled = false;
   const rate = args.max_fps > 0 ? `, ${args.max_fps} frames a second` : "";
-  say(`Running: pose model in this browser (${delegate}${rate}); only landmarks are sent.`);
+  runningText = `Running: pose model in this browser (${delegate}${rate}); only landmarks are sent.`;
+  say(runningText);
   sendTimer = setInterval(() => send(false), SEND_MS);
   send(true);   // on the socket: the set starts on the server now
   next();
