@@ -5,6 +5,8 @@
 // as soon as it is found, each reply on the same socket) opened at START with the one-time token
 // in the args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
 // the component's fragment, the verdict back in the args). No rule is evaluated in this file.
+import { drawOverlay } from "./overlay.js";
+
 const SEND_MS = 100;          // component values: a batch at most every 100 ms (see the README's numbers)
 const SOCKET_MIN_MS = 60;     // the socket: at most one message every 60 ms (at 30 fps two frames each;
                               // below ~16 fps each frame goes alone, at once). Halves the server's per-message cost.
@@ -13,7 +15,6 @@ const RESEND_MS = 1500;       // no reply to a batch by then: send the unacknowl
 const MAX_PENDING = 300;      // ~10 s at 30 fps; beyond that the oldest frames are dropped
 const SLOW_FPS = 4;           // judged frames per second below which the server path is used (args.min_fps)
 const SLOW_AFTER_MS = 6000;   // ... measured over the first 6 s after the first landmarks
-const GREEN = "rgb(40,200,90)", RED = "rgb(230,60,50)", GREY = "rgb(170,170,170)", WHITE = "#fff";
 
 const $ = (id) => document.getElementById(id);
 const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
@@ -356,72 +357,7 @@ function onWorker(ev) {
 
 function draw(framePainted) {
   if (!framePainted && !running) return;
-  if (!lastPose || !lastPose.lm) { overlayText(); return; }
-  const { lm, w, h } = lastPose, minVis = args.min_visibility ?? 0.5, col = reply.colours || {};
-  const px = (i) => [lm[i * 5] * w, lm[i * 5 + 1] * h], vis = (i) => lm[i * 5 + 3] >= minVis;
-  const colour = (i) => ({ fail: RED, skipped: GREY, ok: GREEN }[col[i]] || WHITE);
-  const unit = Math.max(Math.min(w, h) / 720, 0.4);
-  ctx.lineWidth = Math.max(2, 4 * unit);
-  for (const [a, b] of args.edges || []) {
-    if (!vis(a) || !vis(b)) continue;
-    ctx.strokeStyle = col[a] === "fail" || col[b] === "fail" ? RED : colour(col[a] ? a : b);
-    const [xa, ya] = px(a), [xb, yb] = px(b);
-    ctx.beginPath(); ctx.moveTo(xa, ya); ctx.lineTo(xb, yb); ctx.stroke();
-  }
-  for (let i = 11; i < 33; i++) {
-    if (!vis(i)) continue;
-    const [x, y] = px(i);
-    ctx.fillStyle = colour(i); ctx.beginPath(); ctx.arc(x, y, Math.max(3, 5 * unit), 0, 2 * Math.PI); ctx.fill();
-  }
-  overlayText();
-}
-
-function overlayText() {
-  const h = canvas.height, base = Math.min(h, canvas.width * 0.75), size = Math.round(base * 0.036 * 1.3);
-  ctx.font = `600 ${size}px sans-serif`; ctx.lineWidth = 4; ctx.strokeStyle = "#000"; ctx.fillStyle = WHITE;
-  const lines = [];
-  if (typeof reply.reps === "number") lines.push(`reps ${reply.reps}` + (reply.sides ? `  (L ${reply.sides.left || 0} / R ${reply.sides.right || 0})` : ""));
-  if (reply.hold_ms) lines.push(`hold ${(reply.hold_ms / 1000).toFixed(1)} s`);
-  if (reply.phase) lines.push(`phase ${reply.phase}`);
-  lines.forEach((t, k) => { const y = size * (1.4 + 1.3 * k); ctx.strokeText(t, 10, y); ctx.fillText(t, 10, y); });
-  if (reply.cue) {
-    const fit = fitCue(reply.cue, Math.round(base * 0.055 * 1.3), canvas.width - 2 * CUE_MARGIN_PX);
-    const widths = fit.lines.map((t) => ctx.measureText(t).width), boxW = Math.max(...widths);
-    const step = fit.size * 1.2, bottom = h - fit.size * 0.8, top = bottom - step * (fit.lines.length - 1);
-    ctx.fillStyle = "rgba(0,0,0,0.55)";
-    ctx.fillRect((canvas.width - boxW) / 2 - 8, top - fit.size, boxW + 16, step * (fit.lines.length - 1) + fit.size * 1.35);
-    ctx.fillStyle = reply.cue_fault ? "rgb(245,170,30)" : WHITE;
-    fit.lines.forEach((t, k) => ctx.fillText(t, (canvas.width - widths[k]) / 2, top + step * k));
-    cueFits[reply.cue] = { lines: fit.lines, size: fit.size, widths, canvas_width: canvas.width };
-  }
-}
-
-// A long cue ("Bring your head back over your shoulders") must not run off the canvas: wrapped
-// at word boundaries into at most CUE_MAX_LINES lines, and smaller (to CUE_MIN_PX) if that is
-// not enough. The last fit of each cue is in window.fcCueFits for the real-browser tests.
-const CUE_MARGIN_PX = 12, CUE_MAX_LINES = 3, CUE_MIN_PX = 10;
-const cueFits = {};
-window.fcCueFits = cueFits;
-
-function fitCue(text, size, maxW) {
-  for (let px = size; ; px = Math.max(CUE_MIN_PX, Math.floor(px * 0.9))) {
-    ctx.font = `700 ${px}px sans-serif`;
-    const lines = wrapText(text, maxW);
-    if (px === CUE_MIN_PX || (lines.length <= CUE_MAX_LINES && lines.every((t) => ctx.measureText(t).width <= maxW))) {
-      return { size: px, lines };
-    }
-  }
-}
-
-function wrapText(text, maxW) {   // greedy, in the current font; one word too wide stays whole
-  const lines = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const t = line ? `${line} ${word}` : word;
-    if (line && ctx.measureText(t).width > maxW) { lines.push(line); line = word; } else line = t;
-  }
-  if (line) lines.push(line);
-  return lines;
+  drawOverlay(ctx, lastPose, reply, args);
 }
 
 function stopCamera() {
