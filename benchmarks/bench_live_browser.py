@@ -1,6 +1,7 @@
 """Server CPU per live stream with a real browser, the three live paths side by side in one
-run: the landmark websocket (the default), the component values (its fallback) and the
-WebRTC video path (the model on the server). Each path: `streamlit run streamlit_app.py`,
+run: the landmark websocket (the default; with ``socket-timer`` also with the panel on a 1 s timer
+instead of its watcher), the component values (its fallback) and the WebRTC video path (the
+model on the server). Each path: `streamlit run streamlit_app.py`,
 headless Chromium with a fake webcam from a real clip (looped), START on the Live page, then
 the app server process's CPU (/proc, all threads) over a steady window; for the in-browser
 paths the component's own figures too (judged fps, inference ms, capture-to-verdict latency
@@ -32,6 +33,8 @@ FPS = 30.0
 CPU_TARGET_PCT, LATENCY_P95_TARGET_MS = 3.0, 150.0
 PATHS: dict[str, tuple[str, dict[str, str]]] = {
     "socket": ("landmark websocket (default)", {}),
+    # the panel beside the video on a 1 s timer, as before its watcher reran it only on news
+    "socket-timer": ("websocket, panel on a 1 s timer", {"FORMCHECK_PANEL_REFRESH_S": "1"}),
     "component": ("component values (fallback)", {"FORMCHECK_LIVE_TRANSPORT": "component"}),
     "webrtc": ("WebRTC video, model on the server", {"FORMCHECK_LIVE_POSE": "server"}),
 }
@@ -113,7 +116,7 @@ def run_browser(paths: list[str], window_s: float) -> None:
             if isinstance(p95, int | float):
                 log.info("socket path: capture-to-verdict beyond inference p95 %.0f ms %s", p95,
                          target("latency beyond inference p95 (socket)", p95, LATENCY_P95_TARGET_MS, " ms"))
-        for other in ("component", "webrtc"):
+        for other in ("socket-timer", "component", "webrtc"):
             if other in results and "socket" in results and results["socket"]["cpu"] > 0:
                 ratio = results[other]["cpu"] / results["socket"]["cpu"]
                 log.info("%s / socket server CPU: %.1fx", PATHS[other][0], ratio)

@@ -3,12 +3,13 @@
 (formcheck.live_replay runs the pose model as the browser would, once, cached); each client
 speaks the component's socket protocol as pose.js does (hello with its token; each frame as soon
 as it is "found", but at most one message per 60 ms, so at 24-30 fps two frames a message; a
-reply per message; STOP at the end) and times every frame from the moment it was found (its time
-in the clip) to the reply that acknowledges it: the verdict latency beyond inference, waiting
-for the next send included. The server (benchmarks/live_load_server.py, the app's own handler
-without Streamlit) runs in its own process; its CPU is read from /proc (CPU ms per frame: what
-the machine's other load cannot change). After it stops, the patients' histories must hold every
-rep the clip has (one set each).
+reply per message, or one for all the messages the server found waiting; frames skipped as
+pose.js skips them when the server asks for fewer a second; STOP at the end) and times every
+frame from the moment it was found (its time in the clip) to the reply that acknowledges it:
+the verdict latency beyond inference, waiting for the next send included. The server
+(benchmarks/live_load_server.py, the app's own handler without Streamlit) runs in its own
+process; its CPU is read from /proc (CPU ms per frame: what the machine's other load cannot
+change). After it stops, the patients' histories must hold every rep the clip has (one set each).
 
     .venv/bin/python benchmarks/bench_live_load.py [--patients 1 10 25 50 100]
 """
@@ -37,7 +38,7 @@ FPS = 30.0
 P95_TARGET_MS, AT_PATIENTS = 250.0, 50
 CPU_TARGET_PCT = 3.0
 SEND_MIN_MS = 60.0   # pose.js SOCKET_MIN_MS
-Encoded = list[tuple[list[tuple[int, float]], str]]   # ((frame index, ms since START) per frame, message)
+Encoded = list[list[tuple[int, float, str]]]   # per message: (frame index, ms since START, JSON) per frame
 
 
 def clip_frames() -> list[dict]:
@@ -65,12 +66,24 @@ def expected_reps(frames: list[dict]) -> int:
     return int(proc.summary()["rep_count"])
 
 
-async def patient(url: str, token: str, encoded: Encoded, lat_ms: list[float],
-                  late_ms: list[float]) -> bool:
-    """One patient's set; True when the server closed it as stopped."""
+class Tally:
+    """What the clients saw, all patients together."""
+
+    def __init__(self) -> None:
+        self.lat_ms: list[float] = []    # every judged frame: found -> the reply that acknowledged it
+        self.late_ms: list[float] = []   # sends the client itself made late (its own CPU share)
+        self.skipped = 0                 # frames not sent: the server asked for fewer a second
+        self.busy_replies = 0
+        self.min_fps: float | None = None
+
+
+async def patient(url: str, token: str, encoded: Encoded, tally: Tally) -> bool:
+    """One patient's set; True when the server closed it as stopped. Like pose.js, a frame is
+    not sent (its model run skipped) when the server's ``max_fps`` says it comes too soon."""
     import websockets
 
     found: dict[int, float] = {}
+    max_fps: list[float | None] = [None]
     async with websockets.connect(url, max_size=None, compression=None, ping_interval=None) as ws:
         await ws.send(json.dumps({"type": "hello", "token": token}))
         if json.loads(await ws.recv()).get("type") != "ready":
@@ -78,37 +91,49 @@ async def patient(url: str, token: str, encoded: Encoded, lat_ms: list[float],
 
         async def replies() -> None:
             async for raw in ws:
-                ack = json.loads(raw).get("ack", -1)
+                r = json.loads(raw)
                 now = time.perf_counter()
+                max_fps[0] = r.get("max_fps")
+                if max_fps[0] is not None:
+                    tally.min_fps = min(tally.min_fps or 1e9, max_fps[0])
+                tally.busy_replies += "busy" in r
+                ack = r.get("ack", -1)
                 for i in [i for i in found if i <= ack]:
-                    lat_ms.append((now - found.pop(i)) * 1000.0)
+                    tally.lat_ms.append((now - found.pop(i)) * 1000.0)
 
         reader = asyncio.create_task(replies())
         t0 = time.perf_counter()
-        for batch, text in encoded:
+        last_t = -1e9
+        for n, batch in enumerate(encoded):
             delay = t0 + batch[-1][1] / 1000.0 - time.perf_counter()   # when its newest frame is found
             if delay > 0:
                 await asyncio.sleep(delay)
             else:
-                late_ms.append(-delay * 1000.0)
-            for i, t_ms in batch:
+                tally.late_ms.append(-delay * 1000.0)
+            keep = []
+            for i, t_ms, text in batch:
+                if max_fps[0] is not None and t_ms - last_t < 1000.0 / max_fps[0] - 5.0:
+                    tally.skipped += 1
+                    continue
+                last_t = t_ms
                 found[i] = t0 + t_ms / 1000.0
-            await ws.send(text)
+                keep.append(text)
+            if keep:
+                await ws.send(f'{{"batch":{n + 1},"running":true,"frames":[{",".join(keep)}]}}')
         await ws.send(json.dumps({"batch": len(encoded) + 1, "running": False, "frames": []}))
         await reader
         return ws.close_code == 1000
 
 
-async def drive(url: str, tokens: list[str], encoded: Encoded) -> tuple[list[float], list[float], int]:
-    lat: list[float] = []
-    late: list[float] = []
+async def drive(url: str, tokens: list[str], encoded: Encoded) -> tuple[Tally, int]:
+    tally = Tally()
     starts = [k / len(tokens) * (1000.0 / FPS) / 1000.0 for k in range(len(tokens))]   # spread over a frame
 
     async def one(k: int) -> bool:
         await asyncio.sleep(starts[k])
-        return await patient(url, tokens[k], encoded, lat, late)
+        return await patient(url, tokens[k], encoded, tally)
     ok = await asyncio.gather(*(one(k) for k in range(len(tokens))), return_exceptions=True)
-    return lat, late, sum(1 for x in ok if x is True)
+    return tally, sum(1 for x in ok if x is True)
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -133,10 +158,10 @@ def run(n: int, frames: list[dict], reps: int, work: Path) -> dict[str, float]:
                 raise RuntimeError("the load server did not start")
             time.sleep(0.2)
         tokens = json.loads(tokens_file.read_text())
-        encoded = [([(f["i"], f["t"]) for f in m["frames"]], json.dumps(m))
+        encoded = [[(f["i"], f["t"], json.dumps(f, separators=(",", ":"))) for f in m["frames"]]
                    for m in messages(frames, batch_ms=SEND_MIN_MS) if m["running"]]
         c0, w0, me0 = cpu_s(server.pid), time.monotonic(), time.process_time()
-        lat, late, closed = asyncio.run(drive(f"ws://127.0.0.1:{port}/formcheck/landmarks", tokens, encoded))
+        tally, closed = asyncio.run(drive(f"ws://127.0.0.1:{port}/formcheck/landmarks", tokens, encoded))
         wall = time.monotonic() - w0
         cpu_pct = 100.0 * (cpu_s(server.pid) - c0) / wall
         client_pct = 100.0 * (time.process_time() - me0) / wall
@@ -144,9 +169,11 @@ def run(n: int, frames: list[dict], reps: int, work: Path) -> dict[str, float]:
         server.terminate()
         server.wait(60)
     recorded = sets_with_all_reps(db_file, n, reps)
+    lat = tally.lat_ms
     return {"n": n, "cpu": cpu_pct, "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "replies": len(lat),
-            "late_p95": pct(late, 0.95) if late else 0.0, "closed": closed, "recorded": recorded,
-            "client": client_pct, "wall": wall, "ms_per_frame": cpu_pct / 100.0 * wall / max(len(lat), 1) * 1000.0}
+            "late_p95": pct(tally.late_ms, 0.95) if tally.late_ms else 0.0, "closed": closed, "recorded": recorded,
+            "client": client_pct, "wall": wall, "ms_per_frame": cpu_pct / 100.0 * wall / max(len(lat), 1) * 1000.0,
+            "skipped": tally.skipped, "busy": tally.busy_replies, "min_fps": tally.min_fps}
 
 
 def sets_with_all_reps(db_file: Path, n: int, reps: int) -> int:
@@ -171,9 +198,10 @@ def main() -> None:
     clip_s = (frames[-1]["t"] - frames[0]["t"]) / 1000.0
     log.info("clip %s: %d frames over %.1f s (%.1f Hz per patient: every frame of the clip, at most %.0f), %d reps",
              CLIP.name, len(frames), clip_s, len(frames) / clip_s, FPS, reps)
-    log.info("%9s %14s %16s %15s %16s %8s %10s %15s %10s %8s %13s", "patients", "server CPU %", "CPU % / patient",
-             "CPU ms / frame", "verdict ms p50", "p95", "frames", "sends late p95", "client %", "wall s",
-             "all reps kept")
+    rate_hz = len(frames) / clip_s
+    log.info("%9s %14s %16s %15s %16s %8s %10s %14s %15s %10s %8s %13s", "patients", "server CPU %",
+             "CPU % / patient", "CPU ms / frame", "verdict ms p50", "p95", "frames", "fewer fps", "sends late p95",
+             "client %", "wall s", "all reps kept")
     with tempfile.TemporaryDirectory() as work:
         for n in args.patients:
             r = run(n, frames, reps, Path(work))
@@ -182,9 +210,14 @@ def main() -> None:
                 note += " " + target("server CPU per stream (socket, one patient)", r["cpu"], CPU_TARGET_PCT, "%")
             if n == AT_PATIENTS:
                 note += " " + target(f"p95 verdict latency at {n} patients", r["p95"], P95_TARGET_MS, " ms")
-            log.info("%9d %14.1f %16.2f %15.2f %16.1f %8.1f %10d %15.1f %10.0f %8.1f %9d / %d%s", n, r["cpu"],
-                     r["cpu"] / n, r["ms_per_frame"], r["p50"], r["p95"], r["replies"], r["late_p95"], r["client"],
-                     r["wall"], r["recorded"], n, note)
+            paced = f"{r['skipped']} (>={r['min_fps']:.0f})" if r["min_fps"] else "0"
+            log.info("%9d %14.1f %16.2f %15.2f %16.1f %8.1f %10d %14s %15.1f %10.0f %8.1f %9d / %d%s", n, r["cpu"],
+                     r["cpu"] / n, r["ms_per_frame"], r["p50"], r["p95"], r["replies"], paced, r["late_p95"],
+                     r["client"], r["wall"], r["recorded"], n, note)
+            need = n * rate_hz * r["ms_per_frame"] / 10.0
+            log.info("%9s judging %d patients at %.1f Hz needs %.0f%% of one core at %.2f ms a frame "
+                     "(30 Hz: %.0f%%); the server process got %.0f%%; %d replies said the server was busy",
+                     "", n, rate_hz, need, r["ms_per_frame"], need * FPS / rate_hz, r["cpu"], r["busy"])
             if r["recorded"] < n or r["closed"] < n:
                 log.info("target missed: every rep recorded at %d patients (%d of %d sets complete, "
                          "%d closed as stopped)", n, r["recorded"], n, r["closed"])

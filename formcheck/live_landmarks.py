@@ -16,6 +16,7 @@ import collections
 import math
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -170,15 +171,28 @@ class LandmarkLive(LiveProcessor):
             self._snap.latency_ms = float(self.browser.get("latency_p50_ms") or 0.0)
         self._record_reps()
 
+    def panel_signature(self) -> int:
+        """Changes when the page's panel has something new to show (reps, cue, the hold's whole
+        seconds, set-up checks, an error): the component's watcher reruns the panel then."""
+        step = self._last_step
+        r = step.result if step is not None else None
+        with self._lock:
+            s = self._snap
+            key = (self.playing, len(s.reps), s.error, tuple(i.ok for i in s.setup), tuple(s.cues[-1:]),
+                   None if r is None else (r.rep_count, r.cue, int(r.hold_ms // 1000), tuple(r.reps_by_side.items())))
+        return zlib.crc32(repr(key).encode())
+
     def reply(self) -> dict[str, Any]:
-        """What the component draws: the last judged frame's joint statuses, cue, reps, hold."""
+        """What the component draws: the last judged frame's joint statuses, cue, reps, hold;
+        ``panel``: :meth:`panel_signature`."""
         step = self._last_step
         if step is None:
-            return {"ack": self._next_i - 1}
+            return {"ack": self._next_i - 1, "panel": self.panel_signature()}
         r = step.result
         colours = {str(k): v for k, v in landmark_colours(r, self.definition).items()}
         out: dict[str, Any] = {"ack": self._next_i - 1, "t": r.t_ms, "colours": colours, "cue": r.cue,
-                               "reps": r.rep_count, "phase": r.phase, "hold_ms": round(r.hold_ms)}
+                               "reps": r.rep_count, "phase": r.phase, "hold_ms": round(r.hold_ms),
+                               "panel": self.panel_signature()}
         if self.definition.phases.kind == "sided":
             out["sides"] = dict(r.reps_by_side)
         if self.definition.phases.kind == "continuous":

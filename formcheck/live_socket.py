@@ -13,6 +13,12 @@ monitor's :class:`~formcheck.monitor.browser_feed.MonitorLandmarks`), answered b
 overlay draws. A batch with ``running`` false (STOP) ends the set: the reply, then
 the socket closes (1000, "set stopped") and the token is spent.
 
+Under load (many patients on one event loop) the messages a patient sent while the loop judged
+the others wait in that socket's inbox; they are judged together, in order, and answered by one
+reply (fewer sends when the server is behind), and the loop lets the other sockets run between
+two of them. When replies still come late the socket asks the page for fewer frames a second
+and says so (:mod:`formcheck.live_pacing`), so a backlog cannot grow without end.
+
 No Streamlit in this module: only Starlette.
 """
 
@@ -36,6 +42,7 @@ from .live_messages import (
     CLOSE_SET_STOPPED,
     CLOSE_TOO_BIG,
 )
+from .live_pacing import Pacer
 from .live_registry import REGISTRY, LiveRegistry, TokenRefusedError
 
 log = logging.getLogger(__name__)
@@ -84,29 +91,43 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
     assert isinstance(token, str)
     proc = entry.proc
     log.info("live socket open for %s's session", entry.owner)
+    pacer = Pacer()
     frames = 0
+    inbox: asyncio.Queue[tuple[str, float] | None] = asyncio.Queue()
+    reader = asyncio.create_task(_read(ws, inbox))
     try:
         await ws.send_text('{"type":"ready"}')
         checked = time.monotonic()
         while True:
-            text = await ws.receive_text()
-            if len(text) > MAX_MESSAGE_CHARS:
-                await ws.close(CLOSE_TOO_BIG, "message too large")
-                return
-            try:
-                message: Any = json.loads(text)
-            except ValueError:
-                await ws.close(CLOSE_BAD_MESSAGE, "a landmark batch must be JSON")
-                return
-            n = len(message.get("frames") or []) if isinstance(message, dict) else 0
-            proc.feed(message)   # a few frames: judged here, in well under a millisecond each
-            frames += n
-            await ws.send_text(json.dumps({"type": "reply", **proc.reply(), "playing": proc.playing},
-                                          separators=(",", ":")))
-            if isinstance(message, dict) and message.get("running") is False:
+            queued = [await inbox.get()]
+            while not inbox.empty():   # all that arrived while the others were judged: one reply
+                queued.append(inbox.get_nowait())
+            stopped = False
+            for k, got in enumerate(queued):
+                if got is None:        # the page went away, or sent too much (closed by _read)
+                    return
+                if k:   # one patient's backlog does not hold up the other patients' replies
+                    await asyncio.sleep(0)
+                try:
+                    message: Any = json.loads(got[0])
+                except ValueError:
+                    await ws.close(CLOSE_BAD_MESSAGE, "a landmark batch must be JSON")
+                    return
+                frames += len(message.get("frames") or []) if isinstance(message, dict) else 0
+                proc.feed(message)   # a few frames: judged here, in well under a millisecond each
+                stopped = stopped or (isinstance(message, dict) and message.get("running") is False)
+            now = time.monotonic()
+            first = queued[0]
+            assert first is not None
+            if pacer.observe(now - first[1], now):
+                log.warning("live socket for %s's session: replies %.0f ms late, the page may now send %s",
+                            entry.owner, (now - first[1]) * 1000.0,
+                            f"{pacer.max_fps:.0f} frames a second" if pacer.max_fps else "every frame")
+            await ws.send_text(json.dumps({"type": "reply", **proc.reply(), "playing": proc.playing,
+                                           **pacer.fields()}, separators=(",", ":")))
+            if stopped:
                 await ws.close(CLOSE_SET_STOPPED, "set stopped")
                 return
-            now = time.monotonic()
             if now - checked > ALIVE_CHECK_S:
                 checked = now
                 if not entry.alive():
@@ -119,5 +140,24 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
             raise
         log.info("live socket for %s's session closed under us", entry.owner)
     finally:
+        reader.cancel()
         registry.release(token)
         log.info("live socket closed for %s's session (%d frames received)", entry.owner, frames)
+
+
+async def _read(ws: WebSocket, inbox: asyncio.Queue[tuple[str, float] | None]) -> None:
+    """The socket's messages into ``inbox`` as they come, each with its arrival (monotonic s),
+    so the judging loop can take a patient's backlog at once; None at the end."""
+    try:
+        while True:
+            text = await ws.receive_text()
+            if len(text) > MAX_MESSAGE_CHARS:
+                await ws.close(CLOSE_TOO_BIG, "message too large")
+                return
+            inbox.put_nowait((text, time.monotonic()))
+    except KeyError:   # a binary message: the protocol is text
+        await ws.close(CLOSE_BAD_MESSAGE, "a landmark batch must be JSON text")
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        inbox.put_nowait(None)

@@ -18,7 +18,13 @@ from urllib.parse import urlsplit
 import pytest
 from browser import CHROMIUM, CHROMIUM_FLAGS, cpu_s, make_y4m, running_app, server_pid
 from test_browser import _the_streamer, browser  # noqa: F401  (fixture)
-from test_browser_pose import COUNT_PEER_CONNECTIONS, assert_no_video_left, component_stats
+from test_browser_pose import (
+    COUNT_PEER_CONNECTIONS,
+    assert_cues_fit,
+    assert_no_video_left,
+    component_stats,
+    pose_frame_of,
+)
 
 from formcheck.ui.pose_component.assets import assets_problem
 
@@ -121,9 +127,12 @@ def test_desk_monitor_in_the_browser_calibrates_notifies_sends_no_video(browser,
         panel.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=60_000)
         assert panel.locator("iframe[title*='streamlit_webrtc']").count() == 0
         frame = panel.frame_locator("iframe[title*='pose_live']").first
+        frame.get_by_role("button", name="START").wait_for(timeout=60_000)
+        assert not [u for u in sockets if u.endswith("/formcheck/landmarks")], "a landmark socket before START"
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t_calibrated, t_alert, cpu = calibrated_and_alerted(page, panel, url)
         stats = component_stats(page, "Desk monitor")
+        assert_cues_fit(pose_frame_of(page, "Desk monitor"))
         print(f"desk monitor in the browser: calibrated after {t_calibrated:.1f} s, first alert after "
               f"{t_alert:.1f} s; app server CPU {cpu:.1f}% of one core; {stats}")
         assert stats.get("transport") == "websocket", stats.get("transport")

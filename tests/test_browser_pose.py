@@ -88,6 +88,9 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         live = page.get_by_role("tabpanel", name="Live")   # the Desk monitor has a pose component too
         live.locator("iframe[title*='pose_live']").wait_for(state="attached", timeout=60_000)
         frame = live.frame_locator("iframe[title*='pose_live']").first
+        frame.get_by_role("button", name="START").wait_for(timeout=60_000)
+        # the Live and Desk monitor components are on the page; neither holds a socket before START
+        assert not [u for u in sockets if u.endswith("/formcheck/landmarks")], sockets
         frame.get_by_role("button", name="START").click(timeout=60_000)
         t0 = time.monotonic()
         server = server_pid(url)
@@ -142,6 +145,16 @@ def assert_no_video_left(page, requests: list[str], url: str) -> None:  # type: 
     foreign = [r for r in requests if urlsplit(r.split(" ", 1)[1]).netloc not in (origin, "")]
     assert not foreign, foreign
     assert not [r for r in requests if "upload_file" in r], "a file upload was sent"
+
+
+def assert_cues_fit(pose_frame) -> None:  # type: ignore[no-untyped-def]
+    """Every cue the overlay drew (window.fcCueFits: lines, measured widths, canvas width) fits
+    inside the canvas, with all its words: wrapped, not cut off at the edge."""
+    fits = pose_frame.evaluate("window.fcCueFits")
+    assert fits, "the overlay drew no cue"
+    for cue, f in fits.items():
+        assert " ".join(f["lines"]) == " ".join(cue.split()), (cue, f)
+        assert max(f["widths"]) <= f["canvas_width"] - 2 * 12, (cue, f)   # pose.js CUE_MARGIN_PX each side
 
 
 def pose_frame_of(page, tab: str = "Live"):  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ the reply the component draws, the patient's history written rep by rep."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from synth import bridge_pose
@@ -179,3 +181,18 @@ def test_a_top_already_under_way_at_start_is_not_counted_until_risen_into(fps):
     feed_all(proc, protocol_frames(tail + bridge_reps(2, fps), fps), camera_fps=fps)
     s = proc.summary()
     assert s["rep_count"] == 2 and all(not r["faults"] and r["hold_ms"] > 300 for r in s["reps"])
+
+
+def test_the_panel_signature_changes_with_what_the_panel_shows_and_only_then():
+    """The Live panel reruns when its watcher sees a new signature: every rep counted changes
+    it, and most frames (the same reps, cue, hold second) do not."""
+    proc = LandmarkLive(get_definition("bridge"), default_model_path())
+    frames = protocol_frames(bridge_reps(3))
+    seen: list[tuple[int, int]] = []   # (signature, reps) after each frame
+    for f in frames:
+        proc.feed({"batch": f["i"], "running": True, "frames": [f]})
+        seen.append((proc.reply()["panel"], proc.reply().get("reps", 0)))
+    changes = sum(1 for a, b in itertools.pairwise(seen) if a[0] != b[0])
+    assert all(a[0] != b[0] for a, b in itertools.pairwise(seen) if a[1] != b[1])   # a new rep: a rerun
+    assert seen[-1][1] == 3 and changes < len(frames) / 5, (changes, len(frames))
+    assert proc.panel_signature() == seen[-1][0]   # what the page draws is what the reply says

@@ -5,6 +5,7 @@ spends the token, the reps are in the patient's history."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from starlette.applications import Starlette
@@ -72,6 +73,57 @@ def test_a_set_streamed_on_the_socket_is_judged_replied_and_recorded(client, reg
     db.dispose()
 
 
+class SlowJudge:
+    """A LandmarkSink that takes 40 ms a batch on the event loop (a server far behind)."""
+
+    def __init__(self) -> None:
+        self.judged: list[int] = []
+        self.playing = True
+
+    def feed(self, message: dict) -> None:
+        time.sleep(0.04)
+        self.judged += [f["i"] for f in message["frames"]]
+        self.playing = message["running"]
+
+    def reply(self) -> dict:
+        return {"ack": self.judged[-1] if self.judged else -1}
+
+
+def test_a_backlog_is_judged_in_order_with_one_reply_and_the_page_is_asked_for_fewer_frames(registry):
+    """On uvicorn (the app's server; the TestClient hands messages over one by one)."""
+    import threading
+
+    import uvicorn
+    from browser import free_port
+    from websockets.sync.client import connect
+
+    judge = SlowJudge()
+    token = registry.register(judge, "s", "a patient")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(Starlette(routes=routes(registry)), host="127.0.0.1", port=port,
+                                           ws="websockets-sansio", log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    sent = 60   # 2 s of 30 fps frames at once, far more than the judge keeps up with
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        with connect(f"ws://127.0.0.1:{port}{PATH}") as ws:
+            ws.send(json.dumps({"type": "hello", "token": token}))
+            assert json.loads(ws.recv()) == {"type": "ready"}
+            for k in range(sent):
+                ws.send(json.dumps({"batch": k, "running": True, "frames": [{"i": k}]}))
+                time.sleep(0.01)
+            ws.send(json.dumps({"batch": sent, "running": False, "frames": []}))
+            got = [json.loads(m) for m in ws]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert judge.judged == list(range(sent))   # every frame, once, in order
+    assert len(got) < sent / 2 and got[-1]["ack"] == sent - 1   # the waiting ones got one reply
+    assert got[-1]["max_fps"] < 30 and "The formcheck server is" in got[-1]["busy"]
+
+
 @pytest.mark.parametrize("token", ["not-a-token", None, 12])
 def test_an_unknown_token_is_refused_with_a_reason(client, token):
     with client.websocket_connect(PATH) as ws:
@@ -128,6 +180,15 @@ def test_bad_json_closes_with_a_reason_and_logs_no_token(client, registry, caplo
         ws.send_text("{not json")
         assert closed_with(ws)[1] == "a landmark batch must be JSON"
     assert "a patient" in caplog.text and token not in caplog.text
+
+
+def test_a_binary_message_closes_with_a_reason(client, registry):
+    token = registry.register(LandmarkLive(get_definition("bridge"), default_model_path()), "s", "a patient")
+    with client.websocket_connect(PATH) as ws:
+        hello(ws, token)
+        ws.send_bytes(b"\x00\x01")
+        assert closed_with(ws)[1] == "a landmark batch must be JSON text"
+    assert registry.state(token) == "gone"
 
 
 def test_the_app_server_serves_the_socket_over_its_own_https_port(tmp_path):

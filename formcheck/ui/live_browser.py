@@ -4,9 +4,10 @@ Live page takes, the component, and the panel beside it.
 Landmarks travel on the landmark websocket (formcheck/live_socket.py, on the app's own
 server and port): the page registers its LandmarkLive under a one-time token
 (formcheck/live_registry.py) and passes the token to the component, which streams every judged
-frame on the socket and draws each reply. No Streamlit rerun per batch: the panel refreshes on a
-timer (:data:`PANEL_REFRESH_S`) while a set runs, and the component sends one component value at
-START and one at STOP so the page can start and stop that timer and show the set summary.
+frame on the socket and draws each reply. No Streamlit rerun per batch: the panel reruns when a
+verdict changes what it shows (the component tells the panel's watcher component, which reruns
+only the panel's fragment), and the component sends one component value at START and one at
+STOP so the page follows and shows the set summary.
 When the socket cannot connect the component falls back to component values (each one reruns
 only the component's fragment, judged in its on_change) and says so in the debug figures.
 """
@@ -14,6 +15,7 @@ only the component's fragment, judged in its on_change) and says so in the debug
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from typing import Any
 
@@ -22,16 +24,18 @@ import streamlit as st
 from ..live_landmarks import LandmarkLive
 from ..live_registry import REGISTRY, LandmarkSink
 from ..live_socket import PATH as SOCKET_PATH
-from .pose_component import assets_problem, pose_component
+from .pose_component import assets_problem, panel_watch, pose_component
 
 COMPONENT_KEY = "formcheck-pose-live"
 FALLBACK_KEY = "live_fallback_reason"   # why this session uses the server-side video path
 SETTING_KEY = "live_in_browser"
 TOKEN_KEY = "live_socket_token"         # (token, id of the LandmarkLive it feeds)
+WATCH_KEY = "formcheck-panel-watch"
+CHANNEL_KEY = "live_panel_channel"
 TOKEN_KEYS = (TOKEN_KEY, "mon_socket_token")   # every page's (the Desk monitor's too)
 ENV_SETTING = "FORMCHECK_LIVE_POSE"     # "browser" (default) or "server": the video path
 ENV_TRANSPORT = "FORMCHECK_LIVE_TRANSPORT"   # "socket" (default) or "component": component values
-PANEL_REFRESH_S = 1.0   # $FORMCHECK_PANEL_REFRESH_S overrides it (the benchmark measures its cost)
+PANEL_REFRESH_S = 1.0   # with the details on; $FORMCHECK_PANEL_REFRESH_S sets a timer for all (the benchmark)
 # Below this many judged frames a second the browser path gives up (the engine is checked at
 # 5-30 fps: tests/test_live_media.py); $FORMCHECK_BROWSER_MIN_FPS overrides it.
 MIN_FPS = 4.0
@@ -62,7 +66,8 @@ def browser_live(proc: LandmarkLive, owner: str) -> None:
         proc.browser["server_judge_ms"] = (time.perf_counter() - t) * 1000.0
 
     pose_component(COMPONENT_KEY, proc.reply(), "full", proc.definition.min_visibility, on_change,
-                   min_fps(), socket_token=socket_token(proc, owner), socket_path=SOCKET_PATH)
+                   min_fps(), socket_token=socket_token(proc, owner), socket_path=SOCKET_PATH,
+                   panel_channel=panel_channel())
     fall_back_if_the_browser_cannot(proc)
     follow_playing(proc)
 
@@ -77,9 +82,12 @@ def fall_back_if_the_browser_cannot(proc: Any, fallback_key: str = FALLBACK_KEY)
 
 
 def browser_panel(proc: LandmarkLive, panel: Any, details: bool = False) -> None:
-    """The panel beside the video (a fragment on a timer while the set runs). ``details``:
-    the processing figures for the therapist."""
+    """The panel beside the video, a fragment rerun by its watcher component when a verdict
+    changes what it shows (and, with ``details``, the therapist's processing figures, also on a
+    timer: :func:`panel_timer_s`)."""
+    shown = proc.panel_signature()
     panel(proc)
+    panel_watch(WATCH_KEY, panel_channel(), shown)
     if details:
         _debug(proc)
     follow_playing(proc)
@@ -133,8 +141,27 @@ def _session_alive(session_id: str) -> Any:
     return alive
 
 
+def panel_channel() -> str:
+    """The BroadcastChannel between this session's pose component and the panel's watcher
+    (random per session, so two tabs of the app do not rerun each other's panel)."""
+    if CHANNEL_KEY not in st.session_state:
+        st.session_state[CHANNEL_KEY] = f"formcheck-panel-{secrets.token_urlsafe(12)}"
+    return str(st.session_state[CHANNEL_KEY])
+
+
+def panel_timer_s(playing: bool, details: bool) -> float | None:
+    """The panel fragment's timer: none for a patient (the watcher reruns it when there is
+    something new), :func:`panel_refresh_s` while a set runs with the therapist's details on
+    (the browser's figures change all the time), or always with $FORMCHECK_PANEL_REFRESH_S."""
+    if not playing:
+        return None
+    if details or os.environ.get("FORMCHECK_PANEL_REFRESH_S"):
+        return panel_refresh_s()
+    return None
+
+
 def panel_refresh_s() -> float:
-    """Seconds between the panel's refreshes while a set runs."""
+    """Seconds between the panel's refreshes while a set runs with the details on."""
     try:
         return max(0.2, float(os.environ.get("FORMCHECK_PANEL_REFRESH_S", PANEL_REFRESH_S)))
     except ValueError:

@@ -23,7 +23,7 @@ from .browser import camera_check, speak
 from .checkin_panel import after_checkin, checkin_gate
 from .common import PageState, choose_exercise_first
 from .guidance import guidance
-from .live_browser import browser_live, browser_panel, panel_refresh_s, use_browser_path
+from .live_browser import browser_live, browser_panel, panel_timer_s, use_browser_path
 from .programme_live import set_done, todays_programme
 from .results import faults_table, good_form, reps_table, show_sides
 
@@ -55,8 +55,8 @@ def live_page(ps: PageState) -> None:
                     camera_check()
             st.fragment(browser_live)(proc, ps.actor.name)
         playing = proc.playing
-        with right:   # on a timer only while a set runs (START and STOP rerun the page)
-            st.fragment(browser_panel, run_every=panel_refresh_s() if playing else None)(
+        with right:   # rerun by its watcher when there is something new (START and STOP rerun the page)
+            st.fragment(browser_panel, run_every=panel_timer_s(playing, ps.details))(
                 proc, lambda p: live_panel(p, ps.details, p.playing), ps.details)
         if not playing and not proc.snapshot().frames:
             guidance(ps.definition)

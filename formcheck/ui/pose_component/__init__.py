@@ -14,9 +14,9 @@ from typing import Any
 
 from ... import config
 from ...landmarks import SKELETON_EDGES
-from .assets import FRONTEND_DIR, MODEL_FILES, assets_problem
+from .assets import FRONTEND_DIR, MODEL_FILES, WATCH_DIR, assets_problem
 
-__all__ = ["assets_problem", "pose_component"]
+__all__ = ["assets_problem", "panel_watch", "pose_component"]
 
 _declared: dict[str, Any] = {}
 
@@ -28,21 +28,32 @@ def _components() -> tuple[Any, Any]:
 
         _declared["ui"] = components.declare_component("pose_live", path=str(FRONTEND_DIR))
         _declared["models"] = components.declare_component("pose_models", path=str(config.BUNDLED_MODELS_DIR))
+        _declared["watch"] = components.declare_component("pose_watch", path=str(WATCH_DIR))
     return _declared["ui"], _declared["models"]
 
 
 def pose_component(key: str, reply: dict[str, Any], model: str = "full", min_visibility: float = 0.5,
                    on_change: Callable[[], None] | None = None, min_fps: float = 4.0, height: int = 560,
                    socket_token: str | None = None, socket_path: str | None = None,
-                   max_fps: float = 0.0) -> Any:
+                   max_fps: float = 0.0, panel_channel: str | None = None) -> Any:
     """Render the component; returns its latest message (a landmark batch, or a START/STOP
     notice when the landmarks go on the socket) or None. Below ``min_fps`` judged frames a
     second the browser asks for the server-side video path. With ``socket_token`` the landmarks
     go on the websocket at ``socket_path`` (same origin), component values being the fallback.
-    ``max_fps`` > 0: the model runs at most that often (the desk monitor), 0: on every frame."""
+    ``max_fps`` > 0: the model runs at most that often (the desk monitor), 0: on every frame.
+    ``panel_channel``: the verdicts' panel signatures go out on that BroadcastChannel
+    (:func:`panel_watch`)."""
     ui, models = _components()
     model_url = f"../{models.name}/{MODEL_FILES[model]}"   # relative to the component's index.html
     edges = [[int(a), int(b)] for a, b in SKELETON_EDGES]
     return ui(key=key, reply=reply, model_url=model_url, edges=edges, min_visibility=min_visibility, min_fps=min_fps,
-              socket_token=socket_token, socket_path=socket_path, max_fps=max_fps, default=None, on_change=on_change,
-              height=height)
+              socket_token=socket_token, socket_path=socket_path, max_fps=max_fps, panel_channel=panel_channel,
+              default=None, on_change=on_change, height=height)
+
+
+def panel_watch(key: str, channel: str, shown: int | None) -> Any:
+    """An invisible component (in the panel's fragment) whose value changes when the pose
+    component's verdicts have something the panel has not shown yet (``shown``: the signature
+    it is drawing now): that reruns the panel's fragment, and only then."""
+    _components()
+    return _declared["watch"](key=key, channel=channel, shown=shown, default=None, height=0)

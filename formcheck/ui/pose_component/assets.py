@@ -14,6 +14,7 @@ from ... import config
 
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"
 VENDOR_DIR = FRONTEND_DIR / "vendor"
+WATCH_DIR = Path(__file__).resolve().parent / "watch"   # the Live panel's watcher (panel_watch)
 TASKS_VISION_VERSION = "1.1.0"   # pinned with its checksum in scripts/fetch_web_assets.sh
 VENDOR_FILES = ("vision_bundle.mjs", "vision_bundle.js", "wasm/vision_wasm_internal.js",
                 "wasm/vision_wasm_internal.wasm",

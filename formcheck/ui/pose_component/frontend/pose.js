@@ -2,9 +2,11 @@
 // The camera and the MediaPipe PoseLandmarker (VIDEO mode, on a worker: pose_worker.js) run here; only landmarks go to the
 // server and the server's verdict (joint statuses, cue, reps, hold) comes back and is drawn here.
 // Landmarks travel on the landmark websocket (same origin, formcheck/live_socket.py: each frame
-// as soon as it is found, each reply on the same socket) opened with the one-time token in the
-// args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
+// as soon as it is found, each reply on the same socket) opened at START with the one-time token
+// in the args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
 // the component's fragment, the verdict back in the args). No rule is evaluated in this file.
+import { drawOverlay } from "./overlay.js";
+
 const SEND_MS = 100;          // component values: a batch at most every 100 ms (see the README's numbers)
 const SOCKET_MIN_MS = 60;     // the socket: at most one message every 60 ms (at 30 fps two frames each;
                               // below ~16 fps each frame goes alone, at once). Halves the server's per-message cost.
@@ -13,17 +15,26 @@ const RESEND_MS = 1500;       // no reply to a batch by then: send the unacknowl
 const MAX_PENDING = 300;      // ~10 s at 30 fps; beyond that the oldest frames are dropped
 const SLOW_FPS = 4;           // judged frames per second below which the server path is used (args.min_fps)
 const SLOW_AFTER_MS = 6000;   // ... measured over the first 6 s after the first landmarks
-const GREEN = "rgb(40,200,90)", RED = "rgb(230,60,50)", GREY = "rgb(170,170,170)", WHITE = "#fff";
 
 const $ = (id) => document.getElementById(id);
 const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
 let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = -1;
 let frameSeq = 0, batchSeq = 0, pending = [], inflight = null, ackSeq = -1, sendTimer = null;
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
+// The server asks for fewer frames a second while it is behind (formcheck/live_pacing.py):
+// camera frames coming sooner than that are not run through the model (nor sent).
+let serverMaxFps = 0, lastModelCap = -1e9, busyShown = null, runningText = "";
+// The panel beside the video reruns when a verdict changes what it shows (args.panel_channel:
+// the page's watcher component listens, formcheck/ui/pose_component/watch/).
+let panelChan = null, panelChanName = null, panelSent = null;
 // The landmark socket: "none" (no token), "connecting", "open", "spent" (its set stopped: a new
 // token comes with the page's next run) or "failed" (component values from then on).
 let sock = null, sockState = "none", sockToken = null, sentSeq = -1, sockWaitFrom = null, lastStatusAt = 0;
 let lastSockSend = -1e9, sockTimer = null;
+// A token the page gave while no set runs: the socket opens at START (a page left open idle
+// holds no connection). Refused at START (it expired: 10 min unclaimed), the page is asked once
+// for a fresh one.
+let tokenAhead = null, askedForToken = false;
 let transport = "component values (the page gave no landmark socket token)", playingSeen = false, stopNotice = false;
 const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
                 startClick: 0, firstLandmarksMs: null, times: [], sent: 0, batches: 0 };
@@ -40,10 +51,19 @@ window.addEventListener("message", (ev) => {
   if (ev.data?.type !== "streamlit:render") return;
   if (!rendered) { rendered = true; setHeight(); }
   args = ev.data.args || {};
-  if (args.socket_token && args.socket_token !== sockToken) connectSocket(args.socket_token);   // a new token: (re)connect
+  if (args.socket_token && args.socket_token !== sockToken && args.socket_token !== tokenAhead) {
+    // a new token: (re)connect now mid-set; else keep it until START (no idle socket per page load)
+    if (running || askedForToken) connectSocket(args.socket_token);
+    else tokenAhead = args.socket_token;
+  }
+  if (args.panel_channel && args.panel_channel !== panelChanName) {
+    if (panelChan) panelChan.close();
+    panelChanName = args.panel_channel; panelChan = new BroadcastChannel(panelChanName); panelSent = null;
+  }
   if (!onSocket()) {   // component values: the verdict comes back in the args
     reply = args.reply || {};
     if (typeof reply.ack === "number" && reply.ack > ackSeq) onAck(reply.ack);
+    tellPanel(reply);
   }
   if (args.stop && running) stop("The server stopped the set.");
   draw();
@@ -68,6 +88,10 @@ function connectSocket(token) {
   s.onclose = (ev) => {
     if (sock !== s) return;
     sock = null;
+    if (ev.code === 4401 && sockState === "connecting" && !askedForToken) {
+      askedForToken = true; sockState = "spent"; sockWaitFrom = null; notice("token");   // send() waits for it
+      return;
+    }
     if (ev.code === 1000 && sockState === "open") sockState = "spent";   // STOP: the set is over
     else if (sockState !== "spent") {
       socketFailed(sockState === "open" ? `closed (${ev.reason || "code " + ev.code})`
@@ -84,8 +108,18 @@ function socketFailed(why) {
   if (running) send(true);   // the frames not judged yet go as component values
 }
 
+function tellPanel(r) {
+  if (panelChan && r.panel !== undefined && r.panel !== panelSent) { panelSent = r.panel; panelChan.postMessage(r.panel); }
+}
+
 function onReply(m) {
   reply = m;
+  tellPanel(m);
+  serverMaxFps = m.max_fps > 0 ? m.max_fps : 0;
+  if (running && (m.busy || null) !== busyShown) {   // the server's plain words, or back to normal
+    busyShown = m.busy || null;
+    say(busyShown || runningText, !!busyShown);
+  }
   if (typeof m.ack === "number" && m.ack > ackSeq) onAck(m.ack);
   if (running && m.playing && !playingSeen) { playingSeen = true; notice("start"); }   // the page starts its panel timer
   draw();
@@ -219,7 +253,9 @@ async function start() {
   $("start").disabled = true;
   problem = null; stats.startClick = performance.now(); stats.firstVerdictMs = null; stats.firstLandmarksMs = null;
   stats.times = []; pending = []; inflight = null; ackSeq = -1; lastPose = null; reply = {};
-  sentSeq = -1; playingSeen = false; sockWaitFrom = null;
+  sentSeq = -1; playingSeen = false; sockWaitFrom = null; serverMaxFps = 0; busyShown = null;
+  askedForToken = false;
+  if (tokenAhead) { const t = tokenAhead; tokenAhead = null; connectSocket(t); }   // opens while the model loads
   say("Starting the camera and the pose model...");
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error("no camera access in this browser");
@@ -240,7 +276,8 @@ async function start() {
   running = true; t0 = performance.now(); frameSeq = 0; busy = null;
   $("stop").disabled = false;
   const rate = args.max_fps > 0 ? `, ${args.max_fps} frames a second` : "";
-  say(`Running: pose model in this browser (${delegate}${rate}); only landmarks are sent.`);
+  runningText = `Running: pose model in this browser (${delegate}${rate}); only landmarks are sent.`;
+  say(runningText);
   sendTimer = setInterval(() => send(false), SEND_MS);
   send(true);   // on the socket: the set starts on the server now
   next();
@@ -276,8 +313,9 @@ let busy = null;   // the frame the worker is working on
 
 function onFrame() {
   if (!running) return;
-  if (busy === null) {
-    const cap = performance.now();
+  const cap = performance.now();
+  if (busy === null && !(serverMaxFps > 0 && cap - lastModelCap < 1000 / serverMaxFps - 5)) {
+    lastModelCap = cap;
     // A snapshot: the <video> itself could change frame during the 40-140 ms call.
     const vf = new VideoFrame(video, { timestamp: Math.round(cap * 1000) });
     // The landmarker's clock must increase over its whole life (START again too); the
@@ -319,41 +357,7 @@ function onWorker(ev) {
 
 function draw(framePainted) {
   if (!framePainted && !running) return;
-  if (!lastPose || !lastPose.lm) { overlayText(); return; }
-  const { lm, w, h } = lastPose, minVis = args.min_visibility ?? 0.5, col = reply.colours || {};
-  const px = (i) => [lm[i * 5] * w, lm[i * 5 + 1] * h], vis = (i) => lm[i * 5 + 3] >= minVis;
-  const colour = (i) => ({ fail: RED, skipped: GREY, ok: GREEN }[col[i]] || WHITE);
-  const unit = Math.max(Math.min(w, h) / 720, 0.4);
-  ctx.lineWidth = Math.max(2, 4 * unit);
-  for (const [a, b] of args.edges || []) {
-    if (!vis(a) || !vis(b)) continue;
-    ctx.strokeStyle = col[a] === "fail" || col[b] === "fail" ? RED : colour(col[a] ? a : b);
-    const [xa, ya] = px(a), [xb, yb] = px(b);
-    ctx.beginPath(); ctx.moveTo(xa, ya); ctx.lineTo(xb, yb); ctx.stroke();
-  }
-  for (let i = 11; i < 33; i++) {
-    if (!vis(i)) continue;
-    const [x, y] = px(i);
-    ctx.fillStyle = colour(i); ctx.beginPath(); ctx.arc(x, y, Math.max(3, 5 * unit), 0, 2 * Math.PI); ctx.fill();
-  }
-  overlayText();
-}
-
-function overlayText() {
-  const h = canvas.height, base = Math.min(h, canvas.width * 0.75), size = Math.round(base * 0.036 * 1.3);
-  ctx.font = `600 ${size}px sans-serif`; ctx.lineWidth = 4; ctx.strokeStyle = "#000"; ctx.fillStyle = WHITE;
-  const lines = [];
-  if (typeof reply.reps === "number") lines.push(`reps ${reply.reps}` + (reply.sides ? `  (L ${reply.sides.left || 0} / R ${reply.sides.right || 0})` : ""));
-  if (reply.hold_ms) lines.push(`hold ${(reply.hold_ms / 1000).toFixed(1)} s`);
-  if (reply.phase) lines.push(`phase ${reply.phase}`);
-  lines.forEach((t, k) => { const y = size * (1.4 + 1.3 * k); ctx.strokeText(t, 10, y); ctx.fillText(t, 10, y); });
-  if (reply.cue) {
-    const cs = Math.round(base * 0.055 * 1.3);
-    ctx.font = `700 ${cs}px sans-serif`;
-    const tw = ctx.measureText(reply.cue).width, x = Math.max(8, (canvas.width - tw) / 2), y = h - cs * 0.8;
-    ctx.fillStyle = "rgba(0,0,0,0.55)"; ctx.fillRect(x - 8, y - cs, tw + 16, cs * 1.35);
-    ctx.fillStyle = reply.cue_fault ? "rgb(245,170,30)" : WHITE; ctx.fillText(reply.cue, x, y);
-  }
+  drawOverlay(ctx, lastPose, reply, args);
 }
 
 function stopCamera() {
@@ -363,7 +367,7 @@ function stopCamera() {
 }
 
 function stop(msg) {
-  running = false;
+  running = false; askedForToken = false;
   stopCamera();
   stopNotice = sockState === "open";   // once the socket closes after STOP, the page is told
   send(true);   // the last frames and running=false: the server ends the set
