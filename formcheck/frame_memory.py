@@ -17,8 +17,11 @@ from __future__ import annotations
 import ctypes
 import logging
 import sys
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 M_MMAP_THRESHOLD = -3          # glibc's mallopt parameter number (malloc.h)
 # At most 4 MB: a 1080p RGB frame (6.2 MB) and larger, where the hundreds of MB were. At 1 MB
@@ -62,3 +65,23 @@ def frames_to_system(frame_bytes: int = FRAME_MMAP_THRESHOLD) -> bool:
     else:
         log.debug("mallopt(M_MMAP_THRESHOLD) refused; frame memory left to glibc's defaults")
     return _threshold > 0
+
+
+# Every this many frames of a long pass, the heaps' free pages go back to the system: what
+# the threshold above leaves in the heaps (smaller buffers freed on one thread and made on
+# another) still grew a 60 s 480p clip's adaptive pass by ~1 MB a second (peak 307 MB, bare
+# loop 227); trimmed every 30 analysed frames: 268 MB, no more CPU (malloc_trim is ~1 ms).
+TRIM_EVERY_FRAMES = 30
+
+
+def trimmed(frames: Iterable[T]) -> Iterator[T]:
+    """``frames`` as they come, with glibc's ``malloc_trim`` every TRIM_EVERY_FRAMES of them
+    (a no-op without glibc)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim if sys.platform.startswith("linux") else None
+    except (OSError, AttributeError):   # not glibc
+        trim = None
+    for i, frame in enumerate(frames, 1):
+        if trim is not None and i % TRIM_EVERY_FRAMES == 0:
+            trim(0)
+        yield frame
