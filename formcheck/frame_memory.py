@@ -30,10 +30,10 @@ M_MMAP_THRESHOLD = -3          # glibc's mallopt parameter number (malloc.h)
 # 385-393 MB at 4 MB).
 FRAME_MMAP_THRESHOLD = 4 << 20
 # Smaller clips: the threshold is one RGB frame of the clip. A 640x480 frame (0.9 MB) under a
-# 4 MB threshold came from the heap, and the small arrays kept per analysed frame (the poses)
-# split each freed frame's hole, so the next frame did not fit in it: the adaptive pass over a
-# 24 s 480p clip grew the heap by a frame per analysed frame (peak 435 MB, 219 MB of it free
-# heap; at one frame's size: 262 MB, no more CPU). A frame's luma plane, FFmpeg's largest
+# 4 MB threshold came from the heap, and the adaptive pass over a 24 s 480p clip grew the heap
+# by about a frame per analysed frame (peak 435 MB, 219 MB of it free heap by mallinfo2: holes,
+# not live data; most likely small blocks kept per frame splitting each freed frame's hole).
+# At one frame's size: 262 MB, no more CPU. A frame's luma plane, FFmpeg's largest
 # buffer, is a third of the RGB frame, so it stays in the heap's pool. Not below 512 KB: the
 # pose model's per-frame tensors (0.6-0.8 MB) are not worth an mmap each for tiny clips.
 MIN_MMAP_THRESHOLD = 512 << 10
