@@ -22,6 +22,7 @@ from .crowd import CrowdCheck
 from .definition import Definition
 from .engine.session import MISSING_MIN_MS, Session, SessionResult
 from .estimator import MP_VISIBILITY_ALPHA, PoseEstimator
+from .frame_memory import trimmed
 from .pose import ClipInfo, FramePose
 from .profile import Profile
 from .sampling import AdaptiveSampler, knife_edge_reps, marginal
@@ -85,7 +86,7 @@ def _sampled_pass(path: str | os.PathLike[str], d: Definition, profile: Profile 
                 out.poses.append(pose)
             reader.sample_at(windows[0][0])
         with PoseEstimator(model_path, mode="video", frame_ms=frame_ms) as est:
-            for frame in reader:
+            for frame in trimmed(reader):   # (the heap's free pages returned as it goes)
                 pose = est.detect(frame.rgb, frame.t_ms)
                 if crowd is not None and pose is not None:
                     crowd.offer(frame.rgb, frame.t_ms)

@@ -12,12 +12,15 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
 
 from .errors import MediaError
+
+if TYPE_CHECKING:
+    from PIL import Image as _PILImage
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ def is_animated(path: str | os.PathLike[str]) -> bool:
     p = Path(path)
     if p.suffix.lower() not in ANIMATED_SUFFIXES or not p.is_file():
         return False
+    # Pillow is imported only for the files it reads (~50 ms of a still's or a clip's command)
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(p) as im:
             return int(getattr(im, "n_frames", 1)) > 1
@@ -54,6 +60,8 @@ def is_key_poses(path: str | os.PathLike[str]) -> bool:
     p = Path(path)
     if p.suffix.lower() not in KEY_POSE_SUFFIXES or not p.is_file():
         return False
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(p) as im:
             n = int(getattr(im, "n_frames", 1))
@@ -75,9 +83,11 @@ class AnimatedImage:
     down (longer side) while decoding."""
 
     def __init__(self, path: str | os.PathLike[str], max_side: int) -> None:
+        from PIL import Image, UnidentifiedImageError
+
         self.path = Path(path)
         try:
-            self._im = Image.open(self.path)
+            self._im: _PILImage.Image = Image.open(self.path)
             self.frames = int(getattr(self._im, "n_frames", 1))
         except (OSError, UnidentifiedImageError, ValueError) as e:
             raise MediaError(f"{self.path}: not a readable animated image ({e})") from None
@@ -106,6 +116,8 @@ class AnimatedImage:
 
     def __iter__(self) -> Iterator[tuple[int, float, npt.NDArray[np.uint8]]]:
         """(index, t_ms, rgb (H, W, 3)) for every frame."""
+        from PIL import Image
+
         for i, t in enumerate(self.times_ms):
             try:
                 self._im.seek(i)

@@ -32,8 +32,13 @@ class CrowdCheck:
     (final after :meth:`close`)."""
 
     def __init__(self, model: Path, every_ms: float = CHECK_EVERY_MS, threaded: bool = False,
-                 skip_when_busy: bool = False, deferred: bool = False) -> None:
+                 skip_when_busy: bool = False, deferred: bool = False,
+                 counts_from: PoseEstimator | None = None) -> None:
+        """``counts_from``: an IMAGE-mode landmarker for two people that judges the same frames
+        (stills, key poses): a due check takes its count of the frame just detected instead of
+        loading a model of its own (a still's whole process was two landmarkers)."""
         self._model = model
+        self._counts_from = counts_from
         self._every_ms = every_ms
         self._next_ms = 0.0
         self._est: PoseEstimator | None = None
@@ -56,6 +61,9 @@ class CrowdCheck:
         if t_ms < self._next_ms:
             return
         self._next_ms = t_ms + self._every_ms
+        if self._counts_from is not None:
+            self._count(self._counts_from.people_last_frame)
+            return
         if self._kept is not None:
             self._kept.append(_jpeg(rgb))
             return
@@ -80,7 +88,9 @@ class CrowdCheck:
         if self._est is None:
             self._est = PoseEstimator(self._model, mode="image", num_poses=2)
         self._est.detect(rgb)
-        n = self._est.people_last_frame
+        self._count(self._est.people_last_frame)
+
+    def _count(self, n: int) -> None:
         with self._lock:
             self.people = n
             self.checks += 1

@@ -49,7 +49,8 @@ class PoseEstimator:
     """Detect one person's pose per frame.
 
     ``mode="video"``: frames of one stream in time order (tracking; faster). ``"image"``:
-    independent stills. :meth:`detect` returns None when no person is found.
+    independent stills. :meth:`detect` returns None when no person is found. ``num_poses`` > 1:
+    up to that many people are found (``people_last_frame``); the pose returned is the first.
     """
 
     def __init__(self, model_path: str | os.PathLike[str], mode: Mode = "video",
@@ -105,8 +106,10 @@ class PoseEstimator:
                 self._dense.reset()
             return None
         h, w = rgb.shape[:2]
-        best = _most_prominent(result.pose_landmarks)
-        pose = _to_pose(result.pose_landmarks[best], result.pose_world_landmarks[best], w, h)
+        # The first pose is the one a one-person landmarker finds (identical, to the last bit,
+        # on every still of the shared set, alone and doubled side by side), so an IMAGE-mode
+        # landmarker for two both judges the person and counts the people (crowd.py).
+        pose = _to_pose(result.pose_landmarks[0], result.pose_world_landmarks[0], w, h)
         if self._dense is not None:
             pose.landmarks[:, VIS] = self._dense(pose.landmarks[:, VIS], t_ms)
         return pose
@@ -164,15 +167,18 @@ class DenseVisibility:
 
 # MediaPipe's package imports its drawing helpers, and with them matplotlib.pyplot: about 0.5 s
 # of CPU (of 0.8 for the whole import) in every process that runs the model, for drawing that
-# formcheck does itself (formcheck.draw). They are made lazy: loaded if anything uses them.
-_DRAWING_MODULES = ("drawing_utils", "drawing_styles")
+# formcheck does itself (formcheck.draw). And ``mediapipe.tasks.python`` imports every task
+# family: audio (with the sounddevice/PortAudio binding), text, retrieval and decision, none of
+# which a pose landmarker uses (~0.1 s of CPU per process). They are made lazy: loaded if
+# anything uses them.
+_LAZY_MODULES = ("vision.drawing_utils", "vision.drawing_styles", "audio", "text", "retrieval", "decision")
 
 
 class _LazyDrawing:
-    """A meta-path finder that hands out MediaPipe's drawing modules with a LazyLoader: the
+    """A meta-path finder that hands out those modules (and packages) with a LazyLoader: the
     import binds them as usual, and they run when first used (never, by formcheck)."""
 
-    names = frozenset(f"mediapipe.tasks.python.vision.{m}" for m in _DRAWING_MODULES)
+    names = frozenset(f"mediapipe.tasks.python.{m}" for m in _LAZY_MODULES)
 
     def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
         import importlib.machinery
@@ -188,7 +194,7 @@ class _LazyDrawing:
 
 
 def _import_vision() -> Any:
-    """``mediapipe.tasks.python`` (BaseOptions, vision) without running its drawing modules."""
+    """``mediapipe.tasks.python`` (BaseOptions, vision) without running the modules above."""
     import sys
 
     finder = _LazyDrawing()
@@ -198,15 +204,3 @@ def _import_vision() -> Any:
     finally:
         sys.meta_path.remove(finder)   # type: ignore[arg-type]
     return tasks
-
-
-def _most_prominent(poses: list[Any]) -> int:
-    """Index of the pose with the largest bounding box (the person nearest the camera)."""
-    if len(poses) == 1:
-        return 0
-    areas = []
-    for pose in poses:
-        xs = [p.x for p in pose]
-        ys = [p.y for p in pose]
-        areas.append((max(xs) - min(xs)) * (max(ys) - min(ys)))
-    return int(np.argmax(areas))

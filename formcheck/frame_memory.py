@@ -17,23 +17,38 @@ from __future__ import annotations
 import ctypes
 import logging
 import sys
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 M_MMAP_THRESHOLD = -3          # glibc's mallopt parameter number (malloc.h)
-# From 4 MB up: a 1080p RGB frame (6.2 MB) and larger, where the hundreds of MB were. At 1 MB
-# FFmpeg's own per-frame buffers were mmapped too: +0.5 s CPU decoding a 231-frame 1080p clip
-# (1.03 -> 1.56 s; 4 MB: 1.23 s) for no less memory (analyze peaks 385-393 MB at 4 MB).
+# At most 4 MB: a 1080p RGB frame (6.2 MB) and larger, where the hundreds of MB were. At 1 MB
+# FFmpeg's own per-frame buffers of a 1080p clip were mmapped too: +0.5 s CPU decoding a
+# 231-frame 1080p clip (1.03 -> 1.56 s; 4 MB: 1.23 s) for no less memory (analyze peaks
+# 385-393 MB at 4 MB).
 FRAME_MMAP_THRESHOLD = 4 << 20
+# Smaller clips: the threshold is one RGB frame of the clip. A 640x480 frame (0.9 MB) under a
+# 4 MB threshold came from the heap, and the adaptive pass over a 24 s 480p clip grew the heap
+# by about a frame per analysed frame (peak 435 MB, 219 MB of it free heap by mallinfo2: holes,
+# not live data; most likely small blocks kept per frame splitting each freed frame's hole).
+# At one frame's size: 262 MB, no more CPU. A frame's luma plane, FFmpeg's largest
+# buffer, is a third of the RGB frame, so it stays in the heap's pool. Not below 512 KB: the
+# pose model's per-frame tensors (0.6-0.8 MB) are not worth an mmap each for tiny clips.
+MIN_MMAP_THRESHOLD = 512 << 10
 
-_done = False
+_threshold = 0   # the threshold in force (0: glibc's default, dynamic)
 
 
-def frames_to_system() -> bool:
-    """Make glibc ``mmap`` every block of FRAME_MMAP_THRESHOLD bytes or more (once per
-    process; a no-op elsewhere, e.g. on macOS or musl). Returns whether it is in force."""
-    global _done
-    if _done:
+def frames_to_system(frame_bytes: int = FRAME_MMAP_THRESHOLD) -> bool:
+    """Make glibc ``mmap`` every block the size of one decoded RGB frame (``frame_bytes``,
+    within MIN_MMAP_THRESHOLD..FRAME_MMAP_THRESHOLD) or more; called per clip opened (the
+    last clip's size holds). A no-op elsewhere, e.g. on macOS or musl. Returns whether a
+    threshold is in force."""
+    global _threshold
+    want = max(MIN_MMAP_THRESHOLD, min(FRAME_MMAP_THRESHOLD, int(frame_bytes)))
+    if want == _threshold:
         return True
     if not sys.platform.startswith("linux"):
         return False
@@ -45,7 +60,28 @@ def frames_to_system() -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    _done = bool(mallopt(M_MMAP_THRESHOLD, FRAME_MMAP_THRESHOLD))
-    if not _done:
+    if mallopt(M_MMAP_THRESHOLD, want):
+        _threshold = want
+    else:
         log.debug("mallopt(M_MMAP_THRESHOLD) refused; frame memory left to glibc's defaults")
-    return _done
+    return _threshold > 0
+
+
+# Every this many frames of a long pass, the heaps' free pages go back to the system: what
+# the threshold above leaves in the heaps (smaller buffers freed on one thread and made on
+# another) still grew a 60 s 480p clip's adaptive pass by ~1 MB a second (peak 307 MB, bare
+# loop 227); trimmed every 30 analysed frames: 268 MB, no more CPU (malloc_trim is ~1 ms).
+TRIM_EVERY_FRAMES = 30
+
+
+def trimmed(frames: Iterable[T]) -> Iterator[T]:
+    """``frames`` as they come, with glibc's ``malloc_trim`` every TRIM_EVERY_FRAMES of them
+    (a no-op without glibc)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim if sys.platform.startswith("linux") else None
+    except (OSError, AttributeError):   # not glibc
+        trim = None
+    for i, frame in enumerate(frames, 1):
+        if trim is not None and i % TRIM_EVERY_FRAMES == 0:
+            trim(0)
+        yield frame

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +105,9 @@ def download(variant: str, timeout_s: float = 20.0) -> Path:
         raise ModelError(f"unknown model variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     url = OFFICIAL_URL.format(v=variant)
     target = config.user_models_dir() / f"pose_landmarker_{variant}.task"
+    import urllib.error  # here: the HTTP stack is ~30 ms of every command that only reads models
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=timeout_s) as resp, atomic_path(target) as tmp:
             with open(tmp, "wb") as f:

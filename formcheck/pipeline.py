@@ -195,8 +195,10 @@ def analyze_clip(
         crowd: CrowdCheck | None = None
         if model_path is not None:
             info.model = model_path.name
-            est = PoseEstimator(model_path, mode=estimator_mode(path, info))
-            crowd = CrowdCheck(model_path, deferred=True)
+            mode = estimator_mode(path, info)
+            # IMAGE mode: one landmarker for two people judges each frame and counts the people
+            est = PoseEstimator(model_path, mode=mode, num_poses=2 if mode == "image" else 1)
+            crowd = CrowdCheck(model_path, deferred=True, counts_from=est if mode == "image" else None)
         elif landmarks is not None:
             info = landmarks.info
         session = Session(definition, profile, info)

@@ -5,16 +5,22 @@ the frames are read by video_reader.py."""
 from __future__ import annotations
 
 from pathlib import Path
-
-import av
+from typing import TYPE_CHECKING
 
 from .errors import MediaError
+
+if TYPE_CHECKING:
+    import av
 
 MAX_PIXELS = 8192 * 8192  # larger frames are refused rather than exhausting memory
 
 
 def open_video(path: Path, threads: bool) -> tuple[av.container.InputContainer, av.VideoStream]:
     """The open container and its first video stream (``threads``: FFmpeg frame threads)."""
+    # PyAV is imported when a clip is opened, not with the package: ~0.1 s of imports that a
+    # still's command (read by OpenCV) never needs
+    import av
+
     try:
         c = av.open(str(path), metadata_errors="ignore")
     except av.error.InvalidDataError:

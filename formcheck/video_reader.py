@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 import numpy.typing as npt
 
@@ -30,6 +30,9 @@ from .pose import ClipInfo
 from .prefetch import prefetched
 from .stills import fit_size, read_still
 from .video_open import open_video
+
+if TYPE_CHECKING:
+    import av  # imported by open_video when a clip is opened (a still never needs it)
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +136,6 @@ class MediaReader:
             yield Frame(i, t, rgb)
 
     def _open_video(self) -> ClipInfo:
-        frames_to_system()   # a clip's peak memory must not depend on thread timing
         c, s = open_video(self.path, self._threads)
         ctx = s.codec_context
         self._container = c
@@ -156,6 +158,7 @@ class MediaReader:
         if self._decode_size is not None:
             w, h = self._decode_size
             log.info("%s: %dx%d frames analysed at %dx%d", self.path, ctx.width, ctx.height, w, h)
+        frames_to_system(w * h * 3)   # a clip's peak memory must not depend on thread timing
         if round(rotation / 90) % 2:
             w, h = h, w
         self._first = first
@@ -166,6 +169,8 @@ class MediaReader:
     def _decode(self) -> Iterator[av.VideoFrame]:
         """Decoded frames; damaged packets are skipped (and counted) rather than ending the
         clip, up to MAX_BAD_PACKETS in a row."""
+        import av  # (already imported by open_video)
+
         assert self._container is not None
         bad = run = 0
         skipping = False

@@ -7,7 +7,6 @@ from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 
-import av
 import numpy as np
 
 from .atomic import atomic_path
@@ -23,6 +22,9 @@ class VideoWriter:
 
     def __init__(self, path: str | os.PathLike[str], width: int, height: int,
                  fps: float = 30.0, crf: int = 23) -> None:
+        import av  # here: PyAV is ~0.1 s of imports, and a still's command never writes video
+
+        self._frame_from = av.VideoFrame.from_ndarray
         self.path = Path(path)
         self.width, self.height = width + width % 2, height + height % 2
         self._ctx = atomic_path(self.path, suffix=".mp4")
@@ -46,7 +48,7 @@ class VideoWriter:
             pad = np.zeros((self.height, self.width, 3), np.uint8)
             pad[: min(h, self.height), : min(w, self.width)] = rgb[: self.height, : self.width]
             rgb = pad
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        frame = self._frame_from(np.ascontiguousarray(rgb), format="rgb24")
         pts = max(int(round(t_ms)), self._last_pts + 1)
         frame.pts, frame.time_base = pts, Fraction(1, 1000)
         self._last_pts = pts

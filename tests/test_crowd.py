@@ -36,3 +36,31 @@ def test_deferred_people_check_loads_its_model_only_at_close_and_counts_like_inl
             assert deferred.crowded == 0 and deferred.message() is None
         else:
             assert deferred.crowded >= 1 and "More than one person" in (deferred.message() or "")
+
+
+def test_a_still_is_judged_and_its_people_counted_by_one_landmarker(tmp_path, monkeypatch):
+    """A photo's pose is the one a one-person landmarker finds, and someone else in the
+    photo is still reported, with no second landmarker started for the count."""
+    import cv2
+
+    from formcheck import crowd
+    from formcheck.definition import get_definition
+    from formcheck.pipeline import analyze_clip, extract_poses
+
+    rgb = _frames()[45][0]   # the bridge at its top
+    alone, doubled = tmp_path / "alone.png", tmp_path / "doubled.png"
+    cv2.imwrite(str(alone), rgb[:, :, ::-1])
+    cv2.imwrite(str(doubled), np.concatenate([rgb, rgb], axis=1)[:, :, ::-1])
+    d = get_definition("bridge")
+    one = extract_poses(alone)   # a one-person landmarker
+    assert one.detected.all()
+    want = analyze_clip(alone, d, landmarks=one)
+    started = []
+    monkeypatch.setattr(crowd.CrowdCheck, "_check", lambda self, rgb: started.append(rgb))
+    got = analyze_clip(alone, d)
+    assert started == [], "the people were counted by the landmarker that judged the photo"
+    assert got.summary.people_message is None
+    assert [f.values for f in got.features] == [f.values for f in want.features]
+    assert [(r.index, r.faults) for r in got.reps] == [(r.index, r.faults) for r in want.reps]
+    two = analyze_clip(doubled, d)
+    assert "More than one person" in (two.summary.people_message or "")

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from ..errors import FormcheckError
-from ..red_flags import RedFlags, evaluate, load_rules
 from ..symptoms import Checkin
 from . import audit, repo
 from .access import READ, RECORD, acting, require
 from .database import Database
 from .models import CheckinRow, Patient
+
+if TYPE_CHECKING:
+    from ..red_flags import RedFlags
 
 LEVELS = ("none", "contact", "emergency")   # weakest first
 # The rules look back at most this far ("new" numbness compares with the previous check-in;
@@ -70,6 +72,10 @@ def record(db: Database, patient: str, c: Checkin, rules: RedFlags | None = None
            taken_at: datetime | None = None) -> StoredCheckin:
     """Judge ``c`` against the red-flag rules (with the patient's earlier check-ins: new
     symptoms, rising pain) and store it with the flags it raised."""
+    # here, not at the top: reading check-ins (`formcheck history`) needs no rules, and the
+    # rules' validation models cost a new process ~0.1 s of imports
+    from ..red_flags import evaluate, load_rules
+
     rules = rules or load_rules()
     when = taken_at or c.taken_at or repo.now()
     earlier = [x.checkin for x in checkins(db, patient, since=when - HISTORY_FOR_RULES) if x.taken_at <= when]
