@@ -136,6 +136,28 @@ def test_saved_sets_and_profiles_of_the_folder_layout_are_imported_once(tmp_path
     db.dispose()
 
 
+def test_an_imported_set_keeps_its_profile_version_from_either_report_form(tmp_path):
+    """A report written now gives the profile version as a number; one saved before that field
+    existed gives it only in its label ("name vN"): both are imported with the version."""
+    from formcheck.db.models import ExerciseSet
+
+    data = tmp_path / "data"
+    store = Store(data)
+    base = {"schema": 1, "exercise": "bridge", "definition_version": "1.1", "clip": {"path": "webcam"},
+            "rep_count": 0, "reps": [], "summary": {"faults": {}}}
+    store.save_session("Jane Doe", "bridge", {**base, "profile": "Jane Doe v2"},
+                       now=datetime(2026, 10, 1, 9, tzinfo=UTC))
+    store.save_session("Jane Doe", "bridge", {**base, "profile": "Jane Doe v3", "profile_version": 3},
+                       now=datetime(2026, 10, 2, 9, tzinfo=UTC))
+    store.save_session("Jane Doe", "bridge", {**base, "profile": None, "profile_version": None},
+                       now=datetime(2026, 10, 3, 9, tzinfo=UTC))
+    db = open_database(data)
+    with db.session() as s:
+        versions = [x.profile_version for x in s.query(ExerciseSet).order_by(ExerciseSet.started_at)]
+    assert versions == [2, 3, None]
+    db.dispose()
+
+
 WRITER = """
 import sys, time
 from formcheck.db import Database
