@@ -5,16 +5,14 @@ at most the rep in progress), two writers at once, history, adherence and the PD
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dbserver import pg_bin, postgres_server
+from dbserver import fresh_database_url
 from sqlalchemy import text
 
 from formcheck.db import Database, DatabaseError, open_database, programmes, repo
@@ -26,27 +24,11 @@ from formcheck.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    if pg_bin() is None:
-        pytest.skip("PostgreSQL not installed here (./install.sh --dev installs it)")
-    with postgres_server() as url:
-        yield url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
     """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'formcheck.db'}"
-        return
-    base = request.getfixturevalue("pg_url")
-    name = f"t{os.getpid()}_{time.monotonic_ns()}"
-    admin = Database(base, migrate=False)
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    yield base.rsplit("/", 1)[0] + "/" + name
+    base = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    return fresh_database_url(request.param, tmp_path, base)
 
 
 def _rep(i: int, faults: list[str] | None = None, hip: float = 175.0) -> Rep:
