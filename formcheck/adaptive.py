@@ -157,8 +157,7 @@ def analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profi
     why = first.stopped
     if not why:
         result = first.session.finish(first.info, crowd.message())
-        sc = first.session.scorer
-        why = marginal(result, sc.views_ms, sc.out_of_position_ms, reps=False)
+        why = marginal(result, reps=False)
     if not why:
         frame_ms = first.info.frame_ms
         windows = refine_windows(result, frame_ms)
@@ -170,9 +169,7 @@ def analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profi
         why = second.stopped
         if not why:
             result = second.session.finish(second.info, crowd.message())
-            sc = second.session.scorer
-            why = marginal(result, sc.views_ms, sc.out_of_position_ms, reps=False) \
-                or _uncovered(result, windows, SEED_FRAMES * frame_ms)
+            why = marginal(result, reps=False) or _uncovered(result, windows, SEED_FRAMES * frame_ms)
         if not why:
             return result
     log.info("%s: %s: analysed at full rate", path, why)
