@@ -30,6 +30,7 @@ from .video_reader import MediaReader
 
 if TYPE_CHECKING:
     from .pipeline import Progress
+    from .plan import Plan
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +146,14 @@ def _uncovered(result: SessionResult, windows: list[tuple[float, float]], seed_m
 
 
 def analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profile | None,
-                     model_path: Path, progress: Progress | None = None) -> SessionResult:
-    """A clip's verdict from adaptive sampling, refined around knife-edge reps; the full-rate
-    path where that cannot give the full-rate verdict."""
-    from .pipeline import analyze_clip
+                     plan: Plan, progress: Progress | None = None) -> SessionResult:
+    """A clip's verdict from a sampled ``plan`` (adaptive sampling), refined around knife-edge
+    reps; the plan at full rate where that cannot give the full-rate verdict."""
+    from .pipeline import run
 
+    model_path = plan.model
+    if model_path is None:
+        raise ValueError("a sampled plan runs a pose model")
     crowd = CrowdCheck(model_path, deferred=True)
     try:
         first = _sampled_pass(path, d, profile, model_path, crowd, progress=progress)
@@ -158,8 +162,7 @@ def analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profi
     why = first.stopped
     if not why:
         result = first.session.finish(first.info, crowd.message())
-        sc = first.session.scorer
-        why = marginal(result, sc.views_ms, sc.out_of_position_ms, reps=False)
+        why = marginal(result, reps=False)
     if not why:
         frame_ms = first.info.frame_ms
         windows = refine_windows(result, frame_ms)
@@ -171,10 +174,8 @@ def analyze_adaptive(path: str | os.PathLike[str], d: Definition, profile: Profi
         why = second.stopped
         if not why:
             result = second.session.finish(second.info, crowd.message())
-            sc = second.session.scorer
-            why = marginal(result, sc.views_ms, sc.out_of_position_ms, reps=False) \
-                or _uncovered(result, windows, SEED_FRAMES * frame_ms)
+            why = marginal(result, reps=False) or _uncovered(result, windows, SEED_FRAMES * frame_ms)
         if not why:
             return result
     log.info("%s: %s: analysed at full rate", path, why)
-    return analyze_clip(path, d, profile, model_path, progress=progress, full_rate=True)
+    return run(path, d, profile, plan.at_full_rate(), progress)

@@ -32,11 +32,9 @@ def cmd_history(a: argparse.Namespace) -> int:
         if x.exercise not in names:
             names[x.exercise] = _exercise_name(x.exercise)
         when = f"{x.started_at.astimezone():%Y-%m-%d %H:%M}  {names[x.exercise]:<16} {x.source:<7}"
-        if x.source == "monitor":   # a day at the desk: time seated, posture, alerts, breaks
-            m = x.summary
-            print(f"{when} seated {m.get('seated_s', 0) / 60:.0f} min, good posture "
-                  f"{m.get('good_posture_share', 0):.0%}, {m.get('alerts', 0)} alerts, "
-                  f"{m.get('breaks_due', 0)} break reminders")
+        if (day := x.day) is not None:   # a day at the desk: time seated, posture, alerts, breaks
+            print(f"{when} seated {day.seated_s / 60:.0f} min, good posture {day.good_share:.0%}, "
+                  f"{day.alerts} alerts, {day.breaks_due} break reminders")
             continue
         faults = ", ".join(f"{k} x{v}" for k, v in sorted(x.faults.items(), key=lambda kv: -kv[1])) or "none"
         print(f"{when} reps {x.reps:>3}  good {x.good_reps:>3}  faults: {faults}")

@@ -27,6 +27,9 @@ class Kind:
     off a side view to count reps, or None where the 3D value is not trusted (interior angles:
     see formcheck/engine/features.py WORLD_KINDS). ``foreshortened``: the 2D value is beyond
     use in a front view of a side-view exercise (a shape gate then counts as not seen).
+    ``covers_hidden``: the world twin may stand in for a sided phase measure whose far end is
+    not seen in the picture (see FeatureExtractor._estimated_phase); a kind that reads the
+    facing direction does not, as a covered limb may not give it.
     """
 
     name: str
@@ -36,6 +39,7 @@ class Kind:
     in_2d: Callable[[Pts, float], float]
     in_3d: Callable[[Pts3, tuple[float, float]], float] | None = None
     foreshortened: bool = True
+    covers_hidden: bool = False
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -44,12 +48,14 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("bend", 3, "180 - interior angle, + when the middle point is above the line of the others",
          "deg", lambda p, _f: g.bend_2d(p[0], p[1], p[2])),
     Kind("elevation", 2, "first->second above the horizontal, -90..90 (+ = second higher)", "deg",
-         lambda p, _f: g.elevation_2d(p[0], p[1]), lambda p, _fw: g.elevation_3d(p[0], p[1])),
+         lambda p, _f: g.elevation_2d(p[0], p[1]), lambda p, _fw: g.elevation_3d(p[0], p[1]),
+         covers_hidden=True),
     Kind("forward_lean", 2, "first->second from vertical, -180..180, + = toward the facing direction",
          "deg", lambda p, f: g.forward_lean_2d(p[0], p[1], f),
          lambda p, fw: g.forward_lean_3d(p[0], p[1], fw)),
     Kind("inclination", 2, "first->second from vertical, 0..180", "deg",
-         lambda p, _f: g.inclination_2d(p[0], p[1]), lambda p, _fw: g.inclination_3d(p[0], p[1])),
+         lambda p, _f: g.inclination_2d(p[0], p[1]), lambda p, _fw: g.inclination_3d(p[0], p[1]),
+         covers_hidden=True),
     Kind("gap", 4, "distance first->second in percent of third->fourth (a body segment), 0..", "%",
          lambda p, _f: g.gap_pct_2d(p[0], p[1], p[2], p[3]), foreshortened=False),
     Kind("limb_gap", 4, "distance from the first point to the limb from the middle of second->third, "

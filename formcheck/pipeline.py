@@ -10,6 +10,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import cv2
@@ -21,13 +22,14 @@ from .definition import Definition
 from .draw import annotate
 from .engine.features import Features
 from .engine.scorer import FrameResult
-from .engine.session import Session, SessionResult, analyze_sequence
+from .engine.session import Session, SessionResult
 from .errors import FormcheckError
 from .estimator import Mode, PoseEstimator
 from .models import resolve_model
+from .plan import Plan, plan_clip
 from .pose import ClipInfo, FramePose, PoseSequence
 from .profile import Profile
-from .stills import fit_size, is_still
+from .stills import fit_size
 from .video_reader import MediaReader, RGBFrame
 from .video_writer import VideoWriter
 
@@ -167,8 +169,10 @@ def analyze_clip(
     full_rate: bool = False,
     video_details: bool = True,
 ) -> SessionResult:
-    """Analyse a clip or still. With ``landmarks`` (a cached sequence of this clip) the pose
-    model is not run; the clip is decoded only if an annotated video is asked for.
+    """Analyse a clip or still: :func:`formcheck.plan.plan_clip` decides from these what to
+    produce and which frames the model sees, :func:`run` carries it out. With ``landmarks``
+    (a cached sequence of this clip) the pose model is not run; the clip is decoded only if an
+    annotated video is asked for.
 
     A clip's report alone is made with adaptive sampling (:mod:`formcheck.sampling`: the
     model runs on the frames that can change a verdict; the result's frames are those).
@@ -180,40 +184,44 @@ def analyze_clip(
 
     ``pipelined=False`` decodes, analyses and encodes one frame after another in this thread:
     slower, and the reference the pipelined path must match exactly."""
-    if landmarks is not None and video_out is None:
-        return analyze_sequence(landmarks, definition, profile)
-    model_path = resolve_model(model) if landmarks is None else None
-    if model_path is not None and not full_rate and video_out is None and poses_out is None \
-            and not is_still(path) and not is_key_poses(path):
-        # (a few key poses are analysed whole, each frame detected alone: nothing to sample)
+    plan = plan_clip(path, model, landmarks, video_out, poses_out, full_rate=full_rate, pipelined=pipelined,
+                     video_details=video_details)
+    return run(path, definition, profile, plan, progress)
+
+
+def run(path: str | os.PathLike[str], definition: Definition, profile: Profile | None, plan: Plan,
+        progress: Progress | None = None) -> SessionResult:
+    """Carry out a plan: a sampled one by :mod:`formcheck.adaptive` (its passes steer the
+    decoder to the frames due; where they cannot give the full-rate verdict it comes back here
+    with ``plan.at_full_rate()``), every other one by the one frame loop below."""
+    if plan.frames == "sampled":
         from .adaptive import analyze_adaptive
 
-        return analyze_adaptive(path, definition, profile, model_path, progress)
-    with MediaReader(path, prefetch=8 if pipelined else 0) as reader:
-        info = reader.info
+        return analyze_adaptive(path, definition, profile, plan, progress)
+    reader_cm: AbstractContextManager[MediaReader | None] = \
+        MediaReader(path, prefetch=8 if plan.pipelined else 0) if plan.decodes else nullcontext()
+    with reader_cm as reader:
+        info = _clip_info(plan, reader)
         est: PoseEstimator | None = None
         crowd: CrowdCheck | None = None
-        if model_path is not None:
-            info.model = model_path.name
+        if plan.model is not None:
+            info.model = plan.model.name
             mode = estimator_mode(path, info)
             # IMAGE mode: one landmarker for two people judges each frame and counts the people
-            est = PoseEstimator(model_path, mode=mode, num_poses=2 if mode == "image" else 1)
-            crowd = CrowdCheck(model_path, deferred=True, counts_from=est if mode == "image" else None)
-        elif landmarks is not None:
-            info = landmarks.info
+            est = PoseEstimator(plan.model, mode=mode, num_poses=2 if mode == "image" else 1)
+            crowd = CrowdCheck(plan.model, deferred=True, counts_from=est if mode == "image" else None)
         session = Session(definition, profile, info)
-        enc = _EncoderThread(Path(video_out), info.width, info.height, info.fps, definition, pipelined,
-                             video_details) if video_out is not None else None
+        enc = _EncoderThread(plan.video_out, info.width, info.height, info.fps, definition, plan.pipelined,
+                             plan.video_details) if plan.video_out is not None else None
         t_list: list[float] = []
         poses: list[FramePose | None] = []
-        frames = _detected(reader, est, crowd) if est is not None else _cached(reader, landmarks)  # type: ignore[arg-type]
         ok = False
         try:
-            for i, (rgb, t, pose) in enumerate(frames):
+            for i, (rgb, t, pose) in enumerate(_frames(reader, est, crowd, plan.landmarks)):
                 feats, r = session.update(t, pose)
                 t_list.append(t)
                 poses.append(pose)
-                if enc is not None:
+                if enc is not None and rgb is not None:
                     enc.put(rgb, feats, r, t)
                 if progress is not None:
                     progress(i + 1, info.frames)
@@ -228,6 +236,28 @@ def analyze_clip(
     if est is not None:
         _timed(info, t_list)
         info.model_frames = len(t_list)
-        if poses_out is not None:
-            PoseSequence.from_frames(t_list, poses, info).save(poses_out)
+        if plan.poses_out is not None:
+            PoseSequence.from_frames(t_list, poses, info).save(plan.poses_out)
     return session.finish(info, crowd.message() if crowd is not None else None)
+
+
+def _clip_info(plan: Plan, reader: MediaReader | None) -> ClipInfo:
+    """The pose file's own clip info, or the decoded clip's."""
+    if plan.landmarks is not None:
+        return plan.landmarks.info
+    if reader is None:
+        raise ValueError("a plan without cached poses decodes the clip")
+    return reader.info
+
+
+def _frames(reader: MediaReader | None, est: PoseEstimator | None, crowd: CrowdCheck | None,
+            seq: PoseSequence | None) -> Iterator[tuple[RGBFrame | None, float, FramePose | None]]:
+    """Each frame's (picture, t_ms, pose): from the model, from the cached sequence beside the
+    decoded pictures (to draw), or from the cached sequence alone (no picture)."""
+    if est is not None and reader is not None:
+        return _detected(reader, est, crowd)
+    if seq is None:
+        raise ValueError("a plan without a model needs its cached poses")
+    if reader is not None:
+        return _cached(reader, seq)
+    return ((None, float(seq.t_ms[i]), seq.frame(i)) for i in range(len(seq)))

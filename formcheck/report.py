@@ -36,6 +36,7 @@ def build_report(r: SessionResult) -> dict[str, Any]:
         "exercise": r.definition.id,
         "definition_version": r.definition.version,
         "profile": r.profile.label() if r.profile else None,
+        "profile_version": r.profile.version if r.profile else None,
         "clip": {"path": info.path, "fps": round(info.fps, 3), "frames": info.frames,
                  "model_frames": info.model_frames,
                  "width": info.width, "height": info.height,
@@ -59,6 +60,18 @@ def rep_from_json(d: Mapping[str, Any]) -> Rep:
     return Rep(int(d["index"]), d.get("side"), float(d["start_ms"]), float(d["top_ms"]), float(d["end_ms"]),
                float(d.get("hold_ms", 0.0)), list(d.get("faults", [])), notes=list(d.get("notes", [])),
                key_angles=dict(d.get("key_angles", {})))
+
+
+def profile_version_from_json(report: Mapping[str, Any]) -> int | None:
+    """The profile version of a saved report: its ``profile_version`` number. A report written
+    before that field existed names the version only in its ``profile`` label ("name vN"): read
+    here, at the JSON edge, and nowhere else; None without a profile."""
+    if "profile_version" in report:
+        v = report["profile_version"]
+        return None if v is None else int(v)
+    label = str(report.get("profile") or "")
+    tail = label.rsplit(" v", 1)[-1] if " v" in label else ""
+    return int(tail) if tail.isdigit() else None
 
 
 def summary_json(sm: Summary) -> dict[str, Any]:

@@ -121,8 +121,7 @@ MARGINAL_RUN = (0.5, 2.0)     # longest failing run at a settled top, x min_faul
 MARGINAL_SHARE = 0.1          # view or position time shares this close to deciding a message
 
 
-def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_ms: float,
-             reps: bool = True) -> str:
+def marginal(result: SessionResult, reps: bool = True) -> str:
     """Why this (adaptively sampled) result could differ from the full-rate one, or "".
 
     - a stretch with no whole person in view: what the tracker finds there, and when it finds
@@ -132,7 +131,7 @@ def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_
     - a rep check whose longest failing run at the settled top is within MARGINAL_RUN of
       ``min_fault_ms``: one frame more or less decides the fault;
     - the camera view or the out-of-position time within MARGINAL_SHARE of deciding a
-      message.
+      message (as the summary decided them: ``Summary.view_lead``, ``out_of_position_share``).
 
     ``reps=False`` leaves out the reps' knife edges (:func:`knife_edge_reps`: they can be
     refined around the rep, not the whole clip)."""
@@ -149,13 +148,12 @@ def marginal(result: SessionResult, views_ms: dict[str, float], out_of_position_
     if edges:
         rep, cid, run_ms = edges[0]
         return f"rep {rep.index}: {cid} fails for {run_ms:.0f} ms, close to a fault"
-    total = sum(views_ms.values())
-    if total > 0:
-        shares = sorted((v / total for v in views_ms.values()), reverse=True)
-        if len(shares) > 1 and shares[0] - shares[1] < MARGINAL_SHARE:
-            return "two camera views seen about as long"
-        if d.position and abs(out_of_position_ms / total - 0.5) < MARGINAL_SHARE / 2:
-            return "out of position about half the time"
+    sm = result.summary
+    if sm.view_lead is not None and sm.view_lead < MARGINAL_SHARE:
+        return "two camera views seen about as long"
+    if d.position and sm.out_of_position_share is not None \
+            and abs(sm.out_of_position_share - 0.5) < MARGINAL_SHARE / 2:
+        return "out of position about half the time"
     return ""
 
 

@@ -8,21 +8,13 @@ from dataclasses import dataclass
 
 import pytest
 from argon2 import PasswordHasher
-from dbserver import fresh_database_url, pg_bin, postgres_server
+from dbserver import fresh_database_url
 
 from formcheck import accounts, auth
 from formcheck.db import Database, repo
 from formcheck.db.access import Actor
 
 PW = "correct horse battery"
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    if pg_bin() is None:
-        pytest.skip("PostgreSQL not installed here (./install.sh --dev installs it)")
-    with postgres_server() as url:
-        yield url
 
 
 @pytest.fixture(autouse=True)

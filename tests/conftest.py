@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from clinic import cheap_hashes, db, pg_url  # noqa: F401  (the clinic tests' fixtures)
+from clinic import cheap_hashes, db  # noqa: F401  (the clinic tests' fixtures)
+from dbserver import pg_url  # noqa: F401  (the PostgreSQL server of every storage test)
 
 from formcheck.pose import PoseSequence
 

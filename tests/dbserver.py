@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 
 def pg_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -50,6 +52,16 @@ def postgres_server() -> Iterator[str]:
             subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
                            capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server started for the test module (every storage test's one
+    fixture for it, through conftest); skipped with the reason where PostgreSQL is absent."""
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL not installed here (./install.sh --dev installs it)")
+    with postgres_server() as url:
+        yield url
 
 
 def fresh_database_url(kind: str, tmp_path: Path, pg_base: str | None) -> str:

@@ -314,3 +314,28 @@ def test_every_exercise_is_selectable_and_tunable(app):
         assert all(c.id in labels for c in get_definition(ex).checks)
     assert any(n.label == "max (%)" for n in at.number_input)   # ankle_not_on_knee, a gap in %
 
+
+
+def test_a_shown_result_builds_its_report_only_for_the_download(app, monkeypatch):
+    """Clip review offers the JSON report and CSV of the result shown, but reruns of the page
+    (every widget touched) do not build them: they are made when the button is clicked."""
+    from synth import bridge_pose
+    from test_engine import run
+
+    from formcheck.definition import get_definition
+    from formcheck.ui import results
+
+    built: list[str] = []
+    monkeypatch.setattr(results, "build_report", lambda r: built.append("json") or {})
+    monkeypatch.setattr(results, "frames_csv", lambda r: built.append("csv") or "")
+    d = get_definition("bridge")
+    result = run(d, [bridge_pose(float(150 + 28 * (i % 30 > 15))) for i in range(120)])
+    at = app.run()
+    at.sidebar.selectbox(key="exercise").set_value("bridge")
+    at.session_state["result"] = result
+    at.run()
+    at.run()
+    assert not at.exception
+    labels = [str(b.proto.label) for b in at.tabs[1].get("download_button")]
+    assert labels == ["JSON report", "CSV (per frame)"]
+    assert built == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_db import pg_url, url  # noqa: F401  (the database fixtures)
+from test_db import url  # noqa: F401  (the database fixture)
 
 from formcheck.db import Database, checkins, repo
 from formcheck.db.database import HEAD

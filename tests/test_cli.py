@@ -59,7 +59,7 @@ def test_analyze_from_cached_landmarks_writes_report_csv_and_video(tmp_path, cap
                  str(rep), "--csv", str(csv), "--video", str(vid), "-q"])
     assert code == 0, capsys.readouterr().err
     r = json.loads(rep.read_text())
-    assert r["schema"] == 1 and r["exercise"] == "sitting" and r["profile"] is None
+    assert r["schema"] == 1 and r["exercise"] == "sitting" and r["profile"] is None and r["profile_version"] is None
     assert set(r["clip"]) == {"path", "fps", "frames", "model_frames", "width", "height", "duration_s"}
     assert r["rep_count"] == 0 and len(r["frames"]) == 45
     f = r["frames"][-1]
@@ -81,7 +81,7 @@ def test_analyze_with_profile_records_it(tmp_path):
     assert main(["analyze", str(clip), "-e", "sitting", "--landmarks", str(poses),
                  "--profile", str(prof), "--report", str(rep), "-q"]) == 0
     r = json.loads(rep.read_text())
-    assert r["profile"] == "jd v1"
+    assert r["profile"] == "jd v1" and r["profile_version"] == 1
     assert all(c["status"] != "fail" for fr in r["frames"] for c in fr["checks"] if c["id"] == "trunk_slouched")
 
 

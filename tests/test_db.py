@@ -5,16 +5,14 @@ at most the rep in progress), two writers at once, history, adherence and the PD
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dbserver import pg_bin, postgres_server
+from dbserver import fresh_database_url
 from sqlalchemy import text
 
 from formcheck.db import Database, DatabaseError, open_database, programmes, repo
@@ -26,27 +24,11 @@ from formcheck.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    if pg_bin() is None:
-        pytest.skip("PostgreSQL not installed here (./install.sh --dev installs it)")
-    with postgres_server() as url:
-        yield url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
     """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'formcheck.db'}"
-        return
-    base = request.getfixturevalue("pg_url")
-    name = f"t{os.getpid()}_{time.monotonic_ns()}"
-    admin = Database(base, migrate=False)
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    yield base.rsplit("/", 1)[0] + "/" + name
+    base = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    return fresh_database_url(request.param, tmp_path, base)
 
 
 def _rep(i: int, faults: list[str] | None = None, hip: float = 175.0) -> Rep:
@@ -133,6 +115,28 @@ def test_saved_sets_and_profiles_of_the_folder_layout_are_imported_once(tmp_path
     db.dispose()
     db = open_database(data)   # a second start imports nothing again
     assert len(repo.history(db, "Jane Doe")) == 1
+    db.dispose()
+
+
+def test_an_imported_set_keeps_its_profile_version_from_either_report_form(tmp_path):
+    """A report written now gives the profile version as a number; one saved before that field
+    existed gives it only in its label ("name vN"): both are imported with the version."""
+    from formcheck.db.models import ExerciseSet
+
+    data = tmp_path / "data"
+    store = Store(data)
+    base = {"schema": 1, "exercise": "bridge", "definition_version": "1.1", "clip": {"path": "webcam"},
+            "rep_count": 0, "reps": [], "summary": {"faults": {}}}
+    store.save_session("Jane Doe", "bridge", {**base, "profile": "Jane Doe v2"},
+                       now=datetime(2026, 10, 1, 9, tzinfo=UTC))
+    store.save_session("Jane Doe", "bridge", {**base, "profile": "Jane Doe v3", "profile_version": 3},
+                       now=datetime(2026, 10, 2, 9, tzinfo=UTC))
+    store.save_session("Jane Doe", "bridge", {**base, "profile": None, "profile_version": None},
+                       now=datetime(2026, 10, 3, 9, tzinfo=UTC))
+    db = open_database(data)
+    with db.session() as s:
+        versions = [x.profile_version for x in s.query(ExerciseSet).order_by(ExerciseSet.started_at)]
+    assert versions == [2, 3, None]
     db.dispose()
 
 

@@ -46,6 +46,9 @@ def test_units_and_world_twins() -> None:
         "limb_gap": "%", "rise": "%"}
     assert {"elevation", "inclination", "forward_lean"} == WORLD_KINDS
     assert [n for n, k in KINDS.items() if not k.foreshortened] == ["gap", "rise"]
+    # a covered limb's phase measure is estimated only by world twins that need no facing
+    assert [n for n, k in KINDS.items() if k.covers_hidden] == ["elevation", "inclination"]
+    assert all(KINDS[n].in_3d is not None for n in ("elevation", "inclination"))
 
 
 @pytest.mark.parametrize("kind", sorted(WORLD_KINDS))

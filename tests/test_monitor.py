@@ -132,3 +132,32 @@ def test_an_hour_and_a_half_of_a_looped_real_sitting_clip(media, capsys, tmp_pat
     from formcheck.store import Store
 
     assert Store(tmp_path).load("Desk Worker", "sitting").baseline_deg   # calibration kept
+
+
+def test_a_recorded_day_reads_back_typed_and_history_prints_it(tmp_path, capsys):
+    """The day a monitor run records is read back through DaySummary.from_json (the database
+    edge): formcheck history prints the same time seated, share, alerts and reminders the
+    monitor counted."""
+    import argparse
+
+    from formcheck.cli import main
+    from formcheck.db import open_database, repo
+    from formcheck.monitor.run import _record_day
+
+    mon = _monitor(calibrate_s=5.0, alert_after_s=3.0, cooldown_s=10.0, break_after_s=60.0)
+    _run(mon, [(UPRIGHT, 20), (SLOUCH, 30), (UPRIGHT, 20), (SLOUCH, 30), (UPRIGHT, 50)])
+    s = mon.summary
+    assert s.alerts >= 2 and s.breaks_due >= 1 and 0 < s.good_share < 1
+    _record_day(argparse.Namespace(data_dir=str(tmp_path), patient="Desk Worker", clip=None, camera=0), mon)
+    (x,) = repo.history(open_database(tmp_path), "Desk Worker")
+    day = x.day
+    assert day is not None and x.source == "monitor"
+    assert (day.seated_s, day.alerts, day.breaks_due, day.breaks_taken) == (
+        round(s.seated_s), s.alerts, s.breaks_due, s.breaks_taken)
+    assert abs(day.good_share - s.good_share) < 0.001
+    assert [e.kind for e in day.events] == [e.kind for e in s.events if e.kind != "calibrated"]
+    assert day.to_json(events=500) == s.to_json(events=500)
+    assert main(["history", "--patient", "Desk Worker", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"seated {round(s.seated_s) / 60:.0f} min, good posture {s.good_share:.0%}, {s.alerts} alerts, " \
+           f"{s.breaks_due} break reminders" in out

@@ -9,7 +9,15 @@ import json
 import pytest
 from exercise_cases import cases_files, load_cases, run_case
 
-from formcheck.report import SCHEMA, build_report, rep_from_json, rep_json, summary_from_json, summary_json
+from formcheck.report import (
+    SCHEMA,
+    build_report,
+    profile_version_from_json,
+    rep_from_json,
+    rep_json,
+    summary_from_json,
+    summary_json,
+)
 
 CASES = [(f, c.id) for f in cases_files() for c in load_cases(f)[0].cases]
 
@@ -36,3 +44,20 @@ def test_the_round_trip_covers_sides_and_missing_person_spans():
         summaries += [summary_json(run_case(d, c, poses).summary) for c in cases.cases]
     assert sum(s["asymmetry"] is not None for s in summaries) >= 10
     assert any(s["person_missing"] for s in summaries)
+
+
+def test_the_profile_version_is_a_number_field_and_an_old_report_gives_it_in_its_label():
+    from formcheck.definition import get_definition
+    from formcheck.engine.session import analyze_sequence
+    from formcheck.pose import ClipInfo, PoseSequence
+    from formcheck.profile import Profile
+
+    d = get_definition("sitting")
+    prof = Profile(exercise="sitting", definition_version=d.version, patient="Ann v Smith", version=12)
+    report = build_report(analyze_sequence(PoseSequence.from_frames([], [], ClipInfo()), d, prof))
+    assert report["profile_version"] == 12 and report["profile"] == "Ann v Smith v12"
+    assert profile_version_from_json(report) == 12
+    assert profile_version_from_json({"profile": "Ann v Smith v12"}) == 12   # written before the field
+    assert profile_version_from_json({"profile": "Ann v Smith v12", "profile_version": 13}) == 13
+    assert profile_version_from_json({"profile": None, "profile_version": None}) is None
+    assert profile_version_from_json({"profile": "Ann"}) is None

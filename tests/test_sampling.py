@@ -143,26 +143,46 @@ def test_longest_fail_run_is_measured_on_the_settled_top():
     assert longest_fail_runs(_rep(frames)) == {"hips_too_low": 300.0}   # 400..700: skipped does not break it
 
 
-def _result(reps=(), missing=(), position=False):
-    d = SimpleNamespace(min_fault_ms=250.0, position=[1] if position else [])
-    return SimpleNamespace(definition=d, reps=list(reps), features=[],
-                           summary=SimpleNamespace(person_missing=list(missing)))
+def _result(reps=(), missing=(), position=False, views_ms=None, out_of_position_ms=0.0):
+    """A result whose summary the engine's summarize made of these view and position times."""
+    from formcheck.engine.summary import summarize
+
+    d = SimpleNamespace(min_fault_ms=250.0, position=[SimpleNamespace(cue="Lie down")] if position else [],
+                        phases=SimpleNamespace(kind="cycle"), view="side", view_cue="Film from the side")
+    summary = summarize(d, list(reps), {}, views_ms or {"side": 1000.0}, 1.0, out_of_position_ms, None,
+                        list(missing))
+    return SimpleNamespace(definition=d, reps=list(reps), features=[], summary=summary)
 
 
 @pytest.mark.parametrize("run_ms,knife_edge", [(0.0, False), (100.0, False), (125.0, True), (367.0, True),
                                                (499.0, True), (500.0, False), (2000.0, False)])
 def test_a_fault_decided_by_a_frame_or_two_is_a_knife_edge(run_ms, knife_edge):
     frames = [(0.0, "fail"), (run_ms, "fail"), (run_ms + 100.0, "ok")] if run_ms else [(0.0, "ok")]
-    why = marginal(_result([_rep(frames)]), {"side": 1000.0}, 0.0)
+    why = marginal(_result([_rep(frames)]))
     assert bool(why) == knife_edge, why
 
 
 def test_missing_person_and_split_views_are_knife_edges():
-    assert "no whole person" in marginal(_result(missing=[(0.0, 900.0)]), {"side": 1.0}, 0.0)
-    assert "camera views" in marginal(_result(), {"side": 520.0, "front": 480.0}, 0.0)
-    assert marginal(_result(), {"side": 700.0, "front": 300.0}, 0.0) == ""
-    assert "position" in marginal(_result(position=True), {"side": 1000.0}, 510.0)
-    assert marginal(_result(position=True), {"side": 1000.0}, 100.0) == ""
+    assert "no whole person" in marginal(_result(missing=[(0.0, 900.0)], views_ms={"side": 1.0}))
+    assert "camera views" in marginal(_result(views_ms={"side": 520.0, "front": 480.0}))
+    assert marginal(_result(views_ms={"side": 700.0, "front": 300.0})) == ""
+    split = _result(position=True, out_of_position_ms=510.0)
+    assert "position" in marginal(split) and split.summary.position_message == "Lie down"
+    assert marginal(_result(position=True, out_of_position_ms=490.0)).startswith("out of position")
+    kept = _result(position=True, out_of_position_ms=100.0)
+    assert marginal(kept) == "" and kept.summary.position_message is None
+
+
+def test_the_summary_says_how_close_its_view_and_position_decisions_came():
+    s = _result(position=True, views_ms={"side": 600.0, "front": 300.0, "oblique": 100.0},
+                out_of_position_ms=250.0).summary
+    assert s.view == "side" and s.view_lead == pytest.approx(0.3) and s.out_of_position_share == 0.25
+    nothing = _result(views_ms={"side": 0.0}).summary   # never in view: no decision to be close to
+    assert (nothing.view_lead, nothing.out_of_position_share) == (1.0, 0.0) and marginal(_result()) == ""
+    from formcheck.report import summary_from_json, summary_json
+
+    back = summary_from_json(summary_json(s))   # not in the report: unknown once read back
+    assert (back.view_lead, back.out_of_position_share) == (None, None)
 
 
 def _mediapipe_filter(raw: np.ndarray, every: int) -> np.ndarray:

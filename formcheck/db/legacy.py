@@ -66,21 +66,19 @@ def _names_by_key(root: Path) -> dict[str, str]:
 
 
 def _import_set(db: Database, key: str, name: str, report: dict[str, Any], started: datetime) -> None:
+    # imported here, not at the top: the report module brings the engine, and every command
+    # that opens the database imports this module (formcheck history: +0.28 s)
+    from ..report import profile_version_from_json, rep_from_json
+
     pid = repo.ensure_patient(db, name, key=key)
-    label = str(report.get("profile") or "")
-    tail = label.rsplit(" v", 1)[-1] if " v" in label else ""
     with db.session() as s:
         row = ExerciseSet(patient_id=pid, exercise=str(report["exercise"]), source="import", started_at=started,
                           definition_version=str(report.get("definition_version", "")),
-                          profile_version=int(tail) if tail.isdigit() else None,
+                          profile_version=profile_version_from_json(report),
                           clip=str((report.get("clip") or {}).get("path", "")), summary={})
         s.add(row)
         s.commit()
         set_id = row.id
-    # imported here, not at the top: the report module brings the engine, and every command
-    # that opens the database imports this module (formcheck history: +0.28 s)
-    from ..report import rep_from_json
-
     for r in report.get("reps", []):
         repo.add_rep(db, set_id, rep_from_json(r))
     repo.finish_set(db, set_id, dict(report.get("summary", {})), started)

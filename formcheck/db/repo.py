@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..asymmetry import Asymmetry, from_dict
 from ..engine.reps import Rep
 from ..errors import FormcheckError
+from ..monitor.events import DaySummary
 from ..patients import patient_key
 from . import audit
 from .access import READ, RECORD, AccessDenied, Action, Actor, acting, require
@@ -179,6 +180,12 @@ class SetRecord:
         """Left against right of a one-sided exercise's set (None for the others)."""
         stored = self.summary.get("asymmetry")
         return from_dict(stored) if stored else None
+
+    @property
+    def day(self) -> DaySummary | None:
+        """A desk-monitor set's day (time seated, good posture, alerts, breaks); None for the
+        others."""
+        return DaySummary.from_json(self.summary) if self.source == "monitor" else None
 
 
 def history(db: Database, patient: str, exercise: str | None = None,

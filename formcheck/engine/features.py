@@ -69,12 +69,15 @@ class _CompiledMeasure:
     # the kind's value on plain (x_px, y_px) tuples (the scalar fast path of :mod:`geometry`),
     # looked up in the registry once, not per frame
     in_2d: Callable[[Sequence[g.Pt], float], float]
+    # its world-landmark twin (on (x, y, z) m and the forward (x, z) direction), or None
+    in_3d: Callable[[Sequence[g.Pt3], tuple[float, float]], float] | None
 
 
 def _compile(name: str, m: Measure) -> _CompiledMeasure:
     idx = {s: tuple(resolve(p, s).value for p in m.points) for s in SIDES}
     names = {s: tuple(Landmark(i).name.lower().replace("_", " ") for i in idx[s]) for s in SIDES}
-    return _CompiledMeasure(name, m.kind, idx, names, KINDS[m.kind].in_2d)
+    k = KINDS[m.kind]
+    return _CompiledMeasure(name, m.kind, idx, names, k.in_2d, k.in_3d)
 
 
 class FeatureExtractor:
@@ -103,7 +106,7 @@ class FeatureExtractor:
         # to -16..-30 at each labelled extension while the 2D knee is drawn hanging).
         phase = definition.phases.measure
         self._phase_world = next((m for m in self.measures if m.name == phase
-                                  and m.kind in ("elevation", "inclination") and self.sided), None)
+                                  and KINDS[m.kind].covers_hidden and self.sided), None)
         self._filter: OneEuroFilter | None = None
         self._prev_xy: npt.NDArray[np.float64] | None = None
         self._views = ViewTracker()
@@ -195,9 +198,7 @@ class FeatureExtractor:
     def _world_values(self, values: dict[str, float], world: npt.NDArray[np.floating],
                       seen: Sequence[bool] | npt.NDArray[np.bool_], side: Side) -> None:
         """Replace the counting measures in ``values`` by their world-landmark twins."""
-        a, b = self.forward[side]
-        # Python floats: a non-finite world landmark gives NaN quietly (checked below)
-        fwd = (float(world[b, 0]) - float(world[a, 0]), float(world[b, 2]) - float(world[a, 2]))
+        fwd = self._forward_xz(world, side)
         for m in self._world_measures:
             if m.name not in values:
                 continue
@@ -205,9 +206,14 @@ class FeatureExtractor:
             p = [world[i].tolist() for i in idx]
             if not all(seen[i] for i in idx) or not all(math.isfinite(c) for q in p for c in q):
                 continue   # keep the 2D value (or NaN)
-            in_3d = KINDS[m.kind].in_3d
-            if in_3d is not None:   # always: only WORLD_KINDS are world measures
-                values[m.name] = in_3d(p, fwd)
+            if m.in_3d is not None:   # always: only WORLD_KINDS are world measures
+                values[m.name] = m.in_3d(p, fwd)
+
+    def _forward_xz(self, world: npt.NDArray[np.floating], side: Side) -> tuple[float, float]:
+        """The facing direction on the floor plane, (x, z) m, from the world landmarks."""
+        a, b = self.forward[side]
+        # Python floats: a non-finite world landmark gives NaN quietly, never an error
+        return float(world[b, 0]) - float(world[a, 0]), float(world[b, 2]) - float(world[a, 2])
 
     def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.floating],
                          lm: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side) -> bool:
@@ -224,7 +230,9 @@ class FeatureExtractor:
         p = [world[i].tolist() for i in idx]
         if not all(math.isfinite(c) for q in p for c in q):
             return False
-        values[m.name] = g.elevation_3d(p[0], p[1]) if m.kind == "elevation" else g.inclination_3d(p[0], p[1])
+        if m.in_3d is None:   # never: covers_hidden kinds have a world twin
+            return False
+        values[m.name] = m.in_3d(p, self._forward_xz(world, side))
         return not math.isnan(values[m.name])
 
     def _near_side(self, pts: list[g.Pt], z_vis: list[list[float]], t_ms: float) -> Side:

@@ -209,35 +209,40 @@ class PhaseTracker:
         if p.kind == "continuous" or p.measure is None or p.enter is None or p.exit is None:
             return math.inf
         sign = self._sign
-        if self.active_side is not None and self.reps and self._leaving_ms is not None and p.rest is not None:
-            # leaving the top (for LEAVE_MS before it counts): the way down to rest times the
-            # rep's end, as in the lowering phase below
+        top = self.active_side if self.reps else None   # the side at the top, if any
+        sides = list(f.values) if p.kind == "sided" else [f.near_side]
+        if p.rest is not None and self._on_way_down(f, top is not None, sides):
             return 0.0
-        if self.active_side is not None and self.reps:
-            v = sign * f.values.get(self.active_side, {}).get(p.measure, math.nan)
+        if top is not None:
+            v = sign * f.values.get(top, {}).get(p.measure, math.nan)
             leave = self.reps[-1].peak - p.exit if p.kind == "swing" else sign * p.exit
             room = abs(v - leave) if not math.isnan(v) else math.inf
             # a shape measure reaching its bound leaves the top too
-            gates, seen = self.gates(f).get(self.active_side, {}), f.values.get(self.active_side, {})
+            gates, seen = self.gates(f).get(top, {}), f.values.get(top, {})
             for q in self.d.shape:
                 g = (seen if q.seen_only else gates).get(q.measure, math.nan)
                 for bound in (q.min, q.max):
                     if bound is not None and not math.isnan(g):
                         room = min(room, abs(g - bound))
             return room
-        sides = list(f.values) if p.kind == "sided" else [f.near_side]
-        vals = [sign * f.values.get(s, {}).get(p.measure, math.nan) for s in sides]
-        if p.rest is not None and self.state == p.lowering_name and any(not math.isnan(v) for v in vals):
-            # on the way down from a top, until rest: reaching it times where the rep ends
-            # (the room to it cannot tell how fast it closes: it was the room to leave the top)
-            return 0.0
         room = math.inf
-        for v in vals:
+        for v in (sign * f.values.get(s, {}).get(p.measure, math.nan) for s in sides):
             if math.isnan(v):
                 continue
             enter = min(self._trough, v) + p.enter if p.kind == "swing" else sign * p.enter
             room = min(room, abs(v - enter))
         return room
+
+    def _on_way_down(self, f: Features, at_top: bool, sides: list[Side]) -> bool:
+        """On the way down from a top to rest: leaving the top (the rep still open, LEAVE_MS)
+        or lowering (closed, until rest). Reaching rest times the rep's end; the room to it
+        cannot tell how fast it closes (it was the room to leave the top). Lowering asks for a
+        measured frame (unmeasured, the phase cannot move), leaving does not: kept as it was,
+        it changes only which frames the model sees (sampled verdicts checked as they are)."""
+        if at_top:
+            return self._leaving_ms is not None
+        return self.state == self.p.lowering_name and any(
+            not math.isnan(f.values.get(s, {}).get(self.p.measure or "", math.nan)) for s in sides)
 
     def gates(self, f: Features) -> dict[Side, dict[str, float]]:
         """Shape-gate values to trust in this view: in a front view of a side-view exercise the

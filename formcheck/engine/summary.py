@@ -19,7 +19,12 @@ class Summary:
     reps with it (or sustained episodes, for a continuous exercise); good_form_fraction: share
     of judged frames with no failing check; the messages are None when there is nothing to say;
     person_missing: (start_ms, end_ms) stretches with no whole person in view; asymmetry: left
-    against right for a one-sided (sided) exercise with reps, else None."""
+    against right for a one-sided (sided) exercise with reps, else None.
+
+    How close the view and position decisions came, as shares of the time in view (what
+    adaptive sampling asks of a result, :func:`formcheck.sampling.marginal`; not in the report,
+    so None on a summary read back from JSON): view_lead, the view seen longest's lead over
+    the next (1.0 with one view, or none); out_of_position_share (0.0 with nothing in view)."""
 
     view: str
     faults: dict[str, int]
@@ -29,6 +34,8 @@ class Summary:
     people_message: str | None = None
     person_missing: list[tuple[float, float]] = field(default_factory=list)
     asymmetry: Asymmetry | None = None
+    view_lead: float | None = None
+    out_of_position_share: float | None = None
 
     @property
     def missing_message(self) -> str | None:
@@ -57,8 +64,10 @@ def summarize(d: Definition, reps: list[Rep], episodes: dict[str, int], views_ms
     position = next((q.cue for q in d.position), None) \
         if posed_ms and out_of_position_ms * 2 > posed_ms else None
     camera = d.view_cue if d.view not in ("any", view) else None
+    shares = sorted((v / posed_ms for v in views_ms.values()), reverse=True) if posed_ms > 0 else []
     return Summary(view, faults, round(good_form_fraction, 4), camera, position, people_message, list(missing),
-                   sides_of(d, reps))
+                   sides_of(d, reps), shares[0] - shares[1] if len(shares) > 1 else 1.0,
+                   out_of_position_ms / posed_ms if posed_ms > 0 else 0.0)
 
 
 def sides_of(d: Definition, reps: list[Rep]) -> Asymmetry | None:

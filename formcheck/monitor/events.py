@@ -3,7 +3,8 @@ times), the events it emits and the day's summary. The state machine is engine.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -38,6 +39,15 @@ class Event:
     check: str | None = None
     value: float | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The event as a day's history keeps it."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Event:
+        return cls(float(d["t_s"]), str(d["kind"]), str(d["message"]), d.get("check"),
+                   None if d.get("value") is None else float(d["value"]))
+
 
 @dataclass
 class DaySummary:
@@ -52,8 +62,23 @@ class DaySummary:
     def good_share(self) -> float:
         return self.good_s / self.seated_s if self.seated_s else 0.0
 
-    def to_json(self) -> dict[str, Any]:
-        """The day in numbers, the one JSON form: the CLI's summary line and what the patient's
-        history keeps (``formcheck history`` reads it back)."""
-        return {"seated_s": round(self.seated_s), "good_posture_share": round(self.good_share, 3),
-                "alerts": self.alerts, "breaks_due": self.breaks_due, "breaks_taken": self.breaks_taken}
+    def to_json(self, events: int = 0) -> dict[str, Any]:
+        """The day in numbers, the one JSON form: the CLI's summary line and, with up to
+        ``events`` of its events (the calibration message left out: it repeats the set-up),
+        what the patient's history keeps (read back by :meth:`from_json`)."""
+        out: dict[str, Any] = {"seated_s": round(self.seated_s), "good_posture_share": round(self.good_share, 3),
+                               "alerts": self.alerts, "breaks_due": self.breaks_due,
+                               "breaks_taken": self.breaks_taken}
+        if events:
+            out["events"] = [e.to_json() for e in self.events if e.kind != "calibrated"][:events]
+        return out
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> DaySummary:
+        """A day back from :meth:`to_json` (a stored monitor set's summary, with the events it
+        kept). The good-posture time comes back from its share (to 0.1%); a count an older
+        summary lacks is 0."""
+        seated_s = float(d.get("seated_s", 0.0))
+        return cls(seated_s, float(d.get("good_posture_share", 0.0)) * seated_s, int(d.get("alerts", 0)),
+                   int(d.get("breaks_due", 0)), int(d.get("breaks_taken", 0)),
+                   [Event.from_json(e) for e in d.get("events", [])])

@@ -84,8 +84,6 @@ def _record_day(a: argparse.Namespace, mon: Monitor) -> None:
     try:
         db = open_database(a.data_dir)
         sid = repo.start_set(db, a.patient, "sitting", "monitor", mon.d.version, clip=a.clip or f"camera {a.camera}")
-        s = mon.summary
-        repo.finish_set(db, sid, {"faults": {}, **s.to_json(),
-                                  "events": [e.__dict__ for e in s.events if e.kind != "calibrated"][:500]})
+        repo.finish_set(db, sid, {"faults": {}, **mon.summary.to_json(events=500)})
     except FormcheckError as e:
         print(f"formcheck: the day was not recorded: {e}", file=sys.stderr)

@@ -3,7 +3,6 @@ reps with faults, angle charts with threshold bands, and downloads."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -18,11 +17,10 @@ from ..engine.session import SessionResult
 from ..errors import FormcheckError
 from ..pipeline import analyze_clip
 from ..profile import Profile
-from ..report import build_report, frames_csv
 from ..samples import samples_for
 from .charts import angle_charts
 from .common import PageState, choose_exercise_first
-from .results import faults_table, good_form, reps_table, show_sides
+from .results import downloads, faults_table, good_form, reps_table, show_sides
 
 MEDIA_TYPES = sorted(x.lstrip(".") for x in config.MEDIA_SUFFIXES)
 
@@ -166,6 +164,4 @@ def show_result(r: SessionResult, video: bytes | None = None, where: str = "clip
             st.altair_chart(ch, width="stretch")
     if video:
         st.download_button("Annotated video", video, "annotated.mp4", "video/mp4", key=f"{where}-video")
-    st.download_button("JSON report", json.dumps(build_report(r), indent=1), "report.json", "application/json",
-                       key=f"{where}-json")
-    st.download_button("CSV (per frame)", frames_csv(r), "frames.csv", "text/csv", key=f"{where}-csv")
+    downloads(r, where)

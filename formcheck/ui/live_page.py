@@ -4,7 +4,6 @@ performance) behind a switch, and the set summary when the stream stops."""
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from typing import Any
@@ -16,7 +15,6 @@ from ..engine.session import SessionResult
 from ..live import LiveProcessor, LiveSnapshot
 from ..live_landmarks import LandmarkLive
 from ..models import default_model_path
-from ..report import build_report
 from ..wording import degrees, plural, seconds
 from . import compat
 from .browser import camera_check, speak
@@ -25,7 +23,7 @@ from .common import PageState, choose_exercise_first
 from .guidance import guidance
 from .live_browser import browser_live, browser_panel, panel_timer_s, use_browser_path
 from .programme_live import set_done, todays_programme
-from .results import faults_table, good_form, reps_table, show_sides
+from .results import downloads, faults_table, good_form, reps_table, show_sides
 
 STREAMER_KEY = "formcheck-live"
 PANEL_REFRESH_S = 0.5
@@ -235,8 +233,7 @@ def _summary_block(r: SessionResult, ps: PageState, key: str) -> None:
     if r.reps:
         st.table(reps_table(d, r.reps, with_top=False))
         show_sides(s.asymmetry, st)
-    st.download_button("Download set (JSON)", json.dumps(build_report(r), indent=1), f"{ps.exercise}-set.json",
-                       "application/json", key=f"dl-{key}")
+    downloads(r, f"dl-{key}", "Download set (JSON)", f"{ps.exercise}-set.json", csv=False)
     if key == "current":
         rec = proc_recorder()
         if rec is not None and rec.error:
