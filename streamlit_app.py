@@ -4,7 +4,7 @@ A thin entry point over formcheck.ui (which uses the same Session/pipeline objec
 Start with ``.venv/bin/streamlit run streamlit_app.py`` (binds 127.0.0.1, see .streamlit/config.toml).
 
 ``app`` below is what ``streamlit run`` serves (it finds an ``st.App`` in this file): Streamlit
-plus the landmark websocket of live coaching (formcheck/live_socket.py) on the same server and
+plus the landmark websocket of live coaching (formcheck/run/live/websocket.py) on the same server and
 port. Imported by the server this file only builds ``app``; run as the page script it draws
 the page.
 """
@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from formcheck import live_socket
-from formcheck.db.access import AccessDenied
+from formcheck.run.live import websocket as live_socket
+from formcheck.storage.access import AccessDenied
 from formcheck.ui import compat, roles
 from formcheck.ui.account_page import account_page
 from formcheck.ui.clip_page import clip_page

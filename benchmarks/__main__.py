@@ -38,7 +38,7 @@ from targets import MISSED, target  # noqa: E402  (after the path above)
 
 
 def labelled_clips(media: Path) -> list[tuple[Path, str]]:
-    from formcheck.definition import load_toml
+    from formcheck.rules.definition import load_toml
 
     labels = load_toml(media / "LABELS.toml")
     out = [(media / e["path"], e["exercise"]) for e in labels.get("clip", [])]
@@ -48,9 +48,9 @@ def labelled_clips(media: Path) -> list[tuple[Path, str]]:
 def clip_table(clips: list[tuple[Path, str]]) -> None:
     from bench_landmarks import bare_loop
 
-    from formcheck.definition import get_definition
-    from formcheck.models import default_model_path
-    from formcheck.pipeline import analyze_clip
+    from formcheck.media.bundles import default_model_path
+    from formcheck.rules.definition import get_definition
+    from formcheck.run.pipeline import analyze_clip
 
     model = default_model_path()
     print("\n## 1. Clip analysis vs a bare full-rate loop (fps)\n")
@@ -130,8 +130,8 @@ def engine_table() -> None:
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss of the forking parent across exec.
 PEAK_RSS = """
 import sys
-from formcheck.definition import get_definition
-from formcheck.pipeline import analyze_clip
+from formcheck.rules.definition import get_definition
+from formcheck.run.pipeline import analyze_clip
 video = sys.argv[3] if len(sys.argv) > 3 else None
 r = analyze_clip(sys.argv[1], get_definition(sys.argv[2]), video_out=video)
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
@@ -141,9 +141,9 @@ print(r.info.frames, int(hwm) // 1024)
 
 BARE_RSS = """
 import sys
-from formcheck.estimator import PoseEstimator
-from formcheck.models import default_model_path
-from formcheck.video_reader import MediaReader
+from formcheck.media.estimator import PoseEstimator
+from formcheck.media.bundles import default_model_path
+from formcheck.media.video_reader import MediaReader
 n = 0
 with MediaReader(sys.argv[1]) as rd, PoseEstimator(default_model_path(), mode="video") as est:
     for f in rd:
@@ -156,8 +156,8 @@ print(n, int(hwm) // 1024)
 
 def make_long_clip(src: Path, out: Path, repeats: int) -> None:
     """``src`` played ``repeats`` times back to back (real frames, H.264) via PyAV."""
-    from formcheck.video_reader import MediaReader
-    from formcheck.video_writer import VideoWriter
+    from formcheck.media.video_reader import MediaReader
+    from formcheck.media.video_writer import VideoWriter
 
     with MediaReader(src) as r:
         info = r.info
@@ -206,7 +206,7 @@ def memory_table(short: Path, ex: str, repeats: int) -> None:
 
 
 def batch_table(clips: list[Path], ex: str) -> None:
-    from formcheck.batch import BatchJob, run_batch
+    from formcheck.run.batch import BatchJob, run_batch
 
     print(f"\n## 4. Batch throughput ({len(clips)} clips)\n")
     print("| workers | seconds | clips/min |")

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from formcheck.pose import FramePose
+from formcheck.core.pose import FramePose
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ F = npt.NDArray[np.float64]
 
 
 def _frames(clip: Path, every: int, limit: int) -> list[tuple[float, npt.NDArray[np.uint8]]]:
-    from formcheck.video_reader import MediaReader
+    from formcheck.media.video_reader import MediaReader
 
     out = []
     with MediaReader(clip) as reader:
@@ -81,7 +81,7 @@ def _frames(clip: Path, every: int, limit: int) -> list[tuple[float, npt.NDArray
 
 def _python(frames: list[tuple[float, npt.NDArray[np.uint8]]],
             model: Path) -> tuple[list[FramePose | None], list[float]]:
-    from formcheck.estimator import PoseEstimator
+    from formcheck.media.estimator import PoseEstimator
 
     poses: list[FramePose | None] = []
     ms: list[float] = []
@@ -158,9 +158,9 @@ def _angle(a: F, b: F, c: F) -> float:
 
 def _verdict(poses: list[FramePose | None], frames: list[tuple[float, npt.NDArray[np.uint8]]],
              exercise: str) -> list[tuple[str | None, list[str]]]:
-    from formcheck.definition import get_definition
+    from formcheck.core.pose import ClipInfo
     from formcheck.engine.session import Session
-    from formcheck.pose import ClipInfo
+    from formcheck.rules.definition import get_definition
 
     h, w = frames[0][1].shape[:2]
     step = frames[1][0] - frames[0][0] if len(frames) > 1 else 33.3
@@ -177,8 +177,8 @@ def _q(a: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from formcheck.landmarks import Landmark
-    from formcheck.models import resolve_model
+    from formcheck.core.landmarks import Landmark
+    from formcheck.media.bundles import resolve_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("clip", nargs="?", type=Path, default=DEFAULT_CLIP)

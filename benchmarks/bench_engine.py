@@ -43,9 +43,9 @@ def synthetic_poses(exercise: str) -> list:
 
 
 def engine_ms_per_frame(exercise: str):
-    from formcheck.definition import get_definition
+    from formcheck.core.pose import ClipInfo
     from formcheck.engine.session import Session
-    from formcheck.pose import ClipInfo
+    from formcheck.rules.definition import get_definition
 
     poses = synthetic_poses(exercise)
     s = Session(get_definition(exercise), info=ClipInfo(width=1280, height=720, fps=FPS))
@@ -58,7 +58,7 @@ def engine_ms_per_frame(exercise: str):
 
 def rescore_ms(result) -> float:
     from formcheck.engine.session import rescore
-    from formcheck.profile import Bounds, Profile, apply_profile
+    from formcheck.rules.profile import Bounds, Profile, apply_profile
 
     d = result.definition
     first = d.checks[0]
@@ -73,9 +73,9 @@ def rescore_ms(result) -> float:
 
 def model_ms_per_frame() -> tuple[float, str]:
     """Full model in VIDEO mode on a real frame with a person when ../shared/media is there."""
-    from formcheck.estimator import PoseEstimator
-    from formcheck.models import default_model_path
-    from formcheck.video_reader import MediaReader
+    from formcheck.media.bundles import default_model_path
+    from formcheck.media.estimator import PoseEstimator
+    from formcheck.media.video_reader import MediaReader
 
     clip = ROOT.parent / "shared" / "media" / "bridge" / "darebee_bridge.mp4"
     if clip.is_file():

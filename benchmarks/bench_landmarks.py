@@ -39,7 +39,7 @@ def bare_loop(path: Path, model: Path) -> tuple[int, float]:
 
 
 def formcheck_loop(path: Path, model: Path) -> tuple[int, float]:
-    from formcheck.pipeline import extract_poses
+    from formcheck.run.pipeline import extract_poses
 
     t0 = time.perf_counter()
     seq = extract_poses(path, model)
@@ -47,7 +47,7 @@ def formcheck_loop(path: Path, model: Path) -> tuple[int, float]:
 
 
 def main() -> int:
-    from formcheck.models import default_model_path
+    from formcheck.media.bundles import default_model_path
 
     root = Path(__file__).resolve().parent.parent
     media = Path(sys.argv[1]) if len(sys.argv) > 1 else root.parent / "shared" / "media"

@@ -66,9 +66,9 @@ def in_process_ms(y4m_frames: int) -> float:
     import av
     from browser import _letterbox
 
-    from formcheck.definition import get_definition
-    from formcheck.live import LiveProcessor
-    from formcheck.models import default_model_path
+    from formcheck.media.bundles import default_model_path
+    from formcheck.rules.definition import get_definition
+    from formcheck.run.live.video import LiveProcessor
 
     proc = LiveProcessor(get_definition("bridge"), default_model_path())
     with av.open(str(CLIP)) as c:

@@ -127,11 +127,11 @@ def run_in_process() -> None:
     import av
     import numpy as np
 
-    from formcheck.definition import get_definition
-    from formcheck.live import LiveProcessor
-    from formcheck.live_landmarks import LandmarkLive
-    from formcheck.live_replay import browser_frames, messages
-    from formcheck.models import default_model_path
+    from formcheck.media.bundles import default_model_path
+    from formcheck.rules.definition import get_definition
+    from formcheck.run.live.landmarks import LandmarkLive
+    from formcheck.run.live.replay import browser_frames, messages
+    from formcheck.run.live.video import LiveProcessor
 
     frames = browser_frames(CLIP, FPS)
     clip_s = (frames[-1]["t"] - frames[0]["t"]) / 1000.0

@@ -1,6 +1,6 @@
 """Load curve of the landmark websocket: N patients streaming a real clip's landmarks (every frame,
 24-30 Hz) against one server, no browser. The landmarks are the clip's own
-(formcheck.live_replay runs the pose model as the browser would, once, cached); each client
+(formcheck.run.live.replay runs the pose model as the browser would, once, cached); each client
 speaks the component's socket protocol as pose.js does (hello with its token; each frame as soon
 as it is "found", but at most one message per 60 ms, so at 24-30 fps two frames a message; a
 reply per message, or one for all the messages the server found waiting; frames skipped as
@@ -46,7 +46,7 @@ def clip_frames() -> list[dict]:
     cache = Path(tempfile.gettempdir()) / f"formcheck-bench-{CLIP.stem}-{FPS:.0f}fps.json"
     if cache.is_file():
         return list(json.loads(cache.read_text()))
-    from formcheck.live_replay import browser_frames
+    from formcheck.run.live.replay import browser_frames
 
     frames = browser_frames(CLIP, FPS)
     cache.write_text(json.dumps(frames))
@@ -55,9 +55,9 @@ def clip_frames() -> list[dict]:
 
 def expected_reps(frames: list[dict]) -> int:
     """The reps the same frames give in process (the clip's count through the live path)."""
-    from formcheck.definition import get_definition
-    from formcheck.live_landmarks import LandmarkLive
-    from formcheck.models import default_model_path
+    from formcheck.media.bundles import default_model_path
+    from formcheck.rules.definition import get_definition
+    from formcheck.run.live.landmarks import LandmarkLive
 
     proc = LandmarkLive(get_definition("bridge"), default_model_path())
     for f in frames:
@@ -142,7 +142,7 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def run(n: int, frames: list[dict], reps: int, work: Path) -> dict[str, float]:
-    from formcheck.live_replay import messages
+    from formcheck.run.live.replay import messages
 
     port = free_port()
     tokens_file, db_file = work / f"tokens-{n}.json", work / f"load-{n}.db"
@@ -178,8 +178,8 @@ def run(n: int, frames: list[dict], reps: int, work: Path) -> dict[str, float]:
 
 def sets_with_all_reps(db_file: Path, n: int, reps: int) -> int:
     from benchmarks.live_load_server import patient as name
-    from formcheck.db import repo
-    from formcheck.db.database import Database
+    from formcheck.storage import repo
+    from formcheck.storage.database import Database
 
     db = Database(f"sqlite:///{db_file}")
     try:

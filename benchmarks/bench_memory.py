@@ -25,26 +25,26 @@ CLIP_1080P = ("other/wanshape_superman_alternating.mp4", "bird_dog")   # 1920x10
 _HWM = 'int([l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]) // 1024'
 ANALYZE = f"""
 import os, sys
-from formcheck.cli import main
+from formcheck.cli.main import main
 rc = main(sys.argv[1:])
 print("PEAK", {_HWM}, flush=True)
 os._exit(rc)
 """
 BARE = f"""
 import sys
-from formcheck.estimator import PoseEstimator
-from formcheck.models import default_model_path
-from formcheck.video_reader import MediaReader
+from formcheck.media.estimator import PoseEstimator
+from formcheck.media.bundles import default_model_path
+from formcheck.media.video_reader import MediaReader
 with MediaReader(sys.argv[1]) as rd, PoseEstimator(default_model_path(), mode="video") as est:
     for f in rd:
         est.detect(f.rgb, f.t_ms)
 print("PEAK", {_HWM}, flush=True)
 """
-IMPORTS = "import formcheck.cli, formcheck.pipeline, formcheck.definition, formcheck.report"
+IMPORTS = "import formcheck.cli.main, formcheck.run.pipeline, formcheck.rules.definition, formcheck.engine.report"
 LANDMARKER = """
 import resource
-from formcheck.estimator import PoseEstimator
-from formcheck.models import default_model_path
+from formcheck.media.estimator import PoseEstimator
+from formcheck.media.bundles import default_model_path
 import mediapipe.tasks.python.vision  # imports are not the landmarker's cost
 r0 = resource.getrusage(resource.RUSAGE_SELF)
 PoseEstimator(default_model_path(), mode="image", num_poses=2).close()

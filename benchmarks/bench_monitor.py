@@ -33,8 +33,8 @@ def webcam_clip(src: Path, out: Path, seconds: float) -> Path:
     sys.path.insert(0, str(ROOT / "tests"))
     from browser import _letterbox
 
-    from formcheck.video_reader import MediaReader
-    from formcheck.video_writer import VideoWriter
+    from formcheck.media.video_reader import MediaReader
+    from formcheck.media.video_writer import VideoWriter
 
     with MediaReader(src) as r:
         frames = [(_letterbox(f.rgb, 640, 480), f.t_ms) for f in r]
@@ -75,10 +75,10 @@ def monitor_cpu(clip: Path, seconds: float, model: str | None = None) -> tuple[f
 
 def live_cpu(clip: Path, seconds: float) -> float:
     """The live path at 30 fps on the same frames: CPU time / wall time."""
-    from formcheck.definition import get_definition
-    from formcheck.live import LiveProcessor
-    from formcheck.models import default_model_path
-    from formcheck.video_reader import MediaReader
+    from formcheck.media.bundles import default_model_path
+    from formcheck.media.video_reader import MediaReader
+    from formcheck.rules.definition import get_definition
+    from formcheck.run.live.video import LiveProcessor
 
     proc = LiveProcessor(get_definition("sitting"), default_model_path())
     c0, t0 = time.process_time(), time.monotonic()
@@ -95,7 +95,7 @@ def live_cpu(clip: Path, seconds: float) -> float:
 
 
 def peak_rss_mb(clip: Path, loops: int) -> float:
-    code = ("import resource, sys; from formcheck.cli import main; "
+    code = ("import resource, sys; from formcheck.cli.main import main; "
             f"main(['monitor', {str(clip)!r}, '--loop', '{loops}', '--jsonl']); "
             "print('HWM', open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)

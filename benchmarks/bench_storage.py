@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def rep_writes(url: str | None, data_dir: Path, n: int = 400) -> tuple[float, float]:
-    from formcheck.db import open_database, repo
     from formcheck.engine.reps import Rep
+    from formcheck.storage import open_database, repo
 
     db = open_database(data_dir, url)
     sid = repo.start_set(db, "Bench Patient", "bridge", "live", "1.1")
@@ -48,8 +48,8 @@ def year_of_sets(data_dir: Path) -> None:
     """365 days x 3 exercises x 10 reps, written in bulk (core inserts)."""
     from sqlalchemy import insert
 
-    from formcheck.db import open_database, repo
-    from formcheck.db.models import ExerciseSet, RepRow
+    from formcheck.storage import open_database, repo
+    from formcheck.storage.models import ExerciseSet, RepRow
 
     db = open_database(data_dir)
     pid = repo.ensure_patient(db, "Year Patient")
@@ -69,8 +69,8 @@ def year_of_sets(data_dir: Path) -> None:
 
 
 def progress_and_history(data_dir: Path) -> tuple[float, float, float]:
-    from formcheck.cli import main
-    from formcheck.db import open_database, repo
+    from formcheck.cli.main import main
+    from formcheck.storage import open_database, repo
     from formcheck.ui.progress_page import _by_day, day_chart
 
     db = open_database(data_dir)

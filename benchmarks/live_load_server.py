@@ -1,5 +1,5 @@
 """The landmark websocket alone, for the load benchmark (benchmarks/bench_live_load.py): the
-same route and handler as the app (formcheck.live_socket), with $FC_LOAD_PATIENTS live sets
+same route and handler as the app (formcheck.run.live.websocket), with $FC_LOAD_PATIENTS live sets
 registered at start-up (a LandmarkLive and a SetRecorder each, writing to the SQLite file
 $FC_LOAD_DB) and their tokens written to $FC_LOAD_TOKENS (mode 600). No Streamlit: no page
 registers them, so the per-patient panel refresh (a fragment rerun a second) is not in here.
@@ -17,13 +17,13 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from formcheck import live_socket
-from formcheck.db.database import Database
-from formcheck.db.recorder import SetRecorder
-from formcheck.definition import get_definition
-from formcheck.live_landmarks import LandmarkLive
-from formcheck.live_registry import REGISTRY
-from formcheck.models import default_model_path
+from formcheck.media.bundles import default_model_path
+from formcheck.rules.definition import get_definition
+from formcheck.run.live import websocket as live_socket
+from formcheck.run.live.landmarks import LandmarkLive
+from formcheck.run.live.registry import REGISTRY
+from formcheck.storage.database import Database
+from formcheck.storage.recorder import SetRecorder
 
 EXERCISE = "bridge"
 

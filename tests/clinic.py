@@ -10,9 +10,8 @@ import pytest
 from argon2 import PasswordHasher
 from dbserver import fresh_database_url
 
-from formcheck import accounts, auth
-from formcheck.db import Database, repo
-from formcheck.db.access import Actor
+from formcheck.storage import Database, accounts, auth, repo
+from formcheck.storage.access import Actor
 
 PW = "correct horse battery"
 

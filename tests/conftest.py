@@ -10,7 +10,7 @@ import pytest
 from clinic import cheap_hashes, db  # noqa: F401  (the clinic tests' fixtures)
 from dbserver import pg_url  # noqa: F401  (the PostgreSQL server of every storage test)
 
-from formcheck.pose import PoseSequence
+from formcheck.core.pose import PoseSequence
 
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = Path(os.environ.get("FORMCHECK_MEDIA", ROOT.parent / "shared" / "media"))
@@ -31,7 +31,7 @@ def media() -> Path:
 @pytest.fixture(scope="session")
 def pose_cache(tmp_path_factory: pytest.TempPathFactory):
     """Extract each real clip's poses once per session: ``pose_cache(rel_path)``."""
-    from formcheck.pipeline import extract_poses
+    from formcheck.run.pipeline import extract_poses
 
     folder = tmp_path_factory.mktemp("poses")
     seen: dict[str, PoseSequence] = {}
@@ -46,3 +46,21 @@ def pose_cache(tmp_path_factory: pytest.TempPathFactory):
 
     get.folder = folder   # type: ignore[attr-defined]  # evaluate() reads the same cache files
     return get
+
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path))
+    import streamlit_webrtc
+    from streamlit.testing.v1 import AppTest
+
+    class _Ctx:
+        class state:  # noqa: N801
+            playing = False
+
+    monkeypatch.setattr(streamlit_webrtc, "webrtc_streamer", lambda **kw: _Ctx())
+    return AppTest.from_file(APP, default_timeout=60)
+

@@ -70,7 +70,7 @@ def fresh_database_url(kind: str, tmp_path: Path, pg_base: str | None) -> str:
 
     from sqlalchemy import text
 
-    from formcheck.db import Database
+    from formcheck.storage import Database
 
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'formcheck.db'}"

@@ -16,13 +16,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from stick import DEFAULTS, POSE_KEYS, SEGMENTS, stick_pose
 
-from formcheck import config
-from formcheck.definition import Definition, get_definition, load_validated
+from formcheck.core import config
+from formcheck.core.errors import DefinitionError
+from formcheck.core.landmarks import Landmark
+from formcheck.core.pose import ClipInfo, FramePose
 from formcheck.engine.session import Session, SessionResult
-from formcheck.errors import DefinitionError
-from formcheck.landmarks import Landmark
-from formcheck.pose import ClipInfo, FramePose
-from formcheck.profile import Profile, apply_profile
+from formcheck.rules.definition import Definition, get_definition, load_validated
+from formcheck.rules.profile import Profile, apply_profile
 
 CASES_DIR = config.EXERCISES_DIR / "cases"
 FPS = 30.0

@@ -8,7 +8,7 @@ strict: an entry that starts passing fails its test until it is removed from her
 
 from __future__ import annotations
 
-# Verdicts (tests/test_media.py, and the lite-model sitting test where the path is a sitting entry).
+# Verdicts (tests/media/test_media.py, and the lite-model sitting test where the path is a sitting entry).
 VERDICTS: dict[str, str] = {
     "sitting/relevel_reclined_desk.jpg":
         "unjudgeable from landmarks: the model puts the hip at the chair, behind the real hip, so "
@@ -19,7 +19,7 @@ VERDICTS: dict[str, str] = {
 LITE_MODEL: dict[str, str] = {
     "sitting/relevel_reclined_desk.jpg": VERDICTS["sitting/relevel_reclined_desk.jpg"],
 }
-# Adaptive sampling against full rate (tests/test_sampling_media.py).
+# Adaptive sampling against full rate (tests/engine/test_sampling_media.py).
 SAMPLING: dict[str, str] = {}
 # Cross-exercise table: (clip, exercise that wrongly counts reps on it).
 LOOKALIKES: dict[tuple[str, str], str] = {}

@@ -23,8 +23,8 @@ from collections.abc import Mapping
 import numpy as np
 from synth import world_from_xy
 
-from formcheck.landmarks import Landmark
-from formcheck.pose import FramePose
+from formcheck.core.landmarks import Landmark
+from formcheck.core.pose import FramePose
 
 # segment -> (start point, end point, length px): about a 1.7 m person 0.4 px/mm
 SEGMENTS: dict[str, tuple[str, str, float]] = {

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
-from formcheck.landmarks import Landmark
-from formcheck.pose import FramePose
+from formcheck.core.landmarks import Landmark
+from formcheck.core.pose import ClipInfo, FramePose
+from formcheck.engine.session import Session
 
 
 def _dir(deg: float) -> np.ndarray:
@@ -142,3 +143,36 @@ def bird_dog_pose(leg_deg: float, arm_deg: float, leg_side: str = "left",
     put(leg_side, "wrist", s + np.array([0.0, 210.0]))
     lm[Landmark.NOSE, :2] = s + np.array([60.0, -10.0])
     return FramePose(lm, world_from_xy(lm, kw.get("view", "side")))
+
+
+# Runs of synthetic sequences through the engine, shared by the engine, rules and page tests.
+FPS = 30.0
+
+
+def run(definition, poses, fps=FPS, info=None):
+    s = Session(definition, info=info or ClipInfo(width=1000, height=800, fps=fps))
+    for i, p in enumerate(poses):
+        s.update(i * 1000.0 / fps, p)
+    return s.finish()
+
+
+def bridge_reps(n=3, top_deg=178.0, hold_s=0.5, rest_deg=125.0, **kw):
+    """n reps: 0.6 s rest, 0.5 s up, hold, 0.5 s down."""
+    seq = []
+    for _ in range(n):
+        seq += [bridge_pose(rest_deg, **kw)] * int(0.6 * FPS)
+        seq += [bridge_pose(rest_deg + (top_deg - rest_deg) * i / 15, **kw) for i in range(15)]
+        seq += [bridge_pose(top_deg, **kw)] * int(hold_s * FPS)
+        seq += [bridge_pose(top_deg - (top_deg - rest_deg) * i / 15, **kw) for i in range(15)]
+    seq += [bridge_pose(rest_deg, **kw)] * 10
+    return seq
+
+
+def bird_dog_rep(side, leg_peak=0.0, arm_peak=0.0, **kw):
+    up = [(-85 + (leg_peak + 85) * i / 10, -85 + (arm_peak + 85) * i / 10) for i in range(11)]
+    seq = [bird_dog_pose(-85, -85, side, **kw)] * 15
+    seq += [bird_dog_pose(lg, am, side, **kw) for lg, am in up]
+    seq += [bird_dog_pose(leg_peak, arm_peak, side, **kw)] * 30
+    seq += [bird_dog_pose(lg, am, side, **kw) for lg, am in reversed(up)]
+    return seq
+

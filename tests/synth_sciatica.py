@@ -8,8 +8,8 @@ import math
 import numpy as np
 from synth import _dir, make_pose, world_from_xy
 
-from formcheck.landmarks import Landmark
-from formcheck.pose import FramePose
+from formcheck.core.landmarks import Landmark
+from formcheck.core.pose import FramePose
 
 SEG = 200.0   # thigh and shank length, px
 

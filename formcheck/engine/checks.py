@@ -7,9 +7,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..definition import Check, Definition, Position
-from .cues import SEVERITY_RANK
-from .reps import Status
+from formcheck.engine.cues import SEVERITY_RANK
+from formcheck.engine.reps import Status
+from formcheck.rules.definition import Check, Definition, Position
 
 OBLIQUE_MESSAGE = "Can't judge form from this angle: turn the camera so it sees you from the side."
 _INF = math.inf
@@ -34,7 +34,7 @@ class Range:
 
     def fails(self, value: float) -> bool:
         """True when ``value`` is measured and outside the range (NaN never fails), as
-        :meth:`formcheck.rules.Criterion.fails`."""
+        :meth:`formcheck.rules.parts.Criterion.fails`."""
         return (self.min is not None and value < self.min) or (self.max is not None and value > self.max)
 
 
@@ -128,7 +128,7 @@ def skipped_all(checks: list[CompiledCheck], message: str) -> list[CheckResult]:
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """A position or shape requirement (:class:`formcheck.rules.Position`) as plain values."""
+    """A position or shape requirement (:class:`formcheck.rules.parts.Position`) as plain values."""
 
     measure: str
     lo: float
@@ -140,7 +140,7 @@ class Requirement:
     cue: str
 
     def fails(self, v: float) -> bool:
-        """:meth:`formcheck.rules.Position.fails`: measured and not where it must be."""
+        """:meth:`formcheck.rules.parts.Position.fails`: measured and not where it must be."""
         if self.outside:
             return self.lo <= v <= self.hi
         return v < self.lo or v > self.hi

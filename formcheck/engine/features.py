@@ -15,14 +15,14 @@ from operator import itemgetter
 import numpy as np
 import numpy.typing as npt
 
-from .. import geometry as g
-from ..definition import Definition, Measure
-from ..landmarks import SIDES, Landmark, Side, resolve
-from ..measure_kinds import KINDS
-from ..pose import VIS, FramePose, X, Z
-from .smoothing import OneEuroFilter, is_swapped, swap_sides
-from .view import EMA_TAU_MS, Ema, JumpDetector, View, ViewTracker
-from .visibility import Visibility
+from formcheck.core import geometry as g
+from formcheck.core.landmarks import SIDES, Landmark, Side, resolve
+from formcheck.core.measure_kinds import KINDS
+from formcheck.core.pose import VIS, FramePose, X, Z
+from formcheck.engine.smoothing import OneEuroFilter, is_swapped, swap_sides
+from formcheck.engine.view import EMA_TAU_MS, Ema, JumpDetector, View, ViewTracker
+from formcheck.engine.visibility import Visibility
+from formcheck.rules.definition import Definition, Measure
 
 SIDE_SWITCH_MARGIN = 0.3   # near-side score needed to switch sides (hysteresis)
 # Measure kinds with a world-landmark (3D) twin used in an oblique view. On the true side-view

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 
-from ..definition import Definition
-from ..landmarks import Side
-from ..measure_kinds import KINDS
-from .checks import CompiledCheck, compile_requirements, shape_cue, shape_unseen
-from .cues import CueBoard
-from .features import Features
-from .reps import Rep, faults_at_top
+from formcheck.core.landmarks import Side
+from formcheck.core.measure_kinds import KINDS
+from formcheck.engine.checks import CompiledCheck, compile_requirements, shape_cue, shape_unseen
+from formcheck.engine.cues import CueBoard
+from formcheck.engine.features import Features
+from formcheck.engine.reps import Rep, faults_at_top
+from formcheck.rules.definition import Definition
 
 # The top is settled (judged, cued) once the phase measure has stopped rising for this long
 # and while it stays within the top margin of its peak: no cue on the way in or out.
@@ -99,11 +99,9 @@ class PhaseTracker:
             side = self.active_side
             broken = shape_cue(self._shape, self.gates(f).get(side, {}), f.values.get(side), strict=False)
             if math.isnan(v):
-                # Not measurable this frame: keep the phase rather than guess. The frame is still
-                # the top, so the shape seen on it weighs as on any top frame: counting only the
-                # frames where the phase measure was seen made a top whose measure drops out (a
-                # knee leaving the frame) lose its held time, by an amount that depended on the
-                # frame rate, against the way out's broken time (see _close_rep).
+                # Not measurable: keep the phase rather than guess. Still the top, so its shape
+                # weighs as on any top frame (else a top whose measure drops out, a knee leaving
+                # the frame, lost held time by a frame-rate-dependent amount: see _close_rep).
                 if self._leaving_ms is None or self._leaving_by_shape:
                     rep.shape_ms[broken is None] += weight_ms
                 return
@@ -199,12 +197,10 @@ class PhaseTracker:
             self._rise_ms = f.t_ms
 
     def room_deg(self, f: Features) -> float:
-        """How far (deg) the phase measure of this frame is from the threshold that would
-        change the phase from where it is now (entering or leaving the top, and reaching rest
-        on the way down from one: that times where the rep ends); ``inf`` for a continuous
-        exercise or nothing measured. Adaptive sampling runs the pose model on every other
-        frame where this is small. (Rest on the way up is left out: crossing it only times
-        where the next rep starts, within a step.)"""
+        """How far (deg) this frame's phase measure is from the threshold that would change the
+        phase now (entering or leaving the top; reaching rest on the way down times the rep's
+        end); ``inf`` if continuous or unmeasured. Adaptive sampling runs the model on every other
+        frame where this is small (rest on the way up only times the next rep's start)."""
         p = self.p
         if p.kind == "continuous" or p.measure is None or p.enter is None or p.exit is None:
             return math.inf
@@ -234,11 +230,9 @@ class PhaseTracker:
         return room
 
     def _on_way_down(self, f: Features, at_top: bool, sides: list[Side]) -> bool:
-        """On the way down from a top to rest: leaving the top (the rep still open, LEAVE_MS)
-        or lowering (closed, until rest). Reaching rest times the rep's end; the room to it
-        cannot tell how fast it closes (it was the room to leave the top). Lowering asks for a
-        measured frame (unmeasured, the phase cannot move), leaving does not: kept as it was,
-        it changes only which frames the model sees (sampled verdicts checked as they are)."""
+        """Leaving the top (rep open, LEAVE_MS) or lowering (closed, until rest): reaching rest
+        times the rep's end, whose room cannot tell how fast it comes. Only lowering asks for a
+        measured frame (unmeasured, the phase cannot move); this only picks frames to sample."""
         if at_top:
             return self._leaving_ms is not None
         return self.state == self.p.lowering_name and any(

@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..landmarks import Side
+from formcheck.core.landmarks import Side
 
 Status = Literal["ok", "fail", "skipped"]
 

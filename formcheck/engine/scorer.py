@@ -12,9 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..definition import Definition
-from ..landmarks import Side
-from .checks import (
+from formcheck.core.landmarks import Side
+from formcheck.engine.checks import (
     OBLIQUE_MESSAGE,
     CheckResult,
     CompiledCheck,
@@ -23,10 +22,11 @@ from .checks import (
     judge,
     skipped_all,
 )
-from .cues import CueBoard
-from .features import Features
-from .phases import LEAVE_MS, SETTLE_MS, PhaseTracker
-from .reps import Rep
+from formcheck.engine.cues import CueBoard
+from formcheck.engine.features import Features
+from formcheck.engine.phases import LEAVE_MS, SETTLE_MS, PhaseTracker
+from formcheck.engine.reps import Rep
+from formcheck.rules.definition import Definition
 
 __all__ = ["LEAVE_MS", "SETTLE_MS", "CheckResult", "FrameResult", "Rep", "Scorer"]
 

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..definition import Definition
-from ..landmarks import SIDES, Side, resolve
-from ..pose import ClipInfo, FramePose, PoseSequence
-from ..profile import Profile
-from .features import FeatureExtractor, Features
-from .scorer import FrameResult, Rep, Scorer
-from .summary import Summary, summarize
+from formcheck.core.landmarks import SIDES, Side, resolve
+from formcheck.core.pose import ClipInfo, FramePose, PoseSequence
+from formcheck.engine.features import FeatureExtractor, Features
+from formcheck.engine.scorer import FrameResult, Rep, Scorer
+from formcheck.engine.summary import Summary, summarize
+from formcheck.rules.definition import Definition
+from formcheck.rules.profile import Profile
 
 MISSING_MIN_MS = 500.0   # shorter gaps are tracking blips, not worth telling
 

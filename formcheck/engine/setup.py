@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..definition import Definition
-from ..landmarks import Landmark, resolve
-from .features import Features
+from formcheck.core.landmarks import Landmark, resolve
+from formcheck.engine.features import Features
+from formcheck.rules.definition import Definition
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from ..landmarks import Landmark
+from formcheck.core.landmarks import Landmark
 
 F = npt.NDArray[np.float64]
 

@@ -7,10 +7,10 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..asymmetry import Asymmetry, SideRep, compare
-from ..definition import Definition
-from ..measure_kinds import KINDS
-from .reps import Rep
+from formcheck.core.measure_kinds import KINDS
+from formcheck.engine.asymmetry import Asymmetry, SideRep, compare
+from formcheck.engine.reps import Rep
+from formcheck.rules.definition import Definition
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Summary:
     against right for a one-sided (sided) exercise with reps, else None.
 
     How close the view and position decisions came, as shares of the time in view (what
-    adaptive sampling asks of a result, :func:`formcheck.sampling.marginal`; not in the report,
+    adaptive sampling asks of a result, :func:`formcheck.engine.sampling.marginal`; not in the report,
     so None on a summary read back from JSON): view_lead, the view seen longest's lead over
     the next (1.0 with one view, or none); out_of_position_share (0.0 with nothing in view)."""
 
@@ -72,7 +72,7 @@ def summarize(d: Definition, reps: list[Rep], episodes: dict[str, int], views_ms
 
 def sides_of(d: Definition, reps: list[Rep]) -> Asymmetry | None:
     """Left against right for a sided exercise: per side reps, longest hold, the first key
-    angle at the top, the range the phase measure moved (see formcheck.asymmetry)."""
+    angle at the top, the range the phase measure moved (see formcheck.engine.asymmetry)."""
     if d.phases.kind != "sided":
         return None
     key = d.key_angles[0] if d.key_angles else None

@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from ..landmarks import Landmark
+from formcheck.core.landmarks import Landmark
 
 View = Literal["side", "oblique", "front", "unknown"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from .. import geometry as g
-from ..definition import Definition
-from ..landmarks import SIDES, Side, resolve
-from ..pose import VIS, X, Y
+from formcheck.core import geometry as g
+from formcheck.core.landmarks import SIDES, Side, resolve
+from formcheck.core.pose import VIS, X, Y
+from formcheck.rules.definition import Definition
 
 EDGE_MARGIN = 0.02         # a landmark this far (fraction of the frame) outside is "out of view"
 Size = tuple[int, int] | None

@@ -1,8 +1,8 @@
 """The desk monitor fed by landmarks the patient's browser computed (the default path): the
 pose component runs the lite PoseLandmarker in the browser at :data:`BROWSER_FPS` frames a
-second and sends only landmarks, in the Live page's protocol (:mod:`formcheck.live_landmarks`),
-on the same landmark websocket (:mod:`formcheck.live_socket`, a token from
-:mod:`formcheck.live_registry`). Each frame goes through the same :class:`~.engine.Monitor` as
+second and sends only landmarks, in the Live page's protocol (:mod:`formcheck.run.live.landmarks`),
+on the same landmark websocket (:mod:`formcheck.run.live.websocket`, a token from
+:mod:`formcheck.run.live.registry`). Each frame goes through the same :class:`~.engine.Monitor` as
 the server-side video path (calibration, states, alerts, breaks): no rule runs in the browser.
 
 :class:`MonitorLandmarks` has the interface the socket feeds (``feed``, ``reply``,
@@ -17,18 +17,18 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..definition import Definition
-from ..landmarks import NUM_LANDMARKS
-from ..live_landmarks import STATUS_KEYS, BadMessageError, parse_frame
-from ..pose import FramePose
-from .events import MonitorSettings
-from .live import MonitorProcessor
+from formcheck.core.landmarks import NUM_LANDMARKS
+from formcheck.core.pose import FramePose
+from formcheck.engine.monitor_events import MonitorSettings
+from formcheck.monitor.video_feed import MonitorProcessor
+from formcheck.rules.definition import Definition
+from formcheck.run.live.landmarks import STATUS_KEYS, BadMessageError, parse_frame
 
 # The browser runs the model at most this often. The server-side monitor samples 2 frames a
 # second (MonitorProcessor's sample_fps) and its settle, calibration and alert times are counted
 # in those samples; 2/s is also what keeps the patient's laptop nearly idle: the lite model took
 # a median 59-105 ms per sample in headless Chromium (CPU delegate) on this loaded 2-core
-# machine (tests/test_browser_monitor.py), so 12-21% of one core at 2/s where every camera frame
+# machine (tests/ui/test_browser_monitor.py), so 12-21% of one core at 2/s where every camera frame
 # would take all of it, and nothing runs between samples (the camera's frames are not copied).
 BROWSER_FPS = 2.0
 # Judged frames a second below which the browser path gives up for this page (the Live page's

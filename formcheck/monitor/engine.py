@@ -11,7 +11,7 @@ When the camera sees the person from the front (a laptop webcam), the side-view 
 be judged: the monitor switches to the front, upper-body mode (``front.py``), calibrated and
 judged the same way on image measures of the head and shoulders. The side view stays the
 precise option. The two modes keep separate baselines (the front keys start with ``front_``).
-Settings, events and the day summary: events.py.
+Settings, events and the day summary: engine/monitor_events.py.
 """
 
 from __future__ import annotations
@@ -20,12 +20,19 @@ import math
 import statistics
 from typing import Literal
 
-from ..definition import Definition
-from ..engine.checks import CheckResult
-from ..engine.session import Session
-from ..pose import ClipInfo, FramePose
-from .events import DaySummary, Event, MonitorSettings
-from .front import FRONT_IDS, FRONT_MEASURES, FRONT_SETTLED_SHARE, front_fault, front_measures, front_text
+from formcheck.core.pose import ClipInfo, FramePose
+from formcheck.engine.checks import CheckResult
+from formcheck.engine.monitor_events import DaySummary, Event, MonitorSettings
+from formcheck.engine.session import Session
+from formcheck.monitor.front import (
+    FRONT_IDS,
+    FRONT_MEASURES,
+    FRONT_SETTLED_SHARE,
+    front_fault,
+    front_measures,
+    front_text,
+)
+from formcheck.rules.definition import Definition
 
 State = Literal["calibrating", "seated", "standing", "away"]
 Mode = Literal["side", "front"]

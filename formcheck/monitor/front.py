@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..landmarks import Landmark
+from formcheck.core.landmarks import Landmark
 
 _NEEDED = (Landmark.NOSE, Landmark.LEFT_EYE, Landmark.RIGHT_EYE, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
 

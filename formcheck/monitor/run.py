@@ -9,17 +9,17 @@ import json
 import sys
 from collections.abc import Iterator
 
-from ..errors import FormcheckError
-from ..models import monitor_model
-from .engine import Monitor
-from .events import Event, MonitorSettings
-from .sources import Sample, camera_samples, clip_samples, notify
+from formcheck.core.errors import FormcheckError
+from formcheck.engine.monitor_events import Event, MonitorSettings
+from formcheck.media.bundles import monitor_model
+from formcheck.monitor.engine import Monitor
+from formcheck.monitor.sources import Sample, camera_samples, clip_samples, notify
 
 
 def cmd_monitor(a: argparse.Namespace) -> int:
-    from ..definition import get_definition
-    from ..profile import apply_profile
-    from ..store import Store
+    from formcheck.rules.definition import get_definition
+    from formcheck.rules.profile import apply_profile
+    from formcheck.storage.store import Store
 
     d = get_definition("sitting")
     store, profile = Store(a.data_dir), None
@@ -72,14 +72,14 @@ def _print_summary(mon: Monitor, jsonl: bool) -> None:
 
 
 def _save_baseline(store, patient: str, profile, baseline: dict[str, float], version: str) -> None:  # type: ignore[no-untyped-def]
-    from ..profile import Profile
+    from formcheck.rules.profile import Profile
 
     base = profile or Profile(exercise="sitting", definition_version=version, patient=patient)
     store.save(base.model_copy(update={"baseline_deg": dict(baseline)}))
 
 
 def _record_day(a: argparse.Namespace, mon: Monitor) -> None:
-    from ..db import open_database, repo
+    from formcheck.storage import open_database, repo
 
     try:
         db = open_database(a.data_dir)

@@ -7,11 +7,11 @@ import os
 import time
 from collections.abc import Iterator
 
-from ..errors import FormcheckError, MediaError
-from ..estimator import PoseEstimator
-from ..models import resolve_model
-from ..pose import FramePose
-from ..video_reader import MediaReader
+from formcheck.core.errors import FormcheckError, MediaError
+from formcheck.core.pose import FramePose
+from formcheck.media.bundles import resolve_model
+from formcheck.media.estimator import PoseEstimator
+from formcheck.media.video_reader import MediaReader
 
 Sample = tuple[float, FramePose | None, tuple[int, int]]
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import accounts
-from ..db import audit
-from ..errors import FormcheckError
-from .common import PageState
-from .patient_data_view import patient_data_section
+from formcheck.core.errors import FormcheckError
+from formcheck.storage import accounts, audit
+from formcheck.ui.common import PageState
+from formcheck.ui.patient_data_view import patient_data_section
 
 
 def account_page(ps: PageState) -> None:

@@ -7,10 +7,10 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ..definition import Definition
-from ..engine.scorer import FrameResult
-from ..engine.session import SessionResult
-from ..wording import limits
+from formcheck.core.wording import limits
+from formcheck.engine.scorer import FrameResult
+from formcheck.engine.session import SessionResult
+from formcheck.rules.definition import Definition
 
 # The y axis spans at least this much, so a 0.4 deg wobble looks like the noise it is rather
 # than a swing filling the plot.

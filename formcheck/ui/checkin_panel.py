@@ -10,11 +10,11 @@ from typing import Any
 
 import streamlit as st
 
-from ..db import checkins
-from ..errors import FormcheckError
-from ..red_flags import RedFlags, load_rules
-from ..symptoms import CHANGE_TEXT, CHANGES, QUESTIONS, REGION_TEXT, REGIONS, checkin
-from .common import PageState
+from formcheck.core.errors import FormcheckError
+from formcheck.rules.red_flags import RedFlags, load_rules
+from formcheck.rules.symptoms import CHANGE_TEXT, CHANGES, QUESTIONS, REGION_TEXT, REGIONS, checkin
+from formcheck.storage import checkins
+from formcheck.ui.common import PageState
 
 YES_NO = {"no": "No", "yes": "Yes"}
 

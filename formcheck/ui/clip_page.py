@@ -11,16 +11,16 @@ from typing import Any
 
 import streamlit as st
 
-from .. import config
-from ..definition import Definition
-from ..engine.session import SessionResult
-from ..errors import FormcheckError
-from ..pipeline import analyze_clip
-from ..profile import Profile
-from ..samples import samples_for
-from .charts import angle_charts
-from .common import PageState, choose_exercise_first
-from .results import downloads, faults_table, good_form, reps_table, show_sides
+from formcheck.core import config
+from formcheck.core.errors import FormcheckError
+from formcheck.engine.session import SessionResult
+from formcheck.media.samples import samples_for
+from formcheck.rules.definition import Definition
+from formcheck.rules.profile import Profile
+from formcheck.run.pipeline import analyze_clip
+from formcheck.ui.charts import angle_charts
+from formcheck.ui.common import PageState, choose_exercise_first
+from formcheck.ui.results import downloads, faults_table, good_form, reps_table, show_sides
 
 MEDIA_TYPES = sorted(x.lstrip(".") for x in config.MEDIA_SUFFIXES)
 

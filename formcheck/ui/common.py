@@ -11,15 +11,15 @@ from typing import Any
 
 import streamlit as st
 
-from ..db import Database, checkins, open_database, programmes, repo
-from ..db.access import LOCAL_OWNER, Actor
-from ..db.database import URL_ENV
-from ..db.profiles import store_for
-from ..definition import Definition, available_exercises, get_definition
-from ..errors import FormcheckError
-from ..profile import Profile, apply_profile, load_profile
-from ..store import Store
-from .symptoms_view import FLAG_DAYS, flag_label
+from formcheck.core.errors import FormcheckError
+from formcheck.rules.definition import Definition, available_exercises, get_definition
+from formcheck.rules.profile import Profile, apply_profile, load_profile
+from formcheck.storage import Database, checkins, open_database, programmes, repo
+from formcheck.storage.access import LOCAL_OWNER, Actor
+from formcheck.storage.database import URL_ENV
+from formcheck.storage.profiles import store_for
+from formcheck.storage.store import Store
+from formcheck.ui.symptoms_view import FLAG_DAYS, flag_label
 
 NO_PATIENT = "(no patient: default thresholds)"
 
@@ -71,7 +71,7 @@ def database(root: str) -> Database | None:
 def _who(home: str, settings: Any) -> tuple[str, Database | None, Actor] | None:
     """Data folder, database (bound to the acting user) and actor; None: the login form or an
     error is shown and the page stops. At home nothing changes: any folder, no login."""
-    from . import login
+    from formcheck.ui import login
 
     db = database(home)
     if not login.clinic_mode(db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..definition import Definition
+from formcheck.rules.definition import Definition
 
 # Seen from above: the mat, the person lying along it, and where the camera stands.
 # Our own static SVG (no user text in it), drawn by the browser like an image.

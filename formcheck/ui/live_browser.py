@@ -1,9 +1,9 @@
 """Live coaching with the pose model in the patient's browser (the default): which path the
 Live page takes, the component, and the panel beside it.
 
-Landmarks travel on the landmark websocket (formcheck/live_socket.py, on the app's own
+Landmarks travel on the landmark websocket (formcheck/run/live/websocket.py, on the app's own
 server and port): the page registers its LandmarkLive under a one-time token
-(formcheck/live_registry.py) and passes the token to the component, which streams every judged
+(formcheck/run/live/registry.py) and passes the token to the component, which streams every judged
 frame on the socket and draws each reply. No Streamlit rerun per batch: the panel reruns when a
 verdict changes what it shows (the component tells the panel's watcher component, which reruns
 only the panel's fragment), and the component sends one component value at START and one at
@@ -21,10 +21,10 @@ from typing import Any
 
 import streamlit as st
 
-from ..live_landmarks import LandmarkLive
-from ..live_registry import REGISTRY, LandmarkSink
-from ..live_socket import PATH as SOCKET_PATH
-from .pose_component import assets_problem, panel_watch, pose_component
+from formcheck.run.live.landmarks import LandmarkLive
+from formcheck.run.live.registry import REGISTRY, LandmarkSink
+from formcheck.run.live.websocket import PATH as SOCKET_PATH
+from formcheck.ui.pose_component import assets_problem, panel_watch, pose_component
 
 COMPONENT_KEY = "formcheck-pose-live"
 FALLBACK_KEY = "live_fallback_reason"   # why this session uses the server-side video path
@@ -37,7 +37,7 @@ ENV_SETTING = "FORMCHECK_LIVE_POSE"     # "browser" (default) or "server": the v
 ENV_TRANSPORT = "FORMCHECK_LIVE_TRANSPORT"   # "socket" (default) or "component": component values
 PANEL_REFRESH_S = 1.0   # with the details on; $FORMCHECK_PANEL_REFRESH_S sets a timer for all (the benchmark)
 # Below this many judged frames a second the browser path gives up (the engine is checked at
-# 5-30 fps: tests/test_live_media.py); $FORMCHECK_BROWSER_MIN_FPS overrides it.
+# 5-30 fps: tests/run/test_live_media.py); $FORMCHECK_BROWSER_MIN_FPS overrides it.
 MIN_FPS = 4.0
 
 

@@ -10,20 +10,20 @@ from typing import Any
 
 import streamlit as st
 
-from ..db.recorder import SetRecorder
-from ..engine.session import SessionResult
-from ..live import LiveProcessor, LiveSnapshot
-from ..live_landmarks import LandmarkLive
-from ..models import default_model_path
-from ..wording import degrees, plural, seconds
-from . import compat
-from .browser import camera_check, speak
-from .checkin_panel import after_checkin, checkin_gate
-from .common import PageState, choose_exercise_first
-from .guidance import guidance
-from .live_browser import browser_live, browser_panel, panel_timer_s, use_browser_path
-from .programme_live import set_done, todays_programme
-from .results import downloads, faults_table, good_form, reps_table, show_sides
+from formcheck.core.wording import degrees, plural, seconds
+from formcheck.engine.session import SessionResult
+from formcheck.media.bundles import default_model_path
+from formcheck.run.live.landmarks import LandmarkLive
+from formcheck.run.live.video import LiveProcessor, LiveSnapshot
+from formcheck.storage.recorder import SetRecorder
+from formcheck.ui import compat
+from formcheck.ui.browser import camera_check, speak
+from formcheck.ui.checkin_panel import after_checkin, checkin_gate
+from formcheck.ui.common import PageState, choose_exercise_first
+from formcheck.ui.guidance import guidance
+from formcheck.ui.live_browser import browser_live, browser_panel, panel_timer_s, use_browser_path
+from formcheck.ui.programme_live import set_done, todays_programme
+from formcheck.ui.results import downloads, faults_table, good_form, reps_table, show_sides
 
 STREAMER_KEY = "formcheck-live"
 PANEL_REFRESH_S = 0.5

@@ -1,9 +1,9 @@
 """The login gate of clinic mode (a database with accounts, or a server started by
 ``formcheck serve`` beyond loopback): log in, or open a patient account with an invite code
 (``?invite=CODE`` in the link fills it in), or, when .streamlit/secrets.toml has an ``[auth]``
-section, through the clinic's identity provider (st.login; formcheck.oidc maps the identity
+section, through the clinic's identity provider (st.login; formcheck.storage.oidc maps the identity
 to the account an administrator linked it to). The session token lives in this browser tab's
-server-side state only; formcheck.auth checks it, and its expiry, on every run."""
+server-side state only; formcheck.storage.auth checks it, and its expiry, on every run."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ import os
 
 import streamlit as st
 
-from .. import accounts, auth, oidc
-from ..db import Database
-from ..db.access import Actor
-from ..errors import FormcheckError
-from ..serve import is_loopback
-from .live_browser import forget_socket_tokens
+from formcheck.cli.serve import is_loopback
+from formcheck.core.errors import FormcheckError
+from formcheck.storage import Database, accounts, auth, oidc
+from formcheck.storage.access import Actor
+from formcheck.ui.live_browser import forget_socket_tokens
 
 TOKEN = "fc_session_token"
 CLINIC_ENV = "FORMCHECK_CLINIC"   # set by formcheck serve beyond loopback: login even if the db is down

@@ -10,10 +10,10 @@ import time
 
 import streamlit as st
 
-from ..live_socket import PATH as SOCKET_PATH
-from ..monitor.browser_feed import BROWSER_FPS, MIN_FPS, MonitorLandmarks
-from .live_browser import fall_back_if_the_browser_cannot, follow_playing, min_fps, socket_token
-from .pose_component import pose_component
+from formcheck.monitor.browser_feed import BROWSER_FPS, MIN_FPS, MonitorLandmarks
+from formcheck.run.live.websocket import PATH as SOCKET_PATH
+from formcheck.ui.live_browser import fall_back_if_the_browser_cannot, follow_playing, min_fps, socket_token
+from formcheck.ui.pose_component import pose_component
 
 COMPONENT_KEY = "formcheck-pose-monitor"
 SETTING_KEY = "mon_in_browser"

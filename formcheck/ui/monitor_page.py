@@ -11,16 +11,16 @@ from typing import Any
 
 import streamlit as st
 
-from ..definition import get_definition
-from ..models import monitor_model, resolve_model
-from ..monitor.browser_feed import MonitorLandmarks
-from ..monitor.events import MonitorSettings
-from ..monitor.live import MonitorProcessor
-from . import compat
-from .browser import notify
-from .common import PageState
-from .live_browser import follow_playing, use_browser_path
-from .monitor_browser import FALLBACK_KEY, PLAYING_KEY, SETTING_KEY, browser_monitor
+from formcheck.engine.monitor_events import MonitorSettings
+from formcheck.media.bundles import monitor_model, resolve_model
+from formcheck.monitor.browser_feed import MonitorLandmarks
+from formcheck.monitor.video_feed import MonitorProcessor
+from formcheck.rules.definition import get_definition
+from formcheck.ui import compat
+from formcheck.ui.browser import notify
+from formcheck.ui.common import PageState
+from formcheck.ui.live_browser import follow_playing, use_browser_path
+from formcheck.ui.monitor_browser import FALLBACK_KEY, PLAYING_KEY, SETTING_KEY, browser_monitor
 
 STREAMER_KEY = "formcheck-monitor"
 NOTIFY_KINDS = ("posture_bad", "break_due")

@@ -1,16 +1,16 @@
 """A patient's data from the app (the Account tab): the therapist downloads the archive of one
 of their patients (the same zip as ``formcheck export``) or deletes the patient after typing
 their name; a patient downloads their own archive. The data layer checks both
-(formcheck.db.patient_data): this only asks and shows."""
+(formcheck.storage.patient_data): this only asks and shows."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ..db.patient_data import delete_patient, export_bytes
-from ..errors import FormcheckError
-from ..patients import patient_key
-from .common import PageState
+from formcheck.core.errors import FormcheckError
+from formcheck.core.patients import patient_key
+from formcheck.storage.patient_data import delete_patient, export_bytes
+from formcheck.ui.common import PageState
 
 DONE = "fc_patient_deleted"   # the message shown after the rerun that follows a deletion
 

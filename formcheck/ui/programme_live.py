@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from .. import wording
-from ..db import programmes, repo
-from ..definition import get_definition
-from ..wording import plural, seconds
-from .browser import rest_timer, speak
-from .common import PageState
+from formcheck.core import wording
+from formcheck.core.wording import plural, seconds
+from formcheck.rules.definition import get_definition
+from formcheck.storage import programmes, repo
+from formcheck.ui.browser import rest_timer, speak
+from formcheck.ui.common import PageState
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ..db import programmes
-from ..definition import get_definition
-from ..errors import FormcheckError
-from ..wording import plural
-from .common import PageState, exercise_names, select_patient
-from .programme_live import dose
+from formcheck.core.errors import FormcheckError
+from formcheck.core.wording import plural
+from formcheck.rules.definition import get_definition
+from formcheck.storage import programmes
+from formcheck.ui.common import PageState, exercise_names, select_patient
+from formcheck.ui.programme_live import dose
 
 SAVED = "programme_saved_message"
 COLUMNS = ["Exercise", "Sets", "Reps", "Hold (s)", "Rest (s)"]

@@ -12,14 +12,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ..asymmetry import combine
-from ..db import repo
-from ..definition import get_definition
-from ..pdf import report_bytes
-from .charts import day_axis
-from .common import PageState
-from .results import faults_table, sides_table
-from .symptoms_view import patient_list, symptoms_section
+from formcheck.engine.asymmetry import combine
+from formcheck.pdf.clinician import report_bytes
+from formcheck.rules.definition import get_definition
+from formcheck.storage import repo
+from formcheck.ui.charts import day_axis
+from formcheck.ui.common import PageState
+from formcheck.ui.results import faults_table, sides_table
+from formcheck.ui.symptoms_view import patient_list, symptoms_section
 
 
 def progress_page(ps: PageState) -> None:
@@ -67,7 +67,7 @@ def progress_page(ps: PageState) -> None:
 
 
 def _sides(sets: list[repo.SetRecord], ex: str) -> None:
-    """Left against right over every set of a one-sided exercise (formcheck.asymmetry)."""
+    """Left against right over every set of a one-sided exercise (formcheck.engine.asymmetry)."""
     a = combine(a for x in sets if x.exercise == ex and (a := x.asymmetry) is not None)
     if a is None:
         return

@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ..asymmetry import Asymmetry, rows
-from ..definition import Definition
-from ..engine.reps import Rep
-from ..engine.session import SessionResult
-from ..report import build_report, frames_csv
-from ..wording import plural
+from formcheck.core.wording import plural
+from formcheck.engine.asymmetry import Asymmetry, rows
+from formcheck.engine.report import build_report, frames_csv
+from formcheck.engine.reps import Rep
+from formcheck.engine.session import SessionResult
+from formcheck.rules.definition import Definition
 
 GOOD, FIX = "✓ Good", "⚠ Fix"   # symbols that every font has
 
@@ -54,7 +54,7 @@ def reps_table(d: Definition, reps: Iterable[Rep], with_top: bool = True) -> pd.
 
 
 def sides_table(a: Asymmetry) -> pd.DataFrame:
-    """Left against right (formcheck.asymmetry): one row per quantity, how far apart."""
+    """Left against right (formcheck.engine.asymmetry): one row per quantity, how far apart."""
     return pd.DataFrame([{"": w, "Left": lt, "Right": rt, "Apart": ap} for w, lt, rt, ap in rows(a)]).set_index("")
 
 

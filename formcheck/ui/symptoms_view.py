@@ -10,10 +10,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ..db import Database, checkins, repo
-from ..symptoms import CHANGE_TEXT, REGION_TEXT, REGIONS, trend
-from ..wording import plural
-from .charts import day_axis
+from formcheck.core.wording import plural
+from formcheck.rules.symptoms import CHANGE_TEXT, REGION_TEXT, REGIONS, trend
+from formcheck.storage import Database, checkins, repo
+from formcheck.ui.charts import day_axis
 
 FLAG_DAYS = 42   # the patient list's red flags: the last 6 weeks (the guide's recovery span)
 

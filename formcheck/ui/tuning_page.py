@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..calibrate import DEFAULT_MARGIN_DEG, Proposal, propose
-from ..definition import Check, Definition, get_definition
-from ..engine.session import SessionResult, rescore
-from ..errors import FormcheckError
-from ..measure_kinds import KINDS
-from ..profile import Bounds, Profile, apply_profile
-from ..store import profile_toml
-from ..wording import limits
-from .clip_page import show_result
-from .common import PageState, choose_exercise_first, select_patient
+from formcheck.core.errors import FormcheckError
+from formcheck.core.measure_kinds import KINDS
+from formcheck.core.wording import limits
+from formcheck.engine.calibrate import DEFAULT_MARGIN_DEG, Proposal, propose
+from formcheck.engine.session import SessionResult, rescore
+from formcheck.rules.definition import Check, Definition, get_definition
+from formcheck.rules.profile import Bounds, Profile, apply_profile
+from formcheck.storage.store import profile_toml
+from formcheck.ui.clip_page import show_result
+from formcheck.ui.common import PageState, choose_exercise_first, select_patient
 
 SAVED = "tuning_saved_message"
 
@@ -43,7 +43,7 @@ def tuning_page(ps: PageState) -> None:
         start = ps.profile.asymmetry_flag_share if ps.profile and ps.profile.asymmetry_flag_share else d.flag_share()
         share = st.number_input("Flag left vs right above (share, |L - R| / larger side)", 0.01, 1.0,
                                 float(start), 0.05, key=f"{ps.exercise}-asym",
-                                help="Default 0.15: a limb symmetry below 85% (see formcheck/config.py)")
+                                help="Default 0.15: a limb symmetry below 85% (see formcheck/core/config.py)")
     if ps.patient:   # the sidebar's patient is the patient of every page
         patient = ps.patient
         st.markdown(f"**Patient:** {ps.patient} (chosen in the sidebar)")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ... import config
-from ...landmarks import SKELETON_EDGES
-from .assets import FRONTEND_DIR, MODEL_FILES, WATCH_DIR, assets_problem
+from formcheck.core import config
+from formcheck.core.landmarks import SKELETON_EDGES
+from formcheck.ui.pose_component.assets import FRONTEND_DIR, MODEL_FILES, WATCH_DIR, assets_problem
 
 __all__ = ["assets_problem", "panel_watch", "pose_component"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ... import config
+from formcheck.core import config
 
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"
 VENDOR_DIR = FRONTEND_DIR / "vendor"

@@ -1,7 +1,7 @@
 // formcheck's in-browser pose component (Streamlit components v1, no build step).
 // The camera and the MediaPipe PoseLandmarker (VIDEO mode, on a worker: pose_worker.js) run here; only landmarks go to the
 // server and the server's verdict (joint statuses, cue, reps, hold) comes back and is drawn here.
-// Landmarks travel on the landmark websocket (same origin, formcheck/live_socket.py: each frame
+// Landmarks travel on the landmark websocket (same origin, formcheck/run/live/websocket.py: each frame
 // as soon as it is found, each reply on the same socket) opened at START with the one-time token
 // in the args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
 // the component's fragment, the verdict back in the args). No rule is evaluated in this file.
@@ -21,7 +21,7 @@ const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
 let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = -1;
 let frameSeq = 0, batchSeq = 0, pending = [], inflight = null, ackSeq = -1, sendTimer = null;
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
-// The server asks for fewer frames a second while it is behind (formcheck/live_pacing.py):
+// The server asks for fewer frames a second while it is behind (formcheck/run/live/pacing.py):
 // camera frames coming sooner than that are not run through the model (nor sent).
 let serverMaxFps = 0, lastModelCap = -1e9, busyShown = null, runningText = "";
 // The panel beside the video reruns when a verdict changes what it shows (args.panel_channel:

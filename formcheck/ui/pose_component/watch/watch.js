@@ -1,5 +1,5 @@
 // The Live panel's watcher: an invisible component inside the panel's fragment. The pose
-// component broadcasts each verdict's panel signature (formcheck/live_landmarks.py: reps, cue,
+// component broadcasts each verdict's panel signature (formcheck/run/live/landmarks.py: reps, cue,
 // hold seconds, set-up checks) on a BroadcastChannel named by the page (same origin, this tab's
 // session only); when it differs from what the panel last showed, this component posts it as
 // its value, which reruns only the panel's fragment: the panel refreshes when it has something

@@ -1,0 +1,137 @@
+"""How many people are in view, checked now and then on a second, two-person landmarker.
+
+The tracking landmarker follows one person (num_poses=1; two cost +10 ms on every frame here)
+and cannot tell that someone else walked in. A two-person IMAGE-mode check every couple of
+seconds of stream time costs ~27 ms per check (about 1% of the time) and lets the page and
+the report say "two people in view: coaching the one nearest the camera".
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.media.estimator import PoseEstimator
+from formcheck.media.video_reader import RGBFrame
+
+log = logging.getLogger(__name__)
+CHECK_EVERY_MS = 2000.0
+
+
+class CrowdCheck:
+    """``offer(rgb, t_ms)`` every frame; a check runs when one is due.
+
+    ``threaded=True`` runs checks on a worker thread so they never delay a frame (the pose
+    pipeline leaves most of a second core idle). ``skip_when_busy=True`` (live) drops a
+    check while the previous one runs; otherwise (clips) every due check runs, so the totals
+    are the same as inline. ``people`` is the last count, ``checks``/``crowded`` the totals
+    (final after :meth:`close`)."""
+
+    def __init__(self, model: Path, every_ms: float = CHECK_EVERY_MS, threaded: bool = False,
+                 skip_when_busy: bool = False, deferred: bool = False,
+                 counts_from: PoseEstimator | None = None) -> None:
+        """``counts_from``: an IMAGE-mode landmarker for two people that judges the same frames
+        (stills, key poses): a due check takes its count of the frame just detected instead of
+        loading a model of its own (a still's whole process was two landmarkers)."""
+        self._model = model
+        self._counts_from = counts_from
+        self._every_ms = every_ms
+        self._next_ms = 0.0
+        self._est: PoseEstimator | None = None
+        self.people: int | None = None
+        self.checks = 0
+        self.crowded = 0
+        self._lock = threading.Lock()
+        self._q: queue.Queue[RGBFrame | None] | None = None
+        self._thread: threading.Thread | None = None
+        # deferred (clips): keep the due frames (JPEG, ~1/30 of the pixels' size) and check
+        # them in close(), after the tracking landmarker is closed, so the two models are never
+        # in memory together (the whole-process peak is one model's, not two).
+        self._kept: list[bytes] | None = [] if deferred else None
+        if threaded and not deferred:
+            self._q = queue.Queue(maxsize=1 if skip_when_busy else 0)
+            self._thread = threading.Thread(target=self._run, name="formcheck-crowd", daemon=True)
+            self._thread.start()
+
+    def offer(self, rgb: RGBFrame, t_ms: float) -> None:
+        if t_ms < self._next_ms:
+            return
+        self._next_ms = t_ms + self._every_ms
+        if self._counts_from is not None:
+            self._count(self._counts_from.people_last_frame)
+            return
+        if self._kept is not None:
+            self._kept.append(_jpeg(rgb))
+            return
+        if self._q is None:
+            self._check(rgb)
+            return
+        try:
+            self._q.put_nowait(rgb.copy())
+        except queue.Full:   # the previous check is still running: skip this one
+            pass
+
+    def _run(self) -> None:
+        assert self._q is not None
+        while (rgb := self._q.get()) is not None:
+            try:
+                self._check(rgb)
+            except Exception:   # a failed check must never stop the stream
+                log.exception("people count failed")
+        self._close_estimator()   # on the thread that created it
+
+    def _check(self, rgb: RGBFrame) -> None:
+        if self._est is None:
+            self._est = PoseEstimator(self._model, mode="image", num_poses=2)
+        self._est.detect(rgb)
+        self._count(self._est.people_last_frame)
+
+    def _count(self, n: int) -> None:
+        with self._lock:
+            self.people = n
+            self.checks += 1
+            self.crowded += n > 1
+
+    def close(self) -> None:
+        if self._kept is not None:
+            import cv2
+
+            kept, self._kept = self._kept, []
+            try:
+                for data in kept:
+                    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+                    if bgr is not None:   # our own encoding: always decodable
+                        self._check(np.ascontiguousarray(bgr[:, :, ::-1]))
+            finally:
+                self._close_estimator()
+            return
+        if self._q is not None and self._thread is not None:
+            self._q.put(None, timeout=10)
+            self._thread.join(timeout=60)   # clips: let every due check finish
+        else:
+            self._close_estimator()
+
+    def _close_estimator(self) -> None:
+        if self._est is not None:
+            self._est.close()
+            self._est = None
+
+    def message(self) -> str | None:
+        """What to tell the user when someone else was in view, else None."""
+        if not self.crowded:
+            return None
+        return (f"More than one person was in view ({self.crowded} of {self.checks} checks): formcheck "
+                "followed the person nearest the camera. Ask others to step out of the picture.")
+
+
+def _jpeg(rgb: RGBFrame) -> bytes:
+    import cv2
+
+    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    if not ok:
+        raise RuntimeError("JPEG encoding of a people-check frame failed")
+    return buf.tobytes()

@@ -1,0 +1,1 @@
+"""The clinician's one-page PDF report from the database."""

@@ -1,0 +1,56 @@
+"""Refining a sampled clip around its knife-edge reps (formcheck.run.adaptive), without the pose
+model: which stretches get every frame, and when the next model frame is due."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from test_sampling import _rep
+
+from formcheck.media.estimator import MP_VISIBILITY_ALPHA
+from formcheck.run.adaptive import REFINE_PAD_MS, SEED_FRAMES, _next_due, _uncovered, refine_windows
+
+FRAME_MS = 1000.0 / 30.0
+WINDOWS = [(1000.0, 2000.0), (5000.0, 6000.0)]
+
+
+@pytest.mark.parametrize("t_ms,gap_ms,due", [
+    (0.0, 233.0, 233.0),         # sampled: the sampler's gap
+    (900.0, 233.0, 1000.0),      # never past a window's start
+    (980.0, 233.0, 980.0),       # the next frame is in the window: every frame
+    (1500.0, 233.0, 1500.0),     # inside: every frame
+    (2000.0, 233.0, 2233.0),     # after it: sampled again
+    (4900.0, 0.0, 4900.0),       # the sampler's own every-frame stays
+])
+def test_the_model_sees_every_frame_inside_a_refined_stretch_and_samples_outside(t_ms, gap_ms, due):
+    assert _next_due(t_ms, gap_ms, WINDOWS, FRAME_MS) == pytest.approx(due)
+
+
+def _knife_edge_rep(start_ms: float, end_ms: float):
+    # a run of fails of 300 ms at the settled top: within 0.5..2x min_fault_ms (250)
+    rep = _rep([(start_ms + 100.0, "fail"), (start_ms + 400.0, "fail"), (start_ms + 500.0, "ok")])
+    rep.start_ms, rep.end_ms = start_ms, end_ms
+    return rep
+
+
+def _result(reps):
+    return SimpleNamespace(definition=SimpleNamespace(min_fault_ms=250.0), reps=reps)
+
+
+def test_refined_stretches_cover_each_knife_edge_rep_with_a_seed_before_it_and_merge():
+    seed_ms = SEED_FRAMES * FRAME_MS
+    clear = _rep([(0.0, "ok"), (100.0, "ok")])
+    reps = [_knife_edge_rep(10000.0, 12000.0), clear, _knife_edge_rep(13000.0, 14000.0),
+            _knife_edge_rep(40000.0, 41000.0)]
+    windows = refine_windows(_result(reps), FRAME_MS)
+    assert windows == [pytest.approx((10000.0 - REFINE_PAD_MS - seed_ms, 14000.0 + REFINE_PAD_MS)),
+                       pytest.approx((40000.0 - REFINE_PAD_MS - seed_ms, 41000.0 + REFINE_PAD_MS))]
+    assert refine_windows(_result([clear]), FRAME_MS) == []
+    # a knife edge the refined pass finds outside them still needs the full-rate pass
+    assert _uncovered(_result(reps[:1]), windows, seed_ms) == ""
+    assert "outside" in _uncovered(_result([_knife_edge_rep(20000.0, 21000.0)]), windows, seed_ms)
+
+
+def test_the_seed_lets_mediapipes_visibility_filter_forget_where_it_started():
+    assert (1.0 - MP_VISIBILITY_ALPHA) ** SEED_FRAMES < 0.005 <= (1.0 - MP_VISIBILITY_ALPHA) ** (SEED_FRAMES - 1)
