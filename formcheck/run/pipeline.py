@@ -70,7 +70,7 @@ class _EncoderThread:
                 pass
 
     def _encode(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:
-        img = annotate(rgb, f, r, self._d, self._details)
+        img = annotate(rgb, f, r, self._d, self._details, inplace=True)   # the frame's last use
         if self._size is not None:
             img = np.asarray(cv2.resize(img, self._size, interpolation=cv2.INTER_AREA), np.uint8)
         self._writer.write(img, t_ms)
