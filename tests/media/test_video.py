@@ -132,6 +132,23 @@ def test_writer_makes_browser_playable_h264_atomically(tmp_path):
     assert not list(tmp_path.glob(".o.mp4*"))
 
 
+def test_writer_keeps_the_colours_of_the_frames_it_is_given(tmp_path):
+    """Converted to 4:2:0 before the encoder: red stays red (not blue), greys stay grey."""
+    img = np.zeros((64, 96, 3), np.uint8)
+    img[:, :32] = (220, 30, 30)
+    img[:, 32:64] = (30, 200, 40)
+    img[:, 64:] = (128, 128, 128)
+    out = tmp_path / "c.mp4"
+    with VideoWriter(out, 96, 64, fps=30) as w:
+        for i in range(3):
+            w.write(img, i * 33.3)
+    with av.open(str(out)) as c:
+        back = next(c.decode(video=0)).to_ndarray(format="rgb24")
+    for x0, x1 in ((0, 32), (32, 64), (64, 96)):
+        got = back[8:56, x0 + 4: x1 - 4].reshape(-1, 3).mean(axis=0)
+        assert np.abs(got - img[0, x0]).max() < 8, (x0, got)
+
+
 def test_writer_leaves_nothing_on_error(tmp_path):
     out = tmp_path / "o.mp4"
     with pytest.raises(RuntimeError), VideoWriter(out, 32, 32) as w:

@@ -54,3 +54,20 @@ def test_refined_stretches_cover_each_knife_edge_rep_with_a_seed_before_it_and_m
 
 def test_the_seed_lets_mediapipes_visibility_filter_forget_where_it_started():
     assert (1.0 - MP_VISIBILITY_ALPHA) ** SEED_FRAMES < 0.005 <= (1.0 - MP_VISIBILITY_ALPHA) ** (SEED_FRAMES - 1)
+
+
+def test_a_sampled_pass_stops_at_the_first_frame_a_covered_limbs_phase_is_estimated(media):
+    """Such a clip goes to full rate whatever the rest of the pass would see (marginal()):
+    the pass stops there, and the clip's result is the full-rate one."""
+    from formcheck.media.bundles import default_model_path
+    from formcheck.rules.definition import get_definition
+    from formcheck.run.adaptive import PHASE_ESTIMATED, _sampled_pass
+    from formcheck.run.pipeline import analyze_clip
+
+    clip, d = media / "birddog/lena_bird_dog_rear_oblique_close.mp4", get_definition("bird_dog")
+    first = _sampled_pass(clip, d, None, default_model_path(), None)
+    assert first.stopped == PHASE_ESTIMATED
+    assert first.session.features[-1].phase_estimated
+    assert not any(f.phase_estimated for f in first.session.features[:-1])
+    r = analyze_clip(clip, d)
+    assert r.info.model_frames == r.info.frames == 287

@@ -150,7 +150,7 @@ def test_the_review_video_draws_angles_only_with_details(tmp_path, monkeypatch, 
 
     seen: list[bool] = []
 
-    def spy(rgb, f, r, d, show=True):  # type: ignore[no-untyped-def]
+    def spy(rgb, f, r, d, show=True, inplace=False):  # type: ignore[no-untyped-def]
         seen.append(show)
         return rgb
 
