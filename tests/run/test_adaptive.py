@@ -1,17 +1,30 @@
 """Refining a sampled clip around its knife-edge reps (formcheck.run.adaptive), without the pose
-model: which stretches get every frame, and when the next model frame is due."""
+model: which stretches get every frame, and when the next model frame is due; and on a real
+clip, a pass that stops as soon as the clip must go to full rate."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
-from test_sampling import _rep
 
+from formcheck.engine.reps import Rep
 from formcheck.media.estimator import MP_VISIBILITY_ALPHA
 from formcheck.run.adaptive import REFINE_PAD_MS, SEED_FRAMES, _next_due, _uncovered, refine_windows
 
 FRAME_MS = 1000.0 / 30.0
+
+
+def _rep(frames: list[tuple[float, str]]) -> Rep:
+    """A rep whose settled top has these (t_ms, hips_too_low status) frames (as
+    tests/engine/test_sampling.py builds them; imported from there, this file could only run
+    after it)."""
+    rep = Rep(1, None, 0.0, 0.0, 0.0, peak=170.0)
+    rep.top_frames = [(t, 170.0, {"hips_too_low": st_}, {}) for t, st_ in frames]
+    rep.settle(5.0)
+    return rep
+
+
 WINDOWS = [(1000.0, 2000.0), (5000.0, 6000.0)]
 
 
