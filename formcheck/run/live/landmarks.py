@@ -195,6 +195,13 @@ class LandmarkLive(LiveProcessor):
                                "panel": self.panel_signature()}
         if self.definition.phases.kind == "sided":
             out["sides"] = dict(r.reps_by_side)
+        if self.final is not None:
+            # After STOP: the set's reps as judged at its end (what its history keeps), not the
+            # last frame's count, which may hold a rep still at the top that did not count.
+            out["reps"] = len(self.final.reps)
+            if "sides" in out:
+                out["sides"] = {str(k): v for k, v in collections.Counter(p.side for p in self.final.reps).items()
+                                if k is not None}
         if self.definition.phases.kind == "continuous":
             out.pop("hold_ms")
         return out
