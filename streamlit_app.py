@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from formcheck.run.live import websocket as live_socket
+from formcheck.run.live import websocket as landmark_socket
 from formcheck.storage.access import AccessDenied
 from formcheck.ui import compat, roles
 from formcheck.ui.account_page import account_page
@@ -56,4 +56,4 @@ def main() -> None:
 if __name__ == "__main__":   # Streamlit runs the page script as __main__
     main()
 else:                        # imported by `streamlit run` / uvicorn: the server with its routes
-    app = st.App(__file__, routes=live_socket.routes())
+    app = st.App(__file__, routes=landmark_socket.routes())

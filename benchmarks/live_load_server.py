@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import cProfile
 import json
-import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,14 +21,13 @@ from starlette.applications import Starlette
 
 from formcheck.media.bundles import default_model_path
 from formcheck.rules.definition import get_definition
-from formcheck.run.live import websocket as live_socket
+from formcheck.run.live import websocket as landmark_socket
 from formcheck.run.live.landmarks import LandmarkLive
 from formcheck.run.live.registry import REGISTRY
 from formcheck.storage.database import Database
 from formcheck.storage.recorder import SetRecorder
 
 WARM_UP = "Warm-up patient"
-log = logging.getLogger("live_load_server")
 
 
 def patient(k: int) -> str:
@@ -58,11 +56,9 @@ async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     if prof is not None:
         prof.disable()
         prof.dump_stats(str(profile))
-    for name, p in zip(names, procs, strict=True):
-        log.warning("%s: %d frames judged to %.0f ms, %s reps, %d handed to the recorder", name, p._snap.frames,
-                    p._last_t_ms, p.summary()["rep_count"], p._reps_recorded)
+    for p in procs:
         p.close()   # finishes and flushes each set in its patient's history
     db.dispose()
 
 
-app = Starlette(routes=live_socket.routes(), lifespan=lifespan)
+app = Starlette(routes=landmark_socket.routes(), lifespan=lifespan)

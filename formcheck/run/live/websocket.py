@@ -25,12 +25,12 @@ No Streamlit in this module: only Starlette.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -75,7 +75,7 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
         await ws.close(CLOSE_FOREIGN_ORIGIN, "this socket is only for pages of this server")
         return
     try:
-        hello = json.loads(await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_S))
+        hello = orjson.loads(await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_S))
     except (TimeoutError, ValueError, KeyError):
         await ws.close(CLOSE_NO_HELLO, "expected a hello with the page's token first")
         return
@@ -108,9 +108,9 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
                     return
                 if k:   # one patient's backlog does not hold up the other patients' replies
                     await asyncio.sleep(0)
-                try:
-                    message: Any = json.loads(got[0])
-                except ValueError:
+                try:   # orjson: a batch's ~250 numbers a frame parse in a quarter of json's time
+                    message: Any = orjson.loads(got[0])
+                except ValueError:   # (orjson.JSONDecodeError is one)
                     await ws.close(CLOSE_BAD_MESSAGE, "a landmark batch must be JSON")
                     return
                 frames += len(message.get("frames") or []) if isinstance(message, dict) else 0
@@ -123,8 +123,8 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
                 log.warning("live socket for %s's session: replies %.0f ms late, the page may now send %s",
                             entry.owner, (now - first[1]) * 1000.0,
                             f"{pacer.max_fps:.0f} frames a second" if pacer.max_fps else "every frame")
-            await ws.send_text(json.dumps({"type": "reply", **proc.reply(), "playing": proc.playing,
-                                           **pacer.fields()}, separators=(",", ":")))
+            await ws.send_text(orjson.dumps({"type": "reply", **proc.reply(), "playing": proc.playing,
+                                             **pacer.fields()}).decode())
             if stopped:
                 await ws.close(CLOSE_SET_STOPPED, "set stopped")
                 return
