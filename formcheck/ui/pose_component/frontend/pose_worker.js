@@ -9,7 +9,10 @@ self.onmessage = async (ev) => {
   const m = ev.data;
   if (m.type === "init") {
     try {
+      // where the load's time goes (window.fcStats.load, printed by benchmarks/bench_live_browser.py)
+      const t0 = performance.now();
       importScripts(m.bundle);
+      const t1 = performance.now();
       const files = await Vision.FilesetResolver.forVisionTasks(m.wasm);
       const make = (d) => Vision.PoseLandmarker.createFromOptions(files, {
         baseOptions: { modelAssetPath: m.model, delegate: d }, runningMode: "VIDEO", numPoses: 1,
@@ -20,7 +23,7 @@ self.onmessage = async (ev) => {
         delegate = "CPU";   // no usable GPU after all
         landmarker = await make("CPU");
       }
-      self.postMessage({ type: "ready", delegate });
+      self.postMessage({ type: "ready", delegate, load: { bundle_ms: t1 - t0, landmarker_ms: performance.now() - t1 } });
     } catch (e) {
       self.postMessage({ type: "error", message: String((e && e.message) || e) });
     }
