@@ -3,7 +3,9 @@
 
 // Resolves { worker, delegate, load (ms: bundle_ms, landmarker_ms) } once the model is ready; from then on the worker's messages go
 // to onWorker and a crash of the worker to onCrash(reason).
-export function loadLandmarker(modelUrl, delegateArg, onWorker, onCrash) {
+// urls: the component's args (bundle_url, wasm_url, model_url: versioned, cacheable URLs of this
+// server, formcheck/ui/pose_component/static.py; the bundle and wasm from ./vendor/ without them).
+export function loadLandmarker(urls, onWorker, onCrash) {
   if (typeof WebAssembly !== "object") return Promise.reject(new Error("this browser has no WebAssembly"));
   if (typeof Worker !== "function" || typeof VideoFrame !== "function") {
     return Promise.reject(new Error("this browser cannot hand video frames to a background thread"));
@@ -22,8 +24,9 @@ export function loadLandmarker(modelUrl, delegateArg, onWorker, onCrash) {
       else if (ev.data.type === "error") { w.terminate(); reject(new Error(ev.data.message)); }
     };
     w.onerror = (e) => { w.terminate(); reject(new Error(e.message || "the pose worker failed")); };
-    w.postMessage({ type: "init", bundle: abs("./vendor/vision_bundle.js"), wasm: abs("./vendor/wasm"),
-                    model: abs(modelUrl), delegate: realGpu(delegateArg) ? "GPU" : "CPU" });
+    w.postMessage({ type: "init", bundle: abs(urls.bundle_url || "./vendor/vision_bundle.js"),
+                    wasm: abs(urls.wasm_url || "./vendor/wasm"), model: abs(urls.model_url),
+                    delegate: realGpu(urls.delegate) ? "GPU" : "CPU" });
   });
 }
 

@@ -13,7 +13,7 @@ const SLOW_AFTER_MS = 6000;   // ... measured over the first 6 s after the first
 
 const $ = (id) => document.getElementById(id);
 const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
-let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = -1;
+let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = 0;   // 0: the worker's warm-up frame
 let frameSeq = 0, sendTimer = null;
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
 // While the server is behind (transport.serverMaxFps) its plain words replace the running text.
@@ -22,6 +22,9 @@ let lastModelCap = -1e9, busyShown = null, runningText = "";
 // the page's watcher component listens, formcheck/ui/pose_component/watch/).
 let panelChan = null, panelChanName = null, panelSent = null;
 let playingSeen = false;
+// The landmarker is made once the component is on screen (not at START: its wasm and model take
+// seconds to load and compile) and kept for every later set; modelLoad: its promise.
+let modelLoad = null, modelTimes = {};
 
 function post(type, extra) {
   window.parent.postMessage({ isStreamlitMessage: true, apiVersion: 1, type, ...extra }, "*");
@@ -40,6 +43,7 @@ window.addEventListener("message", (ev) => {
   if (ev.data?.type !== "streamlit:render") return;
   if (!rendered) { rendered = true; setHeight(); }
   args = ev.data.args || {};
+  preload();
   tx.offerToken(args.socket_token);
   if (args.panel_channel && args.panel_channel !== panelChanName) {
     if (panelChan) panelChan.close();
@@ -69,6 +73,23 @@ function onReply(m) {   // a verdict on the socket (transport.js has taken its a
   draw();
 }
 
+// On screen (a hidden tab's frame has no width: the Desk monitor's model loads when its tab opens).
+function preload() {
+  if (!modelLoad && args.model_url && window.innerWidth > 0) model().catch(() => {});   // START says why
+}
+window.addEventListener("resize", preload);
+
+function model() {
+  if (!modelLoad) {
+    const t = performance.now();
+    modelLoad = loadLandmarker(args, onWorker, cannotRun).then((lm) => {
+      landmarker = lm.worker; delegate = lm.delegate; modelTimes = { ...lm.load, total_ms: performance.now() - t };
+      return lm.worker;
+    }, (e) => { modelLoad = null; throw e; });   // START tries again
+  }
+  return modelLoad;
+}
+
 function cannotRun(reason) {
   problem = reason;
   say(reason + " Switching to the server-side video path.", true);
@@ -89,11 +110,10 @@ async function start() {
     const since = (t) => performance.now() - t;
     const cam = navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false })
       .then((s) => { stats.load.camera_ms = since(stats.startClick); return s; });
-    const model = landmarker ? Promise.resolve(null) : loadLandmarker(args.model_url, args.delegate, onWorker, cannotRun);
-    const [s, lm] = await Promise.all([cam, model]);
+    const ahead = landmarker !== null;   // loaded before this START (on screen, or an earlier set)
+    const [s] = await Promise.all([cam, model()]);
     stream = s;
-    if (lm) { landmarker = lm.worker; delegate = lm.delegate; Object.assign(stats.load, lm.load); }
-    stats.load.ready_ms = since(stats.startClick); stats.load.kept = !lm;
+    Object.assign(stats.load, modelTimes, { ready_ms: since(stats.startClick), ahead });
   } catch (e) {
     $("start").disabled = false;
     if (e && (e.name === "NotAllowedError" || e.name === "NotFoundError")) {

@@ -3,8 +3,10 @@
 // landmarks (the performance panel) and read by the real-browser tests as window.fcStats.
 export const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdictMs: [], firstVerdictMs: null,
                        startClick: 0, firstLandmarksMs: null, times: [], sent: 0, batches: 0,
-                       // START's own times (ms since the click): camera_ms, bundle_ms, landmarker_ms (wasm and
-                       // model fetched and compiled, graph built), ready_ms; kept: the landmarker of an earlier set
+                       // START: camera_ms, ready_ms (since the click: camera open, model ready); the model's
+                       // own load (wherever it ran: at START or before): bundle_ms, landmarker_ms (wasm and model
+                       // fetched and compiled, graph built), warmup_ms (first detect), total_ms; ahead: it was
+                       // ready before START
                        load: {}, firstInferMs: null };
 
 export function push(arr, v, n = 300) { arr.push(v); if (arr.length > n) arr.shift(); }
