@@ -6,7 +6,7 @@ export const stats = { rttMs: [], frames: 0, inferMs: [], latencyMs: [], verdict
                        // START: camera_ms, ready_ms (since the click: camera open, model ready); the model's
                        // own load (wherever it ran: at START or before): bundle_ms, landmarker_ms (wasm and model
                        // fetched and compiled, graph built), warmup_ms (first detect), total_ms; ahead: it was
-                       // ready before START
+                       // ready before START; socket_ms: the landmark socket ready (since the click)
                        load: {}, firstInferMs: null };
 
 export function push(arr, v, n = 300) { arr.push(v); if (arr.length > n) arr.shift(); }

@@ -60,7 +60,10 @@ export class Transport {
     s.onopen = () => s.send(JSON.stringify({ type: "hello", token }));
     s.onmessage = (ev) => {
       const m = JSON.parse(ev.data);
-      if (m.type === "ready") { this.state = "open"; this.desc = "websocket"; if (this.page.running()) this.send(true); }
+      if (m.type === "ready") {
+        this.state = "open"; this.desc = "websocket"; stats.load.socket_ms = performance.now() - stats.startClick;
+        if (this.page.running()) this.send(true);
+      }
       else if (m.type === "reply") this.onReply(m);
     };
     s.onclose = (ev) => {
