@@ -80,32 +80,35 @@ def _stop(page: Any) -> None:
     page.get_by_text("Set summary").wait_for(timeout=60_000)
 
 
-def one_round(chromium: Any, url: str) -> dict[str, dict[str, Any]]:
+def one_round(chromium: Any, url: str, server_cpu: Any) -> dict[str, dict[str, Any]]:
     """A fresh profile, START once the page has loaded; another: cold START at once, a second
-    START on the same page, START at once after a reload, START after a reload once settled."""
+    START on the same page, START at once after a reload, START after a reload once settled.
+    ``server_cpu()``: the app server's CPU seconds so far (each case's page load to first verdict)."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1100})
     try:
         page = context.new_page()
+        c0 = server_cpu()
         _open_live(page, url)
         settled = _start_and_wait(page, settled=True)
+        settled["server_cpu_s"] = server_cpu() - c0
     finally:
         context.close()
     context = chromium.new_context(viewport={"width": 1400, "height": 1100})
     try:
         page = context.new_page()
+        c0 = server_cpu()
         _open_live(page, url)
         out = {"cold": _start_and_wait(page), "cold, settled": settled}
-        monitor = page.get_by_role("tabpanel", name="Desk monitor").locator("iframe[title*='pose_live']")
-        if monitor.count():   # a hidden tab's component has no width: its model is not loaded ahead
-            frame = monitor.first.element_handle(timeout=10_000).content_frame()
-            out["cold"]["monitor_frame_width"] = frame.evaluate("window.innerWidth")
+        out["cold"]["server_cpu_s"] = server_cpu() - c0
         time.sleep(2.0)
         _stop(page)
         out["second START"] = _start_and_wait(page)
         time.sleep(2.0)
         _stop(page)
+        c0 = server_cpu()
         _open_live(page, url)   # the same profile: its HTTP cache (and compiled wasm code cache)
         out["reload"] = _start_and_wait(page)
+        out["reload"]["server_cpu_s"] = server_cpu() - c0
         time.sleep(2.0)
         _stop(page)
         _open_live(page, url)
@@ -141,6 +144,9 @@ def report(rounds: list[dict[str, dict[str, Any]]]) -> None:
         log.info("%-14s %s %8s", case, " ".join(f"{fmt(v):>15}" for v in row), f"{ahead}/{len(rounds)}")
     for case in CASES:
         log.info("  %s, each round: %s s", case, ", ".join(fmt(r[case]["first_verdict_ms"]) for r in rounds))
+    for case in ("cold, settled", "cold", "reload"):
+        log.info("  %s: app server CPU from opening the page to the first verdict, each round: %s s", case,
+                 ", ".join(f"{r[case]['server_cpu_s']:.2f}" for r in rounds))
     for case in CASES:
         log.info("  %s, landmarks travelled by: %s", case, sorted({str(r[case].get("transport")) for r in rounds}))
     cold, cached = medians["cold"] / 1000, max(medians["second START"], medians["reload"]) / 1000
@@ -160,7 +166,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not CLIP.is_file():
         sys.exit(f"{CLIP}: real media not found")
-    from browser import CHROMIUM, CHROMIUM_FLAGS, make_y4m, running_app
+    from browser import CHROMIUM, CHROMIUM_FLAGS, cpu_s, make_y4m, running_app, server_pid
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
@@ -171,11 +177,11 @@ def main() -> None:
         try:
             with running_app(Path(tmp), env={"FORMCHECK_BROWSER_MIN_FPS": "1"}) as url:
                 rounds = []
+                pid = server_pid(url)
                 for k in range(args.rounds):
-                    rounds.append(one_round(chromium, url))
-                    log.info("round %d: first verdict %s; the Desk monitor tab's component frame width %s px",
-                             k + 1, {c: fmt(r["first_verdict_ms"]) for c, r in rounds[-1].items()},
-                             rounds[-1]["cold"].get("monitor_frame_width"))
+                    rounds.append(one_round(chromium, url, lambda: cpu_s(pid)))
+                    log.info("round %d: first verdict %s", k + 1,
+                             {c: fmt(r["first_verdict_ms"]) for c, r in rounds[-1].items()})
         finally:
             chromium.close()
     log.info("load average (1, 5, 15 min): %s", " ".join(f"{x:.2f}" for x in os.getloadavg()))
