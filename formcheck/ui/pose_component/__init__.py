@@ -1,10 +1,11 @@
 """The in-browser pose component (Streamlit components v1): camera and PoseLandmarker in the
 patient's browser, landmarks to the server on the landmark websocket (or, as the fallback, in
-component values), verdicts back on the socket (or in the args) (see frontend/pose.js).
+component values), verdicts back on the socket (or in the args) (see frontend/pose.js and its modules).
 
-Its folder is served by Streamlit at ``/component/<name>/``; a second "component" serves the
-bundled models folder the same way, so the page loads the wasm, the bundle and the model from
-the app itself (nothing from a CDN). The frontend's CSP keeps every request on this origin.
+Its folder is served by Streamlit at ``/component/<name>/``; the wasm, the bundle and the model
+come from the app's own versioned, cacheable URLs (static.py), or, when those files are missing,
+from the component's folder and a second "component" serving the bundled models folder (nothing
+from a CDN). The frontend's CSP keeps every request on this origin.
 """
 
 from __future__ import annotations
