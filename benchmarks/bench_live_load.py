@@ -1,10 +1,10 @@
 """Load curve of the landmark websocket: N patients streaming a real clip's landmarks (every frame
 of a 30 fps clip: 30 Hz) against one server, no browser. The landmarks are the clip's own
 (formcheck.run.live.replay runs the pose model as the browser would, once, cached); each client
-speaks the component's socket protocol as pose.js does (hello with its token; each frame as soon
+speaks the component's socket protocol as the component does (transport.js; hello with its token; each frame as soon
 as it is "found", but at most one message per 60 ms, so at 24-30 fps two frames a message; a
 reply per message, or one for all the messages the server found waiting; frames skipped as
-pose.js skips them when the server asks for fewer a second; STOP at the end) and times every
+the component skips them when the server asks for fewer a second; STOP at the end) and times every
 frame from the moment it was found (its time in the clip) to the reply that acknowledges it:
 the verdict latency beyond inference, waiting for the next send included. The server
 (benchmarks/live_load_server.py, the app's own handler without Streamlit) runs in its own
@@ -55,7 +55,7 @@ FPS = 30.0
 WARM_UP_S = 3.0
 P95_TARGET_MS, AT_PATIENTS = 250.0, 50
 CPU_TARGET_PCT = 3.0
-SEND_MIN_MS = float(os.environ.get("FC_SEND_MS", "60"))   # pose.js SOCKET_MIN_MS
+SEND_MIN_MS = float(os.environ.get("FC_SEND_MS", "60"))   # transport.js SOCKET_MIN_MS
 Encoded = list[list[tuple[int, float, str]]]   # per message: (frame index, ms since START, JSON) per frame
 
 
@@ -121,7 +121,7 @@ class Tally:
 
 async def patient(url: str, token: str, encoded: Encoded, tally: Tally) -> int | None:
     """One patient's set: the reps its last reply counted when the server closed the set as
-    stopped (None otherwise). Like pose.js, a frame is
+    stopped (None otherwise). Like the component, a frame is
     not sent (its model run skipped) when the server's ``max_fps`` says it comes too soon."""
     import websockets
 
