@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from test_sampling import _rep
+from synth import top_rep
 
 from formcheck.media.estimator import MP_VISIBILITY_ALPHA
 from formcheck.run.adaptive import REFINE_PAD_MS, SEED_FRAMES, _next_due, _uncovered, refine_windows
@@ -29,7 +29,7 @@ def test_the_model_sees_every_frame_inside_a_refined_stretch_and_samples_outside
 
 def _knife_edge_rep(start_ms: float, end_ms: float):
     # a run of fails of 300 ms at the settled top: within 0.5..2x min_fault_ms (250)
-    rep = _rep([(start_ms + 100.0, "fail"), (start_ms + 400.0, "fail"), (start_ms + 500.0, "ok")])
+    rep = top_rep([(start_ms + 100.0, "fail"), (start_ms + 400.0, "fail"), (start_ms + 500.0, "ok")])
     rep.start_ms, rep.end_ms = start_ms, end_ms
     return rep
 
@@ -40,7 +40,7 @@ def _result(reps):
 
 def test_refined_stretches_cover_each_knife_edge_rep_with_a_seed_before_it_and_merge():
     seed_ms = SEED_FRAMES * FRAME_MS
-    clear = _rep([(0.0, "ok"), (100.0, "ok")])
+    clear = top_rep([(0.0, "ok"), (100.0, "ok")])
     reps = [_knife_edge_rep(10000.0, 12000.0), clear, _knife_edge_rep(13000.0, 14000.0),
             _knife_edge_rep(40000.0, 41000.0)]
     windows = refine_windows(_result(reps), FRAME_MS)
