@@ -1,10 +1,11 @@
 """Load curve of the landmark websocket: N patients streaming a real clip's landmarks (every frame
 of a 30 fps clip: 30 Hz) against one server, no browser. The landmarks are the clip's own
 (formcheck.run.live.replay runs the pose model as the browser would, once, cached); each client
-speaks the component's socket protocol as the component does (transport.js; hello with its token; each frame as soon
-as it is "found", but at most one message per 60 ms, so at 24-30 fps two frames a message; a
-reply per message, or one for all the messages the server found waiting; frames skipped as
-the component skips them when the server asks for fewer a second; STOP at the end) and times every
+speaks the component's socket protocol as the component does (transport.js; hello with its
+token; each frame as soon as it is "found", but at most one message per 60 ms, so at 30 fps two
+frames a message, or per the server's send_ms while it is behind; a reply per message, or one
+for all the messages the server found waiting; frames skipped as the component skips them when
+the server asks for fewer a second; STOP at the end) and times every
 frame from the moment it was found (its time in the clip) to the reply that acknowledges it:
 the verdict latency beyond inference, waiting for the next send included. The server
 (benchmarks/live_load_server.py, the app's own handler without Streamlit) runs in its own
@@ -56,7 +57,7 @@ WARM_UP_S = 3.0
 P95_TARGET_MS, AT_PATIENTS = 250.0, 50
 CPU_TARGET_PCT = 3.0
 SEND_MIN_MS = float(os.environ.get("FC_SEND_MS", "60"))   # transport.js SOCKET_MIN_MS
-Encoded = list[list[tuple[int, float, str]]]   # per message: (frame index, ms since START, JSON) per frame
+Encoded = list[tuple[int, float, str]]   # per frame: (frame index, ms since START, its JSON)
 
 
 def clip_exercise(clip: Path) -> str:
@@ -116,17 +117,20 @@ class Tally:
         self.late_ms: list[float] = []   # sends the client itself made late (its own CPU share)
         self.skipped = 0                 # frames not sent: the server asked for fewer a second
         self.busy_replies = 0
+        self.fewer_messages = 0          # replies that asked for fewer, larger messages (send_ms)
         self.min_fps: float | None = None
 
 
 async def patient(url: str, token: str, encoded: Encoded, tally: Tally) -> int | None:
     """One patient's set: the reps its last reply counted when the server closed the set as
-    stopped (None otherwise). Like the component, a frame is
-    not sent (its model run skipped) when the server's ``max_fps`` says it comes too soon."""
+    stopped (None otherwise). Like the component, a frame is not sent (its model run skipped)
+    when the server's ``max_fps`` says it comes too soon, and frames wait to go together while
+    the last message went less than 60 ms (or the server's ``send_ms``) ago."""
     import websockets
 
     found: dict[int, float] = {}
     max_fps: list[float | None] = [None]
+    send_ms: list[float | None] = [None]
     reps: list[int | None] = [None]
     async with websockets.connect(url, max_size=None, compression=None, ping_interval=None) as ws:
         await ws.send(json.dumps({"type": "hello", "token": token}))
@@ -137,35 +141,39 @@ async def patient(url: str, token: str, encoded: Encoded, tally: Tally) -> int |
             async for raw in ws:
                 r = json.loads(raw)
                 now = time.perf_counter()
-                max_fps[0] = r.get("max_fps")
+                max_fps[0], send_ms[0] = r.get("max_fps"), r.get("send_ms")
                 reps[0] = r.get("reps", reps[0])
                 if max_fps[0] is not None:
                     tally.min_fps = min(tally.min_fps or 1e9, max_fps[0])
                 tally.busy_replies += "busy" in r
+                tally.fewer_messages += send_ms[0] is not None
                 ack = r.get("ack", -1)
                 for i in [i for i in found if i <= ack]:
                     tally.lat_ms.append((now - found.pop(i)) * 1000.0)
 
         reader = asyncio.create_task(replies())
         t0 = time.perf_counter()
-        last_t = -1e9
-        for n, batch in enumerate(encoded):
-            delay = t0 + batch[-1][1] / 1000.0 - time.perf_counter()   # when its newest frame is found
+        last_t, sent_t, batch, keep = -1e9, -1e9, 0, []
+        for i, t_ms, text in encoded:
+            delay = t0 + t_ms / 1000.0 - time.perf_counter()   # when the frame is found
             if delay > 0:
                 await asyncio.sleep(delay)
             else:
                 tally.late_ms.append(-delay * 1000.0)
-            keep = []
-            for i, t_ms, text in batch:
-                if max_fps[0] is not None and t_ms - last_t < 1000.0 / max_fps[0] - 5.0:
-                    tally.skipped += 1
-                    continue
-                last_t = t_ms
-                found[i] = t0 + t_ms / 1000.0
-                keep.append(text)
-            if keep:
-                await ws.send(f'{{"batch":{n + 1},"running":true,"frames":[{",".join(keep)}]}}')
-        await ws.send(json.dumps({"batch": len(encoded) + 1, "running": False, "frames": []}))
+            if max_fps[0] is not None and t_ms - last_t < 1000.0 / max_fps[0] - 5.0:
+                tally.skipped += 1
+                continue
+            last_t = t_ms
+            found[i] = t0 + t_ms / 1000.0
+            keep.append(text)
+            if t_ms - sent_t >= max(SEND_MIN_MS, send_ms[0] or 0.0) - 5.0:
+                batch += 1
+                await ws.send(f'{{"batch":{batch},"running":true,"frames":[{",".join(keep)}]}}')
+                sent_t, keep = t_ms, []
+        if keep:
+            batch += 1
+            await ws.send(f'{{"batch":{batch},"running":true,"frames":[{",".join(keep)}]}}')
+        await ws.send(json.dumps({"batch": batch + 1, "running": False, "frames": []}))
         await reader
         return reps[0] if ws.close_code == 1000 else None
 
@@ -188,8 +196,6 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def run(n: int, frames: list[dict], exercise: str, reps: int, work: Path) -> dict[str, float]:
-    from formcheck.run.live.replay import messages
-
     port = free_port()
     tokens_file, db_file = work / f"tokens-{n}.json", work / f"load-{n}.db"
     env = {**os.environ, "FC_LOAD_PATIENTS": str(n), "FC_LOAD_DB": str(db_file), "FC_LOAD_TOKENS": str(tokens_file),
@@ -205,10 +211,9 @@ def run(n: int, frames: list[dict], exercise: str, reps: int, work: Path) -> dic
                 raise RuntimeError("the load server did not start")
             time.sleep(0.2)
         tokens = json.loads(tokens_file.read_text())
-        encoded = [[(f["i"], f["t"], json.dumps(f, separators=(",", ":"))) for f in m["frames"]]
-                   for m in messages(frames, batch_ms=SEND_MIN_MS) if m["running"]]
+        encoded = [(f["i"], f["t"], json.dumps(f, separators=(",", ":"))) for f in frames]
         url = f"ws://127.0.0.1:{port}/formcheck/landmarks"
-        warm = [b for b in encoded if b[-1][1] <= WARM_UP_S * 1000.0]
+        warm = [e for e in encoded if e[1] <= WARM_UP_S * 1000.0]
         asyncio.run(drive(url, [tokens["warm_up"]], warm))
         tokens = tokens["patients"]
         c0, w0, me0 = cpu_s(server.pid), time.monotonic(), time.process_time()
@@ -227,7 +232,8 @@ def run(n: int, frames: list[dict], exercise: str, reps: int, work: Path) -> dic
             "late_p95": pct(tally.late_ms, 0.95) if tally.late_ms else 0.0, "closed": closed, "recorded": recorded,
             "as_full_rate": as_full_rate,
             "client": client_pct, "wall": wall, "ms_per_frame": cpu_pct / 100.0 * wall / max(len(lat), 1) * 1000.0,
-            "skipped": tally.skipped, "busy": tally.busy_replies, "min_fps": tally.min_fps}
+            "skipped": tally.skipped, "busy": tally.busy_replies, "min_fps": tally.min_fps,
+            "fewer_messages": tally.fewer_messages}
 
 
 def sets_with_all_reps(db_file: Path, counted: list[int | None]) -> int:
@@ -284,8 +290,9 @@ def main() -> None:
                      r["late_p95"], r["client"], r["wall"], r["recorded"], n, r["as_full_rate"], n, note)
             need = n * rate_hz * r["ms_per_frame"] / 10.0
             log.info("%9s judging %d patients at %.1f Hz needs %.0f%% of one core at %.2f ms a frame "
-                     "(30 Hz: %.0f%%); the server process got %.0f%%; %d replies said the server was busy",
-                     "", n, rate_hz, need, r["ms_per_frame"], need * FPS / rate_hz, r["cpu"], r["busy"])
+                     "(30 Hz: %.0f%%); the server process got %.0f%%; %d replies asked for fewer messages, %d "
+                     "said the server was busy", "", n, rate_hz, need, r["ms_per_frame"], need * FPS / rate_hz,
+                     r["cpu"], r["fewer_messages"], r["busy"])
             if r["recorded"] < n or r["closed"] < n:
                 log.info("target missed: every rep recorded at %d patients (%d of %d sets hold every rep the "
                          "server counted, %d closed as stopped)", n, r["recorded"], n, r["closed"])

@@ -1,5 +1,6 @@
-"""Real browser: when the server's verdicts come back late, the page runs the model on (and sends)
-fewer frames a second and tells the patient in plain words that the server is busy.
+"""Real browser: when the server's verdicts come back late, the page first sends its frames in
+fewer, larger messages, then runs the model on (and sends) fewer frames a second and tells the
+patient in plain words that the server is busy.
 
 The server is formcheck's own app with its real landmark socket and pacer
 (formcheck/run/live/websocket.py, pacing.py) behind a test-only wrapper that sends each reply
@@ -25,6 +26,7 @@ from test_browser_pose import browser, pose_frame_of, y4m  # noqa: F401  (fixtur
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 LATE_APP = Path(__file__).resolve().parent.parent / "late_replies_app.py"
 FLOOR_FPS = 10.0    # formcheck/run/live/pacing.py FLOOR_FPS: where two halvings from 30 fps end
+BUSY_SEND_MS = 120  # pacing.BUSY_SEND_MS: the page's message interval while the server is behind
 WINDOW_S = 4.0
 BUSY = re.compile(r"The formcheck server is (busy|overloaded)")
 
@@ -75,6 +77,8 @@ def test_late_replies_make_the_page_send_fewer_frames_and_say_the_server_is_busy
             status.filter(has_text=BUSY).wait_for(timeout=30_000)
             assert status.get_attribute("data-bad") == "1"   # shown as a problem (in red), not as the usual text
             _wait(frame, f"window.fcStats.serverMaxFps === {FLOOR_FPS}", "the pacer's floor", 30)
+            # its first step, kept below the floor: fewer, larger messages (pacing.BUSY_SEND_MS)
+            assert frame.evaluate("window.fcStats.serverSendMs") == BUSY_SEND_MS
             time.sleep(1.0)   # the frames of the higher limit are out
             after = _sent_rate(frame)
             words = status.inner_text()
@@ -86,7 +90,8 @@ def test_late_replies_make_the_page_send_fewer_frames_and_say_the_server_is_busy
             assert after <= FLOOR_FPS * 1.1, f"{after:.1f} frames/s sent under a {FLOOR_FPS:g} fps limit"
 
             flag.unlink()     # prompt replies again: the limit steps back up (pacing.RECOVER_S each) and goes
-            _wait(frame, "window.fcStats.serverMaxFps === 0", "the limit lifted", 40)
+            _wait(frame, "window.fcStats.serverMaxFps === 0 && window.fcStats.serverSendMs === 0",
+                  "the limits lifted", 50)
             status.filter(has_text=re.compile("^Running: pose model in this browser")).wait_for(timeout=10_000)
             assert status.get_attribute("data-bad") == "0"
     finally:

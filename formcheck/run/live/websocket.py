@@ -16,8 +16,9 @@ the socket closes (1000, "set stopped") and the token is spent.
 Under load (many patients on one event loop) the messages a patient sent while the loop judged
 the others wait in that socket's inbox; they are judged together, in order, and answered by one
 reply (fewer sends when the server is behind), and the loop lets the other sockets run between
-two of them. When replies still come late the socket asks the page for fewer frames a second
-and says so (:mod:`formcheck.run.live.pacing`), so a backlog cannot grow without end.
+two of them. When replies still come late the socket asks the page for fewer, larger messages, then for
+fewer frames a second and says so (:mod:`formcheck.run.live.pacing`), so a backlog cannot grow
+without end.
 
 No Streamlit in this module: only Starlette.
 """
@@ -120,9 +121,10 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
             first = queued[0]
             assert first is not None
             if pacer.observe(now - first[1], now):
-                log.warning("live socket for %s's session: replies %.0f ms late, the page may now send %s",
+                log.warning("live socket for %s's session: replies %.0f ms late, the page may now send %s, %s",
                             entry.owner, (now - first[1]) * 1000.0,
-                            f"{pacer.max_fps:.0f} frames a second" if pacer.max_fps else "every frame")
+                            f"{pacer.max_fps:.0f} frames a second" if pacer.max_fps else "every frame",
+                            f"a message every {pacer.send_ms:.0f} ms" if pacer.send_ms else "at its own interval")
             await ws.send_text(orjson.dumps({"type": "reply", **proc.reply(), "playing": proc.playing,
                                              **pacer.fields()}).decode())
             if stopped:

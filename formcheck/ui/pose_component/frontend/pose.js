@@ -39,6 +39,7 @@ const tx = new Transport({
 window.fcStats = stats;   // read by the real-browser tests
 Object.defineProperty(stats, "transport", { get: () => tx.desc });   // "websocket" or why not
 Object.defineProperty(stats, "serverMaxFps", { get: () => tx.serverMaxFps });   // the server's limit (0: none)
+Object.defineProperty(stats, "serverSendMs", { get: () => tx.serverSendMs });   // its message interval (0: ours)
 Object.defineProperty(stats, "modelReady", { get: () => landmarker !== null });
 
 window.addEventListener("message", (ev) => {

@@ -3,7 +3,8 @@
 // it is found, each reply on the same socket) opened at START with the one-time token in the
 // args; when it cannot connect, batches go as component values (each one a Streamlit rerun of
 // the component's fragment, the verdict back in the args). The server's pacing
-// (formcheck/run/live/pacing.py) comes back in each reply as max_fps (kept in serverMaxFps).
+// (formcheck/run/live/pacing.py) comes back in each reply: send_ms (fewer, larger messages: kept
+// in serverSendMs) and max_fps (fewer frames a second: serverMaxFps).
 import { push, stats } from "./stats.js";
 
 export const SEND_MS = 100;   // component values: a batch at most every 100 ms (see the README's numbers)
@@ -31,6 +32,7 @@ export class Transport {
     // The server asks for fewer frames a second while it is behind (formcheck/run/live/pacing.py):
     // camera frames coming sooner than that are not run through the model (nor sent). 0: no limit.
     this.serverMaxFps = 0;
+    this.serverSendMs = 0;   // the server's message interval while it is behind (0: SOCKET_MIN_MS)
   }
 
   onSocket() { return this.state === "open" || this.state === "spent"; }
@@ -38,7 +40,7 @@ export class Transport {
   // START: a new set; the token kept since the page gave it opens the socket now (while the model loads).
   reset() {
     this.pending = []; this.inflight = null; this.ackSeq = -1; this.sentSeq = -1; this.waitFrom = null;
-    this.serverMaxFps = 0; this.askedForToken = false;
+    this.serverMaxFps = 0; this.serverSendMs = 0; this.askedForToken = false;
     if (this.tokenAhead) { const t = this.tokenAhead; this.tokenAhead = null; this.connect(t); }
   }
 
@@ -93,6 +95,7 @@ export class Transport {
 
   onReply(m) {
     this.serverMaxFps = m.max_fps > 0 ? m.max_fps : 0;
+    this.serverSendMs = m.send_ms > 0 ? m.send_ms : 0;
     if (typeof m.ack === "number" && m.ack > this.ackSeq) this.onAck(m.ack);
     this.page.onReply(m);
   }
@@ -143,9 +146,10 @@ export class Transport {
   sendSocket(force, now) {
     const fresh = this.pending.filter((f) => f.i > this.sentSeq);
     if (!fresh.length && !force) return;
-    if (!force && now - this.lastSockSend < SOCKET_MIN_MS) {   // too soon: once the interval is over
+    const every = Math.max(SOCKET_MIN_MS, this.serverSendMs);
+    if (!force && now - this.lastSockSend < every) {   // too soon: once the interval is over
       if (this.sockTimer === null) {
-        this.sockTimer = setTimeout(() => { this.sockTimer = null; this.send(false); }, SOCKET_MIN_MS - (now - this.lastSockSend));
+        this.sockTimer = setTimeout(() => { this.sockTimer = null; this.send(false); }, every - (now - this.lastSockSend));
       }
       return;
     }
