@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from formcheck.run.live import websocket as live_socket
+from formcheck.run.live import websocket as landmark_socket
 from formcheck.storage.access import AccessDenied
 from formcheck.ui import compat, roles
 from formcheck.ui.account_page import account_page
@@ -23,6 +23,7 @@ from formcheck.ui.clip_page import clip_page
 from formcheck.ui.common import PageState, sidebar
 from formcheck.ui.live_page import live_page
 from formcheck.ui.monitor_page import monitor_page
+from formcheck.ui.pose_component import static as pose_files
 from formcheck.ui.programme_page import programme_page
 from formcheck.ui.progress_page import progress_page
 from formcheck.ui.roles import PAGES
@@ -56,4 +57,4 @@ def main() -> None:
 if __name__ == "__main__":   # Streamlit runs the page script as __main__
     main()
 else:                        # imported by `streamlit run` / uvicorn: the server with its routes
-    app = st.App(__file__, routes=live_socket.routes())
+    app = st.App(__file__, routes=[*landmark_socket.routes(), *pose_files.routes()])

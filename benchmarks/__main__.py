@@ -51,6 +51,9 @@ def short_inputs_table(media: Path) -> None:
     import resource
 
     print("\n## 1b. Whole process on a still and a 4-frame GIF (best of 3)\n")
+    # PYTHONDONTWRITEBYTECODE (set in some shells) leaves formcheck without .pyc files: then
+    # every process compiles its modules (~0.1 s more than an installed package)
+    print(f"formcheck bytecode (.pyc) present: {_has_bytecode()}\n")
     print("| input | CPU s | wall s |")
     print("|---|---|---|")
     cases = [("still", media / "sitting" / "bozliu_hunchback.jpg", "sitting"),
@@ -69,6 +72,13 @@ def short_inputs_table(media: Path) -> None:
                 best = min(best, (cpu, time.perf_counter() - w0))
             print(f"| {name} | {best[0]:.2f} | {best[1]:.2f} |", flush=True)
             target(f"whole process on a {name} (CPU)", best[0], 1.0, " s")
+
+
+def _has_bytecode() -> bool:
+    import importlib.util
+
+    src = ROOT / "formcheck" / "engine" / "session.py"
+    return Path(importlib.util.cache_from_source(str(src))).is_file()
 
 
 def engine_table() -> None:

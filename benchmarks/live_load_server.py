@@ -1,7 +1,8 @@
 """The landmark websocket alone, for the load benchmark (benchmarks/bench_live_load.py): the
 same route and handler as the app (formcheck.run.live.websocket), with $FC_LOAD_PATIENTS live sets
-registered at start-up (a LandmarkLive and a SetRecorder each, writing to the SQLite file
-$FC_LOAD_DB) and their tokens written to $FC_LOAD_TOKENS (mode 600). No Streamlit: no page
+of $FC_LOAD_EXERCISE (default bridge) registered at start-up (a LandmarkLive and a SetRecorder
+each, writing to the SQLite file $FC_LOAD_DB), plus one for a warm-up patient, and their tokens
+written to $FC_LOAD_TOKENS (mode 600) as ``{"warm_up": token, "patients": [token, ...]}``. No Streamlit: no page
 registers them, so the per-patient panel refresh (a fragment rerun a second) is not in here.
 
     uvicorn benchmarks.live_load_server:app --host 127.0.0.1 --port PORT
@@ -9,6 +10,7 @@ registers them, so the per-patient panel refresh (a fragment rerun a second) is 
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 from collections.abc import AsyncIterator
@@ -19,13 +21,13 @@ from starlette.applications import Starlette
 
 from formcheck.media.bundles import default_model_path
 from formcheck.rules.definition import get_definition
-from formcheck.run.live import websocket as live_socket
+from formcheck.run.live import websocket as landmark_socket
 from formcheck.run.live.landmarks import LandmarkLive
 from formcheck.run.live.registry import REGISTRY
 from formcheck.storage.database import Database
 from formcheck.storage.recorder import SetRecorder
 
-EXERCISE = "bridge"
+WARM_UP = "Warm-up patient"
 
 
 def patient(k: int) -> str:
@@ -36,19 +38,27 @@ def patient(k: int) -> str:
 async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     n = int(os.environ["FC_LOAD_PATIENTS"])
     db = Database(f"sqlite:///{os.environ['FC_LOAD_DB']}")
-    d = get_definition(EXERCISE)
-    procs = [LandmarkLive(d, default_model_path(), recorder=SetRecorder(db, patient(k), d.id, d.version))
-             for k in range(n)]
-    tokens = [REGISTRY.register(p, f"load-{k}", patient(k)) for k, p in enumerate(procs)]
+    d = get_definition(os.environ.get("FC_LOAD_EXERCISE", "bridge"))
+    names = [WARM_UP] + [patient(k) for k in range(n)]
+    procs = [LandmarkLive(d, default_model_path(), recorder=SetRecorder(db, name, d.id, d.version))
+             for name in names]
+    tokens = [REGISTRY.register(p, f"load-{k}", name) for k, (p, name) in enumerate(zip(procs, names, strict=True))]
     out = Path(os.environ["FC_LOAD_TOKENS"])
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(tokens))
+    tmp.write_text(json.dumps({"warm_up": tokens[0], "patients": tokens[1:]}))
     tmp.chmod(0o600)
     tmp.rename(out)   # the client waits for this file: all sets are registered
+    profile = os.environ.get("FC_LOAD_PROFILE")   # a cProfile of the event loop's thread, to this file
+    prof = cProfile.Profile() if profile else None
+    if prof is not None:
+        prof.enable()
     yield
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(str(profile))
     for p in procs:
         p.close()   # finishes and flushes each set in its patient's history
     db.dispose()
 
 
-app = Starlette(routes=live_socket.routes(), lifespan=lifespan)
+app = Starlette(routes=landmark_socket.routes(), lifespan=lifespan)

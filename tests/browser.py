@@ -102,14 +102,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...] = (),
-                env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run streamlit_app.py`` on 127.0.0.1:<free port> (plus ``extra``
-    server options and ``env`` variables); yield its URL."""
+                env: dict[str, str] | None = None, script: Path = ROOT / "streamlit_app.py") -> Iterator[str]:
+    """Start ``streamlit run streamlit_app.py`` (or a test app, ``script``) on 127.0.0.1:<free
+    port> (plus ``extra`` server options and ``env`` variables); yield its URL."""
     port = free_port()
     env = {**os.environ, "FORMCHECK_HOME": str(data_home), "GLOG_minloglevel": "2", **(env or {})}
     log = open(data_home / "streamlit.log", "wb")   # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          *extra],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -8,6 +8,7 @@ import numpy as np
 
 from formcheck.core.landmarks import Landmark
 from formcheck.core.pose import ClipInfo, FramePose
+from formcheck.engine.reps import Rep
 from formcheck.engine.session import Session
 
 
@@ -176,3 +177,11 @@ def bird_dog_rep(side, leg_peak=0.0, arm_peak=0.0, **kw):
     seq += [bird_dog_pose(lg, am, side, **kw) for lg, am in reversed(up)]
     return seq
 
+
+
+def top_rep(frames: list[tuple[float, str]]) -> Rep:
+    """One rep whose settled top has these (t_ms, hips_too_low status) frames, peak 170 deg."""
+    rep = Rep(1, None, 0.0, 0.0, 0.0, peak=170.0)
+    rep.top_frames = [(t, 170.0, {"hips_too_low": st_}, {}) for t, st_ in frames]
+    rep.settle(5.0)
+    return rep

@@ -75,3 +75,17 @@ def test_only_the_estimator_imports_mediapipe_and_only_the_ui_streamlit():
 def test_every_module_is_at_most_300_lines():
     long = {_module_name(p): n for p in MODULES if (n := len(p.read_text().splitlines())) > 300}
     assert not long
+
+
+def test_a_test_file_imports_test_modules_of_its_own_folder_only():
+    """Shared test helpers live at tests/ (synth.py, pages.py, browser.py...): a test file that
+    imports a test module of another folder runs in the whole suite (pytest put that folder on
+    sys.path first) but not alone, e.g. `pytest tests/run`."""
+    tests = Path(__file__).resolve().parent
+    wrong = []
+    for path in sorted(tests.rglob("test_*.py")):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if top.startswith("test_") and not (path.parent / f"{top}.py").is_file():
+                wrong.append(f"{path.relative_to(tests)} imports {top}")
+    assert not wrong, wrong

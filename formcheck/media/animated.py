@@ -8,6 +8,7 @@ from the durations in the file).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Iterator
@@ -56,10 +57,18 @@ def is_animated(path: str | os.PathLike[str]) -> bool:
 
 def is_key_poses(path: str | os.PathLike[str]) -> bool:
     """Is this a GIF or WebP animation of a few key poses (at most KEY_POSE_MAX_FRAMES frames,
-    their median duration at least KEY_POSE_MIN_GAP_MS)? Reads the file with Pillow."""
+    their median duration at least KEY_POSE_MIN_GAP_MS)? Reads the file with Pillow, once per
+    version of the file (the plan and the pipeline both ask: a GIF's command decoded it twice)."""
     p = Path(path)
     if p.suffix.lower() not in KEY_POSE_SUFFIXES or not p.is_file():
         return False
+    st = p.stat()
+    return _key_poses(p.resolve(), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _key_poses(p: Path, _size: int, _mtime_ns: int) -> bool:
+    """is_key_poses of a file as it is now (its size and modification time are in the key)."""
     from PIL import Image, UnidentifiedImageError
 
     try:

@@ -98,12 +98,10 @@ class CrowdCheck:
 
     def close(self) -> None:
         if self._kept is not None:
-            import cv2
-
             kept, self._kept = self._kept, []
             try:
-                for data in kept:
-                    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+                for data in kept:   # (none when the judging landmarker counted: no OpenCV then)
+                    bgr = _unjpeg(data)
                     if bgr is not None:   # our own encoding: always decodable
                         self._check(np.ascontiguousarray(bgr[:, :, ::-1]))
             finally:
@@ -135,3 +133,11 @@ def _jpeg(rgb: RGBFrame) -> bytes:
     if not ok:
         raise RuntimeError("JPEG encoding of a people-check frame failed")
     return buf.tobytes()
+
+
+def _unjpeg(data: bytes) -> RGBFrame | None:
+    """A kept frame back as BGR (H, W, 3), None if it does not decode."""
+    import cv2
+
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return None if bgr is None else np.asarray(bgr, np.uint8)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -18,6 +17,8 @@ from formcheck.media.animated import is_animated
 
 def read_still(path: Path, max_side: int) -> npt.NDArray[np.uint8]:
     """The image as upright RGB (H, W, 3), its longer side at most ``max_side``."""
+    import cv2  # here, not at import: a clip or a GIF's command need not load OpenCV (~40 ms)
+
     data = np.fromfile(path, dtype=np.uint8)
     img = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if img is None:

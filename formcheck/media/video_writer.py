@@ -7,7 +7,6 @@ from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 
-import cv2
 import numpy as np
 
 from formcheck.core.atomic import atomic_path
@@ -24,8 +23,10 @@ class VideoWriter:
     def __init__(self, path: str | os.PathLike[str], width: int, height: int,
                  fps: float = 30.0, crf: int = 23) -> None:
         import av  # here: PyAV is ~0.1 s of imports, and a still's command never writes video
+        import cv2  # (and OpenCV: commands that write no video do not load it)
 
         self._frame_from = av.VideoFrame.from_ndarray
+        self._cvt, self._to_i420 = cv2.cvtColor, cv2.COLOR_RGB2YUV_I420
         self.path = Path(path)
         self.width, self.height = width + width % 2, height + height % 2
         self._ctx = atomic_path(self.path, suffix=".mp4")
@@ -53,7 +54,7 @@ class VideoWriter:
         # libswscale, and the annotated video cost 17.2 ms CPU per 1280x720 frame to encode
         # against 8.9-10.6 ms this way (same BT.601 limited-range YUV: mean difference 0.008
         # of a level, round trip to RGB as close to the source).
-        yuv = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420), np.uint8)
+        yuv = np.asarray(self._cvt(np.ascontiguousarray(rgb), self._to_i420), np.uint8)
         frame = self._frame_from(yuv, format="yuv420p")
         pts = max(int(round(t_ms)), self._last_pts + 1)
         frame.pts, frame.time_base = pts, Fraction(1, 1000)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from formcheck.core.errors import FormcheckError
@@ -24,7 +23,6 @@ from formcheck.engine.session import Session, SessionResult
 from formcheck.media.animated import is_key_poses
 from formcheck.media.bundles import resolve_model
 from formcheck.media.crowd import CrowdCheck
-from formcheck.media.draw import annotate
 from formcheck.media.estimator import Mode, PoseEstimator
 from formcheck.media.stills import fit_size
 from formcheck.media.video_reader import MediaReader, RGBFrame
@@ -70,6 +68,10 @@ class _EncoderThread:
                 pass
 
     def _encode(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:
+        import cv2  # (loaded with the drawing: only an annotated video needs OpenCV here)
+
+        from formcheck.media.draw import annotate
+
         img = annotate(rgb, f, r, self._d, self._details, inplace=True)   # the frame's last use
         if self._size is not None:
             img = np.asarray(cv2.resize(img, self._size, interpolation=cv2.INTER_AREA), np.uint8)

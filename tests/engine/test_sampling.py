@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from synth import bridge_pose, sitting_pose
+from synth import bridge_pose, sitting_pose, top_rep
 
 from formcheck.core.pose import ClipInfo
-from formcheck.engine.reps import Rep
 from formcheck.engine.sampling import AdaptiveSampler, coarse_step_ms, longest_fail_runs, marginal
 from formcheck.engine.scorer import MAX_DT_MS
 from formcheck.engine.session import Session
@@ -130,17 +129,10 @@ def test_no_whole_person_is_followed_frame_by_frame():
     assert used == 60
 
 
-def _rep(frames: list[tuple[float, str]]) -> Rep:
-    rep = Rep(1, None, 0.0, 0.0, 0.0, peak=170.0)
-    rep.top_frames = [(t, 170.0, {"hips_too_low": st_}, {}) for t, st_ in frames]
-    rep.settle(5.0)
-    return rep
-
-
 def test_longest_fail_run_is_measured_on_the_settled_top():
     frames = [(0.0, "ok"), (100.0, "fail"), (200.0, "fail"), (300.0, "ok"), (400.0, "fail"),
               (500.0, "skipped"), (600.0, "fail"), (700.0, "fail")]
-    assert longest_fail_runs(_rep(frames)) == {"hips_too_low": 300.0}   # 400..700: skipped does not break it
+    assert longest_fail_runs(top_rep(frames)) == {"hips_too_low": 300.0}   # 400..700: skipped does not break it
 
 
 def _result(reps=(), missing=(), position=False, views_ms=None, out_of_position_ms=0.0):
@@ -158,7 +150,7 @@ def _result(reps=(), missing=(), position=False, views_ms=None, out_of_position_
                                                (499.0, True), (500.0, False), (2000.0, False)])
 def test_a_fault_decided_by_a_frame_or_two_is_a_knife_edge(run_ms, knife_edge):
     frames = [(0.0, "fail"), (run_ms, "fail"), (run_ms + 100.0, "ok")] if run_ms else [(0.0, "ok")]
-    why = marginal(_result([_rep(frames)]))
+    why = marginal(_result([top_rep(frames)]))
     assert bool(why) == knife_edge, why
 
 

@@ -68,6 +68,11 @@ def test_a_few_far_apart_key_poses_are_told_from_an_animation(tmp_path):
         ims[0].save(p, save_all=True, append_images=ims[1:], duration=[ms] * n, loop=0)
         assert is_key_poses(p) is want, name
     assert not is_key_poses(tmp_path / "missing.gif")
+    # read once per version of a file: one replaced by another animation is read again
+    p = tmp_path / "two.gif"
+    ims = [Image.fromarray(x) for x in f[:8]]
+    ims[0].save(p, save_all=True, append_images=ims[1:], duration=[800] * 8, loop=0)
+    assert is_key_poses(p) is False, "the replaced file (8 frames) was not read again"
 
 
 def _bridge_animation(media, path) -> None:

@@ -7,24 +7,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from synth import top_rep
 
-from formcheck.engine.reps import Rep
 from formcheck.media.estimator import MP_VISIBILITY_ALPHA
 from formcheck.run.adaptive import REFINE_PAD_MS, SEED_FRAMES, _next_due, _uncovered, refine_windows
 
 FRAME_MS = 1000.0 / 30.0
-
-
-def _rep(frames: list[tuple[float, str]]) -> Rep:
-    """A rep whose settled top has these (t_ms, hips_too_low status) frames (as
-    tests/engine/test_sampling.py builds them; imported from there, this file could only run
-    after it)."""
-    rep = Rep(1, None, 0.0, 0.0, 0.0, peak=170.0)
-    rep.top_frames = [(t, 170.0, {"hips_too_low": st_}, {}) for t, st_ in frames]
-    rep.settle(5.0)
-    return rep
-
-
 WINDOWS = [(1000.0, 2000.0), (5000.0, 6000.0)]
 
 
@@ -42,7 +30,7 @@ def test_the_model_sees_every_frame_inside_a_refined_stretch_and_samples_outside
 
 def _knife_edge_rep(start_ms: float, end_ms: float):
     # a run of fails of 300 ms at the settled top: within 0.5..2x min_fault_ms (250)
-    rep = _rep([(start_ms + 100.0, "fail"), (start_ms + 400.0, "fail"), (start_ms + 500.0, "ok")])
+    rep = top_rep([(start_ms + 100.0, "fail"), (start_ms + 400.0, "fail"), (start_ms + 500.0, "ok")])
     rep.start_ms, rep.end_ms = start_ms, end_ms
     return rep
 
@@ -53,7 +41,7 @@ def _result(reps):
 
 def test_refined_stretches_cover_each_knife_edge_rep_with_a_seed_before_it_and_merge():
     seed_ms = SEED_FRAMES * FRAME_MS
-    clear = _rep([(0.0, "ok"), (100.0, "ok")])
+    clear = top_rep([(0.0, "ok"), (100.0, "ok")])
     reps = [_knife_edge_rep(10000.0, 12000.0), clear, _knife_edge_rep(13000.0, 14000.0),
             _knife_edge_rep(40000.0, 41000.0)]
     windows = refine_windows(_result(reps), FRAME_MS)

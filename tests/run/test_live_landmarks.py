@@ -196,3 +196,35 @@ def test_the_panel_signature_changes_with_what_the_panel_shows_and_only_then():
     assert all(a[0] != b[0] for a, b in itertools.pairwise(seen) if a[1] != b[1])   # a new rep: a rerun
     assert seen[-1][1] == 3 and changes < len(frames) / 5, (changes, len(frames))
     assert proc.panel_signature() == seen[-1][0]   # what the page draws is what the reply says
+
+
+def test_the_reply_after_stop_counts_the_reps_the_set_keeps(tmp_path, monkeypatch):
+    """A rep the live count showed can be dropped when it closes (its shape held on less than
+    half of its top: a look-alike, engine.phases). Seen on a real clip STOPped at such a top:
+    the overlay's last reply said 3 reps and the saved set 2. After STOP the reply counts the
+    set as judged at its end, which is what the history keeps."""
+    import dataclasses
+
+    from formcheck.engine.session import Session
+
+    d = get_definition("bridge")
+    db = Database(f"sqlite:///{tmp_path / 'fc.db'}")
+    rec = SetRecorder(db, "Drops A Look-Alike", d.id, d.version)
+    proc = LandmarkLive(d, default_model_path(), recorder=rec)
+    real_result = Session.result
+
+    def drops_the_last(self, *a, final=False, **kw):   # the engine dropping the top at its close
+        r = real_result(self, *a, final=final, **kw)
+        return dataclasses.replace(r, reps=r.reps[:-1]) if final else r
+
+    *running, stop = messages(protocol_frames(bridge_reps(2)[:-12] + _up_and_hold(30.0, 85.0, 1.0)))   # STOP at a top
+    for m in running:
+        proc.feed(m)
+    assert proc.reply()["reps"] == 3
+    monkeypatch.setattr(Session, "result", drops_the_last)
+    proc.feed(stop)
+    rec.flush()
+    (saved,) = repo.history(db, "Drops A Look-Alike")
+    assert proc.reply()["reps"] == saved.reps == 2
+    proc.close()
+    db.dispose()

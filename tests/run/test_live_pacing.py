@@ -1,10 +1,11 @@
-"""The landmark socket's pacing: a server that falls behind asks the page for fewer frames a
-second (never below the floor), says so in plain words, and gives the full rate back once it
-keeps up; one late reply alone changes nothing."""
+"""The landmark socket's pacing: a server that falls behind first asks the page for fewer,
+larger messages (the same frames), then for fewer frames a second (never below the floor) and
+says so in plain words, and gives the full rate back once it keeps up; one late reply alone
+changes nothing."""
 
 from __future__ import annotations
 
-from formcheck.run.live.pacing import FLOOR_FPS, RECOVER_S, Pacer
+from formcheck.run.live.pacing import BUSY_SEND_MS, FLOOR_FPS, RECOVER_S, STEP_S, Pacer
 
 
 def replies(pacer: Pacer, wait_s: float, t0_s: float, t1_s: float, every_s: float = 0.05) -> float:
@@ -23,10 +24,13 @@ def test_a_single_late_reply_changes_nothing():
     assert p.max_fps is None and not p.behind and p.fields() == {}
 
 
-def test_late_replies_halve_the_rate_down_to_the_floor_and_say_so():
+def test_late_replies_first_ask_for_fewer_messages_then_halve_the_rate_down_to_the_floor_and_say_so():
     p = Pacer()
     t = replies(p, 0.300, 0.0, 0.6)
-    assert p.max_fps == 15.0
+    assert p.send_ms == BUSY_SEND_MS and p.max_fps is None   # every frame still sent, in fewer messages
+    assert p.fields() == {"send_ms": BUSY_SEND_MS}           # nothing for the patient to read yet
+    t = replies(p, 0.300, t, t + STEP_S)
+    assert p.max_fps == 15.0 and p.fields()["send_ms"] == BUSY_SEND_MS
     assert "busy" in p.fields()["busy"] and "15 frames a second" in p.fields()["busy"]
     t = replies(p, 0.300, t, t + 5.0)
     assert p.max_fps == FLOOR_FPS   # never lower, however late
@@ -39,5 +43,10 @@ def test_prompt_replies_give_the_full_rate_back():
     assert p.max_fps == FLOOR_FPS
     t = replies(p, 0.010, t, t + RECOVER_S - 0.5)
     assert p.max_fps == FLOOR_FPS   # not yet: prompt for less than RECOVER_S
-    t = replies(p, 0.010, t, t + 3 * RECOVER_S + 1.0)
-    assert p.max_fps is None and p.fields() == {}
+    while p.max_fps is not None:   # one step up per RECOVER_S: 10 -> 15 -> 22.5 -> every frame
+        assert t < 30.0
+        p.observe(0.010, t)
+        t += 0.05
+    assert p.fields() == {"send_ms": BUSY_SEND_MS}   # the frame rate comes back first
+    t = replies(p, 0.010, t, t + RECOVER_S + 0.5)
+    assert p.send_ms is None and p.fields() == {}

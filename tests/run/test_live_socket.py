@@ -17,6 +17,7 @@ from formcheck.media.bundles import default_model_path
 from formcheck.rules.definition import get_definition
 from formcheck.run.live.landmarks import LandmarkLive
 from formcheck.run.live.messages import CLOSE_FOREIGN_ORIGIN, CLOSE_REFUSED, CLOSE_SET_STOPPED
+from formcheck.run.live.pacing import BUSY_SEND_MS
 from formcheck.run.live.registry import LiveRegistry
 from formcheck.run.live.replay import messages
 from formcheck.run.live.websocket import PATH, routes
@@ -104,7 +105,7 @@ def test_a_backlog_is_judged_in_order_with_one_reply_and_the_page_is_asked_for_f
                                            ws="websockets-sansio", log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    sent = 60   # 2 s of 30 fps frames at once, far more than the judge keeps up with
+    sent = 120   # 4 s of 30 fps frames at once, far more than the judge keeps up with (4.8 s)
     try:
         while not server.started:
             time.sleep(0.05)
@@ -121,6 +122,10 @@ def test_a_backlog_is_judged_in_order_with_one_reply_and_the_page_is_asked_for_f
         thread.join(10)
     assert judge.judged == list(range(sent))   # every frame, once, in order
     assert len(got) < sent / 2 and got[-1]["ack"] == sent - 1   # the waiting ones got one reply
+    # first fewer, larger messages (pacing's first step), then fewer frames a second, said in words
+    first_limit = next(k for k, r in enumerate(got) if "send_ms" in r)
+    assert all("max_fps" not in r for r in got[:first_limit + 1])
+    assert got[-1]["send_ms"] == BUSY_SEND_MS
     assert got[-1]["max_fps"] < 30 and "The formcheck server is" in got[-1]["busy"]
 
 

@@ -154,7 +154,7 @@ def assert_cues_fit(pose_frame) -> None:  # type: ignore[no-untyped-def]
     assert fits, "the overlay drew no cue"
     for cue, f in fits.items():
         assert " ".join(f["lines"]) == " ".join(cue.split()), (cue, f)
-        assert max(f["widths"]) <= f["canvas_width"] - 2 * 12, (cue, f)   # pose.js CUE_MARGIN_PX each side
+        assert max(f["widths"]) <= f["canvas_width"] - 2 * 12, (cue, f)   # overlay.js CUE_MARGIN_PX each side
 
 
 def pose_frame_of(page, tab: str = "Live"):  # type: ignore[no-untyped-def]

@@ -146,6 +146,7 @@ def test_the_review_video_draws_angles_only_with_details(tmp_path, monkeypatch, 
     import numpy as np
 
     from formcheck.engine.session import Session
+    from formcheck.media import draw
     from formcheck.run import pipeline
 
     seen: list[bool] = []
@@ -154,7 +155,7 @@ def test_the_review_video_draws_angles_only_with_details(tmp_path, monkeypatch, 
         seen.append(show)
         return rgb
 
-    monkeypatch.setattr(pipeline, "annotate", spy)
+    monkeypatch.setattr(draw, "annotate", spy)   # (the encoder imports it when it first draws)
     d = get_definition("bridge")
     feats, r = Session(d).update(0.0, None)
     enc = pipeline._EncoderThread(tmp_path / "v.mp4", 64, 48, 30.0, d, threaded=False, details=details)

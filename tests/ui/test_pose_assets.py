@@ -36,3 +36,23 @@ def test_another_version_is_refused(tmp_path):
 def test_nothing_installed(tmp_path):
     msg = assets_problem(tmp_path / "absent")
     assert msg and f"{len(VENDOR_FILES)} missing" in msg
+
+
+def test_the_component_scripts_are_small_modules_whose_imports_are_served():
+    """Each of the component's own scripts is at most 300 lines (the project's module limit),
+    and every module one imports is a file of the frontend folder (served by the app itself:
+    the page's CSP allows only this origin), as is the script index.html loads."""
+    import re
+
+    from formcheck.ui.pose_component.assets import FRONTEND_DIR
+
+    scripts = sorted(FRONTEND_DIR.glob("*.js"))
+    assert {"pose.js", "transport.js", "landmarker.js", "stats.js", "overlay.js"} <= {p.name for p in scripts}
+    for p in scripts:
+        text = p.read_text()
+        assert len(text.splitlines()) <= 300, p.name
+        for name in re.findall(r'^import .* from "\./([^"]+)";$', text, re.M):
+            assert (FRONTEND_DIR / name).is_file(), (p.name, name)
+        assert not re.search(r'from "(https?:)?//', text), p.name   # nothing from another host
+    entry = re.findall(r'<script type="module" src="\./([^"]+)">', (FRONTEND_DIR / "index.html").read_text())
+    assert entry == ["pose.js"]

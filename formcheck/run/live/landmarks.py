@@ -62,9 +62,7 @@ def parse_frame(raw: Any) -> tuple[int, float, tuple[int, int], FramePose | None
     if not (np.isfinite(lm).all() and np.isfinite(wm).all()):
         raise BadMessageError(f"frame {i}: landmarks must be finite")
     # Pixels as formcheck.media.estimator makes them: x, y and z (scaled like x) times the frame size.
-    lm[:, 0] *= w
-    lm[:, 1] *= h
-    lm[:, 2] *= w
+    lm *= np.array([w, h, w, 1.0, 1.0], np.float32)
     return i, t_ms, (w, h), FramePose(lm, wm)
 
 
@@ -116,8 +114,8 @@ class LandmarkLive(LiveProcessor):
         try:
             if not isinstance(frames, list):
                 raise BadMessageError("frames must be a list")
-            for raw in frames:
-                self.judge(*parse_frame(raw), camera_fps=self.camera_fps)
+            for k, raw in enumerate(frames):   # the set-up checklist shows the newest frame's
+                self.judge(*parse_frame(raw), camera_fps=self.camera_fps, setup=k == len(frames) - 1)
         except BadMessageError as e:
             with self._lock:
                 self._snap.error = f"Bad landmark message: {e}"
@@ -140,8 +138,10 @@ class LandmarkLive(LiveProcessor):
         self.playing = True
 
     def judge(self, i: int, t_ms: float, size: tuple[int, int], pose: FramePose | None,
-              camera_fps: float = CAMERA_FPS) -> None:
-        """Judge frame ``i`` unless it was already (re-sent); frames arrive oldest first."""
+              camera_fps: float = CAMERA_FPS, setup: bool = True) -> None:
+        """Judge frame ``i`` unless it was already (re-sent); frames arrive oldest first.
+        ``setup``: also its set-up checklist (else the last one stays: only the newest frame
+        of a batch is shown)."""
         if i < self._next_i or t_ms <= self._last_t_ms:
             return
         start = time.perf_counter()
@@ -158,10 +158,13 @@ class LandmarkLive(LiveProcessor):
         self._last_t_ms = t_ms
         step = self.session.update(t_ms, pose, frame_size=size)
         self._last_step = step
-        setup = setup_verdicts(self.definition, step.features, None)
-        # The browser's landmarker looks for one person: nobody counts the others here.
-        setup[-1] = SetupItem(setup[-1].label, None, "not checked while the pose model runs in your browser")
-        self._record(step.result, setup, start, time.perf_counter(), None, size)
+        if setup or not self._snap.setup:
+            items = setup_verdicts(self.definition, step.features, None)
+            # The browser's landmarker looks for one person: nobody counts the others here.
+            items[-1] = SetupItem(items[-1].label, None, "not checked while the pose model runs in your browser")
+        else:
+            items = self._snap.setup
+        self._record(step.result, items, start, time.perf_counter(), None, size)
         self._t_seen.append(t_ms)
         while self._t_seen[0] < t_ms - FPS_WINDOW_S * 1000.0:
             self._t_seen.popleft()
@@ -195,6 +198,13 @@ class LandmarkLive(LiveProcessor):
                                "panel": self.panel_signature()}
         if self.definition.phases.kind == "sided":
             out["sides"] = dict(r.reps_by_side)
+        if self.final is not None:
+            # After STOP: the set's reps as judged at its end (what its history keeps), not the
+            # last frame's count, which may hold a rep still at the top that did not count.
+            out["reps"] = len(self.final.reps)
+            if "sides" in out:
+                out["sides"] = {str(k): v for k, v in collections.Counter(p.side for p in self.final.reps).items()
+                                if k is not None}
         if self.definition.phases.kind == "continuous":
             out.pop("hold_ms")
         return out

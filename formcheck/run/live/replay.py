@@ -14,7 +14,7 @@ from formcheck.media.bundles import resolve_model
 from formcheck.media.estimator import PoseEstimator
 from formcheck.media.video_reader import MediaReader
 
-BATCH_MS = 100.0   # the component's send interval (formcheck/ui/pose_component/frontend/pose.js)
+BATCH_MS = 100.0   # the component's send interval (formcheck/ui/pose_component/frontend/transport.js SEND_MS)
 
 
 def browser_frames(clip: str | os.PathLike[str], fps: float,

@@ -92,6 +92,7 @@ class LiveProcessor:
         self._last_t_ms = -1.0
         self._reps_recorded = 0
         self._set_ended = False
+        self.final: SessionResult | None = None   # the set as judged at its end (end_set)
 
     def reset(self) -> None:
         """Start a new set (keeps the loaded model)."""
@@ -243,7 +244,7 @@ class LiveProcessor:
             return
         with self._lock:
             self._set_ended = True
-            result = self._summary_locked()
+            result = self.final = self._summary_locked()
         if self.recorder is None:
             return
         for rep in result.reps[self._reps_recorded:]:

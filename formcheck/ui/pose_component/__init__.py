@@ -1,10 +1,11 @@
 """The in-browser pose component (Streamlit components v1): camera and PoseLandmarker in the
 patient's browser, landmarks to the server on the landmark websocket (or, as the fallback, in
-component values), verdicts back on the socket (or in the args) (see frontend/pose.js).
+component values), verdicts back on the socket (or in the args) (see frontend/pose.js and its modules).
 
-Its folder is served by Streamlit at ``/component/<name>/``; a second "component" serves the
-bundled models folder the same way, so the page loads the wasm, the bundle and the model from
-the app itself (nothing from a CDN). The frontend's CSP keeps every request on this origin.
+Its folder is served by Streamlit at ``/component/<name>/``; the wasm, the bundle and the model
+come from the app's own versioned, cacheable URLs (static.py), or, when those files are missing,
+from the component's folder and a second "component" serving the bundled models folder (nothing
+from a CDN). The frontend's CSP keeps every request on this origin.
 """
 
 from __future__ import annotations
@@ -43,10 +44,13 @@ def pose_component(key: str, reply: dict[str, Any], model: str = "full", min_vis
     ``max_fps`` > 0: the model runs at most that often (the desk monitor), 0: on every frame.
     ``panel_channel``: the verdicts' panel signatures go out on that BroadcastChannel
     (:func:`panel_watch`)."""
+    from formcheck.ui.pose_component import static
+
     ui, models = _components()
-    model_url = f"../{models.name}/{MODEL_FILES[model]}"   # relative to the component's index.html
+    # at versioned URLs the browser keeps (static.py); else from the component's folders
+    files = static.urls(model) or {"model_url": f"../{models.name}/{MODEL_FILES[model]}"}
     edges = [[int(a), int(b)] for a, b in SKELETON_EDGES]
-    return ui(key=key, reply=reply, model_url=model_url, edges=edges, min_visibility=min_visibility, min_fps=min_fps,
+    return ui(key=key, reply=reply, **files, edges=edges, min_visibility=min_visibility, min_fps=min_fps,
               socket_token=socket_token, socket_path=socket_path, max_fps=max_fps, panel_channel=panel_channel,
               default=None, on_change=on_change, height=height)
 

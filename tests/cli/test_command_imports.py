@@ -1,0 +1,48 @@
+"""A command loads what it needs, not what other commands or outputs need: the fixed cost of a
+short command is mostly imports (issue 27: a still or a 4-frame GIF's whole process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADED = """
+import json, sys
+from formcheck.cli.main import main
+rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc, "modules": sorted(sys.modules)}))
+"""
+
+
+def _analyze(*args: str) -> set[str]:
+    """The modules loaded by a whole ``formcheck analyze`` process (it must succeed)."""
+    out = subprocess.run([sys.executable, "-c", LOADED, "analyze", *args, "-q"], capture_output=True,
+                         text=True, check=True, cwd=ROOT)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["rc"] == 0, out.stderr
+    return set(got["modules"])
+
+
+def test_a_key_pose_gif_is_analysed_without_opencv_or_the_drawing(tmp_path):
+    """A GIF of a few key poses is decoded by PyAV and judged (and its people counted) by one
+    landmarker: OpenCV (~40 ms) and the drawing of annotated videos are never loaded."""
+    gif = tmp_path / "two.gif"
+    ims = [Image.fromarray(np.full((64, 48, 3), v, np.uint8)) for v in (40, 200)]
+    ims[0].save(gif, save_all=True, append_images=ims[1:], duration=[800, 800], loop=0)
+    mods = _analyze(str(gif), "-e", "bridge", "--report", str(tmp_path / "r.json"))
+    assert json.loads((tmp_path / "r.json").read_text())["exercise"] == "bridge"
+    assert "cv2" not in mods and "formcheck.media.draw" not in mods
+    assert "sqlalchemy" not in mods
+
+
+def test_a_clips_report_alone_never_loads_the_drawing_or_the_database(tmp_path):
+    mods = _analyze(str(ROOT / "sample_videos" / "physioplus_bridging.mp4"), "-e", "bridge",
+                    "--report", str(tmp_path / "r.json"))
+    assert (tmp_path / "r.json").is_file()
+    assert "formcheck.media.draw" not in mods and "sqlalchemy" not in mods and "alembic" not in mods
