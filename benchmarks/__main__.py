@@ -14,7 +14,9 @@ Everything is measured in this run on this machine and printed as tables:
    (target: flat, within 50 MB);
 4. batch throughput with 1 and 2 workers (clips per minute) and its scaling;
 5. the live page in headless Chromium with a fake webcam (``bench_live.py``; skipped without
-   Chromium): processed fps, latency, START to first frame, CPU per process;
+   Chromium): processed fps, latency, START to first frame, CPU per process; 5b.
+   (``bench_live_start.py``) START to first verdict with the pose model in the browser, cold
+   and cached (targets 3 s and 1 s);
 6. the patient database (``bench_storage.py``): one rep written, a year of sets on the
    Progress page and in ``formcheck history``;
 7. the desk monitor (``bench_monitor.py``): CPU at 2 samples/s at real time next to the 30 fps
@@ -250,6 +252,8 @@ def main() -> int:
     batch_table([p for p, ex in clips if ex == "bridge"] * 2, "bridge")
     print("\n## 5. Live page in a real browser\n", flush=True)
     _section("bench_live.py", env={**os.environ, "GLOG_minloglevel": "3"}, stderr=subprocess.DEVNULL)
+    print("\n## 5b. START to first verdict, pose model in the browser\n", flush=True)
+    _section("bench_live_start.py", "--rounds", "1" if a.quick else "3", stderr=subprocess.DEVNULL)
     print("\n## 6. Patient database\n", flush=True)
     _section("bench_storage.py", "--postgres")
     print("\n## 7. Desk monitor\n", flush=True)
