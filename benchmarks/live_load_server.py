@@ -1,7 +1,8 @@
 """The landmark websocket alone, for the load benchmark (benchmarks/bench_live_load.py): the
 same route and handler as the app (formcheck.run.live.websocket), with $FC_LOAD_PATIENTS live sets
 of $FC_LOAD_EXERCISE (default bridge) registered at start-up (a LandmarkLive and a SetRecorder
-each, writing to the SQLite file $FC_LOAD_DB), plus one for a warm-up patient, and their tokens
+each, writing to the SQLite file $FC_LOAD_DB; in $FORMCHECK_LIVE_WORKERS judging worker processes
+as in the app, default one per core, or in this process with 0), plus one for a warm-up patient, and their tokens
 written to $FC_LOAD_TOKENS (mode 600) as ``{"warm_up": token, "patients": [token, ...]}``. No Streamlit: no page
 registers them, so the per-patient panel refresh (a fragment rerun a second) is not in here.
 
@@ -16,6 +17,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -24,6 +26,8 @@ from formcheck.rules.definition import get_definition
 from formcheck.run.live import websocket as landmark_socket
 from formcheck.run.live.landmarks import LandmarkLive
 from formcheck.run.live.registry import REGISTRY
+from formcheck.run.live.remote import RemoteLive
+from formcheck.run.live.workers import RecorderSpec, WorkerPool, worker_count
 from formcheck.storage.database import Database
 from formcheck.storage.recorder import SetRecorder
 
@@ -40,8 +44,12 @@ async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     db = Database(f"sqlite:///{os.environ['FC_LOAD_DB']}")
     d = get_definition(os.environ.get("FC_LOAD_EXERCISE", "bridge"))
     names = [WARM_UP] + [patient(k) for k in range(n)]
-    procs = [LandmarkLive(d, default_model_path(), recorder=SetRecorder(db, name, d.id, d.version))
-             for name in names]
+    workers = WorkerPool(worker_count()) if worker_count() else None   # as the app: $FORMCHECK_LIVE_WORKERS
+    procs: list[Any] = [
+        RemoteLive(workers, d, default_model_path(), recorder=RecorderSpec(db.url, None, name, d.id, d.version))
+        if workers is not None else
+        LandmarkLive(d, default_model_path(), recorder=SetRecorder(db, name, d.id, d.version))
+        for name in names]
     tokens = [REGISTRY.register(p, f"load-{k}", name) for k, (p, name) in enumerate(zip(procs, names, strict=True))]
     out = Path(os.environ["FC_LOAD_TOKENS"])
     tmp = out.with_suffix(".tmp")
@@ -58,6 +66,8 @@ async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         prof.dump_stats(str(profile))
     for p in procs:
         p.close()   # finishes and flushes each set in its patient's history
+    if workers is not None:
+        workers.shutdown()
     db.dispose()
 
 

@@ -72,9 +72,21 @@ def server_pid(url: str) -> int:
 
 
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of ``pid`` (all its threads) and of its live descendants (the
+    app's judging workers: the server's CPU is theirs too)."""
+    stats: dict[int, list[str]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stats[int(d.name)] = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:   # it exited meanwhile
+                continue
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [c for c, f in stats.items() if int(f[1]) == p and c not in tree]
+    return sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 90.0,

@@ -23,6 +23,7 @@ import streamlit as st
 
 from formcheck.run.live.landmarks import LandmarkLive
 from formcheck.run.live.registry import REGISTRY, LandmarkSink
+from formcheck.run.live.remote import RemoteLive
 from formcheck.run.live.websocket import PATH as SOCKET_PATH
 from formcheck.ui.pose_component import assets_problem, panel_watch, pose_component
 
@@ -57,7 +58,7 @@ def use_browser_path(key: str = SETTING_KEY, fallback_key: str = FALLBACK_KEY) -
     return True, None
 
 
-def browser_live(proc: LandmarkLive, owner: str) -> None:
+def browser_live(proc: LandmarkLive | RemoteLive, owner: str) -> None:
     """The component (run as a fragment: ``st.fragment(browser_live)``); ``owner`` is who is
     logged in, for the server's log."""
     def on_change() -> None:
@@ -81,7 +82,7 @@ def fall_back_if_the_browser_cannot(proc: Any, fallback_key: str = FALLBACK_KEY)
         st.rerun(scope="app")
 
 
-def browser_panel(proc: LandmarkLive, panel: Any, details: bool = False) -> None:
+def browser_panel(proc: LandmarkLive | RemoteLive, panel: Any, details: bool = False) -> None:
     """The panel beside the video, a fragment rerun by its watcher component when a verdict
     changes what it shows (and, with ``details``, the therapist's processing figures, also on a
     timer: :func:`panel_timer_s`)."""
@@ -176,7 +177,7 @@ def min_fps() -> float:
         return MIN_FPS
 
 
-def _debug(proc: LandmarkLive) -> None:
+def _debug(proc: LandmarkLive | RemoteLive) -> None:
     b = proc.browser
     with st.expander("Debug: in-browser pose"):
         def num(k: str, fmt: str = "{:.0f}") -> str:

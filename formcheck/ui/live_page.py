@@ -4,6 +4,7 @@ performance) behind a switch, and the set summary when the stream stops."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Any
@@ -14,7 +15,9 @@ from formcheck.core.wording import degrees, plural, seconds
 from formcheck.engine.session import SessionResult
 from formcheck.media.bundles import default_model_path
 from formcheck.run.live.landmarks import LandmarkLive
+from formcheck.run.live.remote import RemoteLive, RemoteRecorder, WorkerGoneError
 from formcheck.run.live.video import LiveProcessor, LiveSnapshot
+from formcheck.run.live.workers import RecorderSpec, pool
 from formcheck.storage.recorder import SetRecorder
 from formcheck.ui import compat
 from formcheck.ui.browser import camera_check, speak
@@ -25,6 +28,7 @@ from formcheck.ui.live_browser import browser_live, browser_panel, panel_timer_s
 from formcheck.ui.programme_live import set_done, todays_programme
 from formcheck.ui.results import downloads, faults_table, good_form, reps_table, show_sides
 
+log = logging.getLogger(__name__)
 STREAMER_KEY = "formcheck-live"
 PANEL_REFRESH_S = 0.5
 SPEECH_COOLDOWN_S = 4.0   # at most one spoken cue per 4 s, so it does not chatter
@@ -44,7 +48,7 @@ def live_page(ps: PageState) -> None:
     proc.details = ps.details   # angles and phase on the video only for the therapist
     st.toggle("Speak cues", value=True, key="speak_cues",
               help="Cues only, at most one every 4 s, by your browser's speech synthesis.")
-    if isinstance(proc, LandmarkLive):
+    if isinstance(proc, LandmarkLive | RemoteLive):
         proc.target = todays_programme(ps)
         left, right = st.columns([3, 2])   # where the video path's columns are: a switch replaces them
         with left:
@@ -86,27 +90,50 @@ def live_page(ps: PageState) -> None:
         after_checkin(ps)
 
 
-def _end_set(proc: LiveProcessor) -> None:
+def _end_set(proc: LiveProcessor | RemoteLive) -> None:
     """The stream stopped: the set's last rep and summary go to the history now."""
     proc.end_set()
     if proc.recorder is not None:
         proc.recorder.flush(2.0)
 
 
-def _processor(ps: PageState, kind: type[LiveProcessor] = LiveProcessor) -> LiveProcessor:
+def _processor(ps: PageState, kind: type[LiveProcessor] = LiveProcessor) -> Any:
+    """This session's live set: a LiveProcessor (the video path), or with the pose model in the
+    browser a RemoteLive (judged in one of the server's worker processes) or a LandmarkLive
+    (judged in the server's process: no workers)."""
     key = f"live-{kind.__name__}-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
     if st.session_state.get("live_key") != key:
         old = st.session_state.get("live_proc")
         if old is not None:
             old.close()   # finishes that set in its patient's history
         st.session_state["live_key"] = key
-        recorder = None
-        if ps.patient and ps.db is not None:   # every set of a patient is kept, rep by rep
-            recorder = SetRecorder(ps.db, ps.patient, ps.exercise, ps.definition.version,
-                                   ps.profile.version if ps.profile else None)
-        st.session_state["live_proc"] = kind(ps.definition, default_model_path(), ps.profile, recorder)
-    proc: LiveProcessor = st.session_state["live_proc"]
-    return proc
+        st.session_state["live_proc"] = (kind is LandmarkLive and _remote(ps)) or _local(ps, kind)
+    return st.session_state["live_proc"]
+
+
+def _local(ps: PageState, kind: type[LiveProcessor]) -> LiveProcessor:
+    recorder = None
+    if ps.patient and ps.db is not None:   # every set of a patient is kept, rep by rep
+        recorder = SetRecorder(ps.db, ps.patient, ps.exercise, ps.definition.version,
+                               ps.profile.version if ps.profile else None)
+    return kind(ps.definition, default_model_path(), ps.profile, recorder)
+
+
+def _remote(ps: PageState) -> RemoteLive | None:
+    """The set on a judging worker; None without workers or when one cannot start (logged:
+    the set is judged in the server's process then)."""
+    workers = pool()
+    if workers is None:
+        return None
+    spec = None
+    if ps.patient and ps.db is not None:   # the worker records each rep as it finishes
+        spec = RecorderSpec(ps.db.url, ps.db.actor, ps.patient, ps.exercise, ps.definition.version,
+                            ps.profile.version if ps.profile else None)
+    try:
+        return RemoteLive(workers, ps.definition, default_model_path(), ps.profile, spec)
+    except (OSError, EOFError, RuntimeError) as e:
+        log.warning("no judging worker (%s: %s): this set is judged in the server's process", e.__class__.__name__, e)
+        return None
 
 
 def _streamer(proc: LiveProcessor) -> Any:
@@ -131,7 +158,7 @@ def _streamer(proc: LiveProcessor) -> Any:
                            queued_video_frames_callback=on_frames, async_processing=True)
 
 
-def live_panel(proc: LiveProcessor, details: bool = False, playing: bool = True) -> None:
+def live_panel(proc: LiveProcessor | RemoteLive, details: bool = False, playing: bool = True) -> None:
     """The panel beside the video (run as a fragment: only it re-runs on its timer). Once
     the stream has stopped, the last cue and set-up checks are gone (the summary speaks)."""
     snap = proc.snapshot()
@@ -161,7 +188,7 @@ def live_panel(proc: LiveProcessor, details: bool = False, playing: bool = True)
         labels = {k: m.label or k for k, m in proc.definition.measures.items()}
         st.caption(" | ".join(f"{labels.get(k, k)}: {degrees(v)}" for k, v in r.angles.items() if v is not None)
                    + (f" | phase: {r.phase}" if r.phase else ""))
-    set_done(proc.target, [(x.index, x.hold_ms) for x in snap.reps], f"{id(proc.session)}", playing)
+    set_done(proc.target, [(x.index, x.hold_ms) for x in snap.reps], proc.set_key(), playing)
     if snap.cues and playing:
         st.caption("Recent cues: " + " / ".join(reversed(snap.cues)))
     if snap.reps and playing:
@@ -204,15 +231,20 @@ def _maybe_speak(cue: str | None) -> None:
         speak(cue)
 
 
-def proc_recorder() -> SetRecorder | None:
+def proc_recorder() -> SetRecorder | RemoteRecorder | None:
     proc = st.session_state.get("live_proc")
     return proc.recorder if proc is not None else None
 
 
-def _set_summary(proc: LiveProcessor, ps: PageState) -> None:
+def _set_summary(proc: LiveProcessor | RemoteLive, ps: PageState) -> None:
     st.subheader("Set summary")
+    try:
+        current = proc.result()
+    except WorkerGoneError as e:
+        st.error(str(e))
+        return
     st.caption("Pressing START again begins a new set; this one stays below until you leave the page.")
-    _summary_block(proc.result(), ps, "current")
+    _summary_block(current, ps, "current")
     for i, earlier in enumerate(reversed(proc.finished_sets)):
         with st.expander(f"Earlier set {len(proc.finished_sets) - i}"):
             _summary_block(earlier, ps, f"earlier-{i}")

@@ -132,6 +132,7 @@ def test_after_a_set_an_optional_check_in_and_its_red_flag_stops_the_day(app, db
     from formcheck.run.live.video import LiveProcessor
 
     real = LiveProcessor.snapshot
+    monkeypatch.setenv("FORMCHECK_LIVE_WORKERS", "0")   # judged in this process: the patch reaches it
     monkeypatch.setattr(LiveProcessor, "snapshot", lambda self: dataclasses.replace(real(self), frames=30))
     at = _answer(_choose(app), pain=4)                       # before: calm, the set is done
     assert any(s.value == "Set summary" for s in at.subheader)

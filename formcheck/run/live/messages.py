@@ -80,3 +80,4 @@ CLOSE_TOO_BIG = 1009
 CLOSE_REFUSED = 4401          # unknown, expired or spent token; the session ended
 CLOSE_FOREIGN_ORIGIN = 4403
 CLOSE_NO_HELLO = 4408
+CLOSE_WORKER_GONE = 1011      # the worker judging the set stopped (an internal error)

@@ -202,6 +202,10 @@ class LiveProcessor:
             return LiveSnapshot(s.frames, s.dropped, s.fps, s.latency_ms, s.process_ms, s.first_result_s,
                                 s.last, list(s.reps), list(s.cues), list(s.setup), s.frame_size, s.error)
 
+    def set_key(self) -> str:
+        """Changes with each new set (the page keys the set's notices by it)."""
+        return f"{id(self.session)}"
+
     def summary(self) -> dict[str, Any]:
         """The set so far as a schema-1 report (reps, holds, faults per rep; no frame list).
 

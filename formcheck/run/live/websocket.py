@@ -42,9 +42,12 @@ from formcheck.run.live.messages import (
     CLOSE_REFUSED,
     CLOSE_SET_STOPPED,
     CLOSE_TOO_BIG,
+    CLOSE_WORKER_GONE,
 )
 from formcheck.run.live.pacing import Pacer
 from formcheck.run.live.registry import REGISTRY, LiveRegistry, TokenRefusedError
+from formcheck.run.live.remote import RemoteLive, WorkerGoneError
+from formcheck.run.live.workers import Judged, feed_texts
 
 log = logging.getLogger(__name__)
 
@@ -103,20 +106,19 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
             queued = [await inbox.get()]
             while not inbox.empty():   # all that arrived while the others were judged: one reply
                 queued.append(inbox.get_nowait())
-            stopped = False
-            for k, got in enumerate(queued):
-                if got is None:        # the page went away, or sent too much (closed by _read)
-                    return
-                if k:   # one patient's backlog does not hold up the other patients' replies
-                    await asyncio.sleep(0)
-                try:   # orjson: a batch's ~250 numbers a frame parse in a quarter of json's time
-                    message: Any = orjson.loads(got[0])
-                except ValueError:   # (orjson.JSONDecodeError is one)
-                    await ws.close(CLOSE_BAD_MESSAGE, "a landmark batch must be JSON")
-                    return
-                frames += len(message.get("frames") or []) if isinstance(message, dict) else 0
-                proc.feed(message)   # a few frames: judged here, in well under a millisecond each
-                stopped = stopped or (isinstance(message, dict) and message.get("running") is False)
+            ended = None in queued     # the page went away, or sent too much (closed by _read)
+            texts = [got[0] for got in (queued[:queued.index(None)] if ended else queued) if got is not None]
+            try:
+                judged = await _judge(proc, texts)
+            except WorkerGoneError:
+                await ws.close(CLOSE_WORKER_GONE, "the server's judging process stopped: reload the page")
+                return
+            frames += judged.frames
+            if judged.bad:
+                await ws.close(CLOSE_BAD_MESSAGE, "a landmark batch must be JSON")
+                return
+            if ended:
+                return
             now = time.monotonic()
             first = queued[0]
             assert first is not None
@@ -125,8 +127,9 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
                             entry.owner, (now - first[1]) * 1000.0,
                             f"{pacer.max_fps:.0f} frames a second" if pacer.max_fps else "every frame",
                             f"a message every {pacer.send_ms:.0f} ms" if pacer.send_ms else "at its own interval")
-            await ws.send_text(orjson.dumps({"type": "reply", **proc.reply(), "playing": proc.playing,
+            await ws.send_text(orjson.dumps({"type": "reply", **judged.reply, "playing": judged.playing,
                                              **pacer.fields()}).decode())
+            stopped = judged.stopped
             if stopped:
                 await ws.close(CLOSE_SET_STOPPED, "set stopped")
                 return
@@ -145,6 +148,22 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
         reader.cancel()
         registry.release(token)
         log.info("live socket closed for %s's session (%d frames received)", entry.owner, frames)
+
+
+async def _judge(proc: Any, texts: list[str]) -> Judged:
+    """Judge a socket's waiting messages: in the set's worker process (a RemoteLive), or here,
+    letting the other sockets run between two messages of one patient's backlog."""
+    if isinstance(proc, RemoteLive):
+        return await proc.judge_async(texts)
+    frames, stopped = 0, False
+    for k, text in enumerate(texts):
+        if k:   # one patient's backlog does not hold up the other patients' replies
+            await asyncio.sleep(0)
+        got = feed_texts(proc, [text])
+        frames, stopped = frames + got.frames, stopped or got.stopped
+        if got.bad:
+            return Judged({}, proc.playing, frames, stopped, {}, bad=True)
+    return Judged(proc.reply(), proc.playing, frames, stopped, {})
 
 
 async def _read(ws: WebSocket, inbox: asyncio.Queue[tuple[str, float] | None]) -> None:

@@ -1,0 +1,259 @@
+"""Judging worker processes for the landmark socket: one patient's live set is judged in one of
+a few worker processes, so many patients exercising at once use every core of the server.
+
+Why: the app's server is one Python process, and its event loop runs on one core (the GIL).
+Judging a frame takes about half a millisecond of CPU, so 50 patients at 30 frames a second
+(1500 frames a second) need most of a core for the judging alone; past about 80% of it their
+replies queue up. Here each patient's :class:`~formcheck.run.live.landmarks.LandmarkLive` (the
+same Session as clips: no second rule path) lives in a worker, chosen as the least busy one when
+the page opens the set; the server's event loop only moves each socket's messages to it and its
+replies back (:mod:`formcheck.run.live.remote`).
+
+The workers are :mod:`multiprocessing.managers` servers (stdlib: a worker's objects answer
+calls over a local, authenticated connection), started with ``spawn`` (the app's server has
+threads: ``fork`` would copy their locks mid-use) the first time a page needs one. How many:
+``$FORMCHECK_LIVE_WORKERS`` (default: the machine's cores; 0 judges in the server's own process,
+as the component-values fallback and the Desk monitor always do). A worker whose server process
+goes away exits within a second (it would otherwise be left running).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.managers import BaseManager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from formcheck.rules.definition import Definition
+from formcheck.rules.profile import Profile
+from formcheck.storage.access import Actor
+
+log = logging.getLogger(__name__)
+
+ENV_WORKERS = "FORMCHECK_LIVE_WORKERS"
+PARENT_CHECK_S = 1.0
+
+
+def worker_count() -> int:
+    """Judging workers to use ($FORMCHECK_LIVE_WORKERS, default the cores; 0: none)."""
+    raw = os.environ.get(ENV_WORKERS, "").strip()
+    try:
+        return max(0, int(raw)) if raw else max(1, os.cpu_count() or 1)
+    except ValueError:
+        log.warning("%s=%r is not a number of workers: using the machine's cores", ENV_WORKERS, raw)
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class RecorderSpec:
+    """How a worker opens the patient's SetRecorder: the server's database (its URL, acting as
+    the logged-in ``actor``), the patient and what the set is of."""
+
+    url: str
+    actor: Actor | None
+    patient: str
+    exercise: str
+    definition_version: str
+    profile_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What one round of judging on the socket gives back: the reply the overlay draws (without
+    its ``type`` and pacing fields), whether the set runs, how many frames came, whether a STOP
+    came, the component's own figures, and ``bad``: a message that was not JSON (the socket
+    closes)."""
+
+    reply: dict[str, Any]
+    playing: bool
+    frames: int
+    stopped: bool
+    browser: dict[str, Any]
+    bad: bool = False
+
+
+def feed_texts(proc: Any, texts: list[str]) -> Judged:
+    """Parse and judge a socket's waiting messages (JSON text) in order with ``proc`` (a
+    LandmarkSink), without its reply (``reply`` is empty)."""
+    frames, stopped = 0, False
+    for text in texts:
+        try:   # orjson: a batch's ~250 numbers a frame parse in a quarter of json's time
+            message: Any = orjson.loads(text)
+        except ValueError:   # (orjson.JSONDecodeError is one)
+            return Judged({}, proc.playing, frames, stopped, {}, bad=True)
+        if isinstance(message, dict):
+            frames += len(message.get("frames") or [])
+            stopped = stopped or message.get("running") is False
+        proc.feed(message)
+    return Judged({}, proc.playing, frames, stopped, {})
+
+
+def judge_texts(proc: Any, texts: list[str]) -> Judged:
+    """:func:`feed_texts`, then one reply for them all and the component's figures."""
+    fed = feed_texts(proc, texts)
+    if fed.bad:
+        return fed
+    return Judged(proc.reply(), proc.playing, fed.frames, fed.stopped, dict(getattr(proc, "browser", {})))
+
+
+class WorkerLive:
+    """One patient's LandmarkLive inside a worker: what :class:`~formcheck.run.live.remote.RemoteLive`'s
+    calls reach (every method returns plain, picklable data)."""
+
+    def __init__(self, definition: Definition, model: Path, profile: Profile | None,
+                 recorder: RecorderSpec | None) -> None:
+        from formcheck.run.live.landmarks import LandmarkLive
+
+        self.live = LandmarkLive(definition, model, profile, _open_recorder(recorder))
+
+    def judge_texts(self, texts: list[str]) -> Judged:
+        return judge_texts(self.live, texts)
+
+    def feed(self, message: Any) -> tuple[bool, dict[str, Any]]:
+        self.live.feed(message)
+        return self.live.playing, dict(self.live.browser)
+
+    def reply(self) -> dict[str, Any]:
+        return self.live.reply()
+
+    def panel_signature(self) -> int:
+        return self.live.panel_signature()
+
+    def snapshot(self) -> Any:
+        return self.live.snapshot()
+
+    def result(self) -> Any:
+        return self.live.result()
+
+    def finished_sets(self) -> list[Any]:
+        return list(self.live.finished_sets)
+
+    def set_key(self) -> str:
+        return self.live.set_key()
+
+    def end_set(self) -> None:
+        self.live.end_set()
+
+    def recorder_state(self) -> tuple[bool, str | None]:
+        """(whether the set is recorded, the last write error)."""
+        rec = self.live.recorder
+        return rec is not None, None if rec is None else rec.error
+
+    def flush(self, timeout_s: float) -> None:
+        if self.live.recorder is not None:
+            self.live.recorder.flush(timeout_s)
+
+    def close(self) -> None:
+        self.live.close()
+
+
+EXPOSED = ("judge_texts", "feed", "reply", "panel_signature", "snapshot", "result", "finished_sets",
+           "set_key", "end_set", "recorder_state", "flush", "close")
+
+
+class JudgeManager(BaseManager):
+    """A judging worker (a manager server process holding WorkerLive objects)."""
+
+
+JudgeManager.register("WorkerLive", WorkerLive, exposed=EXPOSED)
+
+_databases: dict[str, Any] = {}   # in a worker: one engine per database URL, shared by its patients
+_databases_lock = threading.Lock()
+
+
+def _open_recorder(spec: RecorderSpec | None) -> Any:
+    if spec is None:
+        return None
+    from formcheck.storage.database import Database
+    from formcheck.storage.recorder import SetRecorder
+
+    with _databases_lock:
+        db = _databases.get(spec.url) or _databases.setdefault(spec.url, Database(spec.url))
+    if spec.actor is not None:
+        db = db.for_actor(spec.actor)
+    return SetRecorder(db, spec.patient, spec.exercise, spec.definition_version, spec.profile_version)
+
+
+def _start_worker(parent_pid: int) -> None:
+    """A worker's start: load the judging code now (not at a patient's START), and exit once
+    the server that started it is gone."""
+    import formcheck.run.live.landmarks
+    import formcheck.storage.recorder  # noqa: F401
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+    threading.Thread(target=watch, name="formcheck-parent-watch", daemon=True).start()
+
+
+class WorkerPool:
+    """The server's judging workers, started when first needed; :meth:`open` puts a new live set
+    on the least busy live worker (a worker that died is replaced)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._workers: list[JudgeManager | None] = [None] * size
+        self._load = [0] * size
+
+    def open(self, definition: Definition, model: Path, profile: Profile | None,
+             recorder: RecorderSpec | None) -> tuple[int, Any]:
+        """(worker index, proxy of a new WorkerLive on it)."""
+        with self._lock:
+            k = min(range(self.size), key=lambda j: self._load[j])
+            manager = self._workers[k]
+            if manager is None or not _alive(manager):
+                if manager is not None:
+                    log.warning("judging worker %d had stopped: starting a new one", k)
+                manager = self._workers[k] = self._start()
+                self._load[k] = 0
+            self._load[k] += 1
+        return k, manager.WorkerLive(definition, model, profile, recorder)  # type: ignore[attr-defined]
+
+    def closed(self, k: int) -> None:
+        """A live set of worker ``k`` is over."""
+        with self._lock:
+            self._load[k] = max(0, self._load[k] - 1)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for m in self._workers:
+                if m is not None and _alive(m):
+                    m.shutdown()
+            self._workers = [None] * self.size
+
+    def _start(self) -> JudgeManager:
+        t = time.perf_counter()
+        manager = JudgeManager(ctx=multiprocessing.get_context("spawn"))
+        manager.start(_start_worker, (os.getpid(),))
+        log.info("judging worker started in %.2f s", time.perf_counter() - t)
+        return manager
+
+
+def _alive(manager: JudgeManager) -> bool:
+    process = getattr(manager, "_process", None)
+    return process is not None and process.is_alive()
+
+
+_pool: WorkerPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> WorkerPool | None:
+    """The server's worker pool (None with $FORMCHECK_LIVE_WORKERS=0: read at each new set)."""
+    global _pool
+    n = worker_count()
+    if n == 0:
+        return None
+    with _pool_lock:
+        if _pool is None:
+            _pool = WorkerPool(n)
+        return _pool
