@@ -43,6 +43,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 from browser import cpu_s, free_port  # noqa: E402
 from targets import target  # noqa: E402
 
+from formcheck.run.live.workers import worker_count  # noqa: E402
+
 log = logging.getLogger("bench_live_load")
 MEDIA = ROOT.parent / "shared" / "media"
 # A 30 fps clip (the camera rate the issue asks for): its four correct reps, the whole body in
@@ -216,10 +218,11 @@ def run(n: int, frames: list[dict], exercise: str, reps: int, work: Path) -> dic
         warm = [e for e in encoded if e[1] <= WARM_UP_S * 1000.0]
         asyncio.run(drive(url, [tokens["warm_up"]], warm))
         tokens = tokens["patients"]
-        c0, w0, me0 = cpu_s(server.pid), time.monotonic(), time.process_time()
+        c0, l0, w0, me0 = cpu_s(server.pid), cpu_s(server.pid, False), time.monotonic(), time.process_time()
         tally, counted = asyncio.run(drive(url, tokens, encoded))
         wall = time.monotonic() - w0
-        cpu_pct = 100.0 * (cpu_s(server.pid) - c0) / wall
+        cpu_pct = 100.0 * (cpu_s(server.pid) - c0) / wall   # its judging workers' too
+        loop_pct = 100.0 * (cpu_s(server.pid, False) - l0) / wall
         client_pct = 100.0 * (time.process_time() - me0) / wall
     finally:
         server.terminate()
@@ -228,7 +231,7 @@ def run(n: int, frames: list[dict], exercise: str, reps: int, work: Path) -> dic
     closed = sum(c is not None for c in counted)
     as_full_rate = sum(c == reps for c in counted)
     lat = tally.lat_ms
-    return {"n": n, "cpu": cpu_pct, "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "replies": len(lat),
+    return {"n": n, "cpu": cpu_pct, "loop": loop_pct, "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "replies": len(lat),
             "late_p95": pct(tally.late_ms, 0.95) if tally.late_ms else 0.0, "closed": closed, "recorded": recorded,
             "as_full_rate": as_full_rate,
             "client": client_pct, "wall": wall, "ms_per_frame": cpu_pct / 100.0 * wall / max(len(lat), 1) * 1000.0,
@@ -289,10 +292,11 @@ def main() -> None:
                      n, r["cpu"], r["cpu"] / n, r["ms_per_frame"], r["p50"], r["p95"], r["replies"], paced,
                      r["late_p95"], r["client"], r["wall"], r["recorded"], n, r["as_full_rate"], n, note)
             need = n * rate_hz * r["ms_per_frame"] / 10.0
-            log.info("%9s judging %d patients at %.1f Hz needs %.0f%% of one core at %.2f ms a frame "
-                     "(30 Hz: %.0f%%); the server process got %.0f%%; %d replies asked for fewer messages, %d "
+            log.info("%9s judging %d patients at %.1f Hz needs %.0f%% of a core at %.2f ms a frame "
+                     "(30 Hz: %.0f%%); the server got %.0f%% (%d judging workers: $FORMCHECK_LIVE_WORKERS), "
+                     "%.0f%% in its event loop's process; %d replies asked for fewer messages, %d "
                      "said the server was busy", "", n, rate_hz, need, r["ms_per_frame"], need * FPS / rate_hz,
-                     r["cpu"], r["fewer_messages"], r["busy"])
+                     r["cpu"], worker_count(), r["loop"], r["fewer_messages"], r["busy"])
             if r["recorded"] < n or r["closed"] < n:
                 log.info("target missed: every rep recorded at %d patients (%d of %d sets hold every rep the "
                          "server counted, %d closed as stopped)", n, r["recorded"], n, r["closed"])

@@ -71,9 +71,9 @@ def server_pid(url: str) -> int:
     raise AssertionError(f"no streamlit process on port {port}")
 
 
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` (all its threads) and of its live descendants (the
-    app's judging workers: the server's CPU is theirs too)."""
+def cpu_s(pid: int, descendants: bool = True) -> float:
+    """User + system CPU seconds of ``pid`` (all its threads) and, with ``descendants``, of its
+    live descendants (the app's judging workers: the server's CPU is theirs too)."""
     stats: dict[int, list[str]] = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -82,10 +82,11 @@ def cpu_s(pid: int) -> float:
             except OSError:   # it exited meanwhile
                 continue
     tree, todo = set(), [pid]
-    while todo:
+    while todo and descendants:
         p = todo.pop()
         tree.add(p)
         todo += [c for c, f in stats.items() if int(f[1]) == p and c not in tree]
+    tree.add(pid)
     return sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
