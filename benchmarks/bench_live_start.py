@@ -128,7 +128,8 @@ def report(rounds: list[dict[str, dict[str, Any]]]) -> None:
     cols = ("camera_ms", "socket_ms", "ready_ms", "first_infer_ms", "first_landmarks_ms", "first_verdict_ms",
             "bundle_ms", "landmarker_ms", "wasm_ms", "warmup_ms", "total_ms")
     log.info("camera, socket (the landmark socket ready), ready (camera and model), first landmarks, first "
-             "verdict: seconds from the START click; first infer: the first frame's detect call; bundle, landmarker (of it wasm: compiling the wasm), "
+             "verdict: seconds from the START click; first infer: the first frame's detect call; bundle, "
+             "landmarker (of it wasm: compiling the wasm), "
              "warmup, total: the model's own load, wherever it ran (at START, or before it once the page showed "
              "the component); median of %d round(s)", len(rounds))
     log.info("%-14s %s %8s", "case", " ".join(f"{c.removesuffix('_ms'):>15}" for c in cols), "ahead")

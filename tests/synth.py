@@ -179,6 +179,20 @@ def bird_dog_rep(side, leg_peak=0.0, arm_peak=0.0, **kw):
 
 
 
+def protocol_frames(poses, fps: float = FPS, w: int = 1000, h: int = 800) -> list[dict]:
+    """Synthetic poses as the browser component sends them (landmarks normalised by the frame
+    size ``w`` x ``h`` px; formcheck.run.live.landmarks)."""
+    out = []
+    for i, p in enumerate(poses):
+        lm = p.landmarks.astype(float)
+        lm[:, 0] /= w
+        lm[:, 1] /= h
+        lm[:, 2] /= w
+        out.append({"i": i, "t": i * 1000.0 / fps, "w": w, "h": h, "lm": lm.ravel().tolist(),
+                    "wl": p.world_m.astype(float).ravel().tolist()})
+    return out
+
+
 def top_rep(frames: list[tuple[float, str]]) -> Rep:
     """One rep whose settled top has these (t_ms, hips_too_low status) frames, peak 170 deg."""
     rep = Rep(1, None, 0.0, 0.0, 0.0, peak=170.0)

@@ -162,7 +162,9 @@ def live_panel(proc: LiveProcessor | RemoteLive, details: bool = False, playing:
     """The panel beside the video (run as a fragment: only it re-runs on its timer). Once
     the stream has stopped, the last cue and set-up checks are gone (the summary speaks)."""
     snap = proc.snapshot()
-    if snap.error:
+    if isinstance(proc, RemoteLive) and proc.gone:   # its worker died: this set cannot go on
+        st.error(proc.gone)
+    elif snap.error:
         st.warning(f"Frame processing problem (the stream continues): {snap.error}")
     if playing:
         _setup(snap)

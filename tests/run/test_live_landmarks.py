@@ -9,6 +9,7 @@ import itertools
 import numpy as np
 import pytest
 from synth import bridge_pose
+from synth import protocol_frames as synth_frames
 
 from formcheck.media.bundles import default_model_path
 from formcheck.rules.definition import get_definition
@@ -23,15 +24,7 @@ W, H = 1000, 800
 
 def protocol_frames(poses, fps: float = 30.0) -> list[dict]:
     """Synthetic poses as the browser sends them (landmarks normalised by the frame size)."""
-    out = []
-    for i, p in enumerate(poses):
-        lm = p.landmarks.astype(float)
-        lm[:, 0] /= W
-        lm[:, 1] /= H
-        lm[:, 2] /= W
-        out.append({"i": i, "t": i * 1000.0 / fps, "w": W, "h": H, "lm": lm.ravel().tolist(),
-                    "wl": p.world_m.astype(float).ravel().tolist()})
-    return out
+    return synth_frames(poses, fps, W, H)
 
 
 def bridge_reps(n: int = 3, fps: float = 30.0, top_deg: float = 178.0) -> list:

@@ -1,0 +1,29 @@
+"""The Live page with its set judged in a judging worker (formcheck/run/live/remote.py), with
+AppTest: the page's panel and set summary come from the worker, and a worker that dies mid-set
+is said in plain words (no traceback)."""
+
+from __future__ import annotations
+
+from synth import bridge_reps, protocol_frames
+
+from formcheck.run.live.remote import WORKER_GONE, RemoteLive
+from formcheck.run.live.replay import messages
+
+
+def test_the_page_shows_a_set_judged_in_a_worker_and_says_when_the_worker_died(app, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_LIVE_WORKERS", "1")
+    at = app.run()
+    at.sidebar.selectbox(key="exercise").set_value("bridge").run()
+    proc = at.session_state["live_proc"]
+    assert isinstance(proc, RemoteLive) and not at.exception
+    for m in messages(protocol_frames(bridge_reps(2))):   # as the landmark socket hands them over
+        proc.feed(m)
+    at.run()
+    assert any(s.value == "Set summary" for s in at.subheader), at.exception
+    assert any("2 reps in" in m.value for m in at.markdown)
+    worker = proc._pool._workers[proc._worker]._process
+    worker.kill()
+    worker.join(5)
+    at.run()
+    assert not at.exception
+    assert WORKER_GONE in [e.value for e in at.error]
