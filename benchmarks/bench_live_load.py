@@ -43,6 +43,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 from browser import cpu_s, free_port  # noqa: E402
 from targets import target  # noqa: E402
 
+from formcheck.run.live.pacing import PAGE_SEND_MS  # noqa: E402
 from formcheck.run.live.workers import worker_count  # noqa: E402
 
 log = logging.getLogger("bench_live_load")
@@ -58,7 +59,6 @@ FPS = 30.0
 WARM_UP_S = 3.0
 P95_TARGET_MS, AT_PATIENTS = 250.0, 50
 CPU_TARGET_PCT = 3.0
-SEND_MIN_MS = float(os.environ.get("FC_SEND_MS", "60"))   # transport.js SOCKET_MIN_MS
 Encoded = list[tuple[int, float, str]]   # per frame: (frame index, ms since START, its JSON)
 
 
@@ -168,7 +168,7 @@ async def patient(url: str, token: str, encoded: Encoded, tally: Tally) -> int |
             last_t = t_ms
             found[i] = t0 + t_ms / 1000.0
             keep.append(text)
-            if t_ms - sent_t >= max(SEND_MIN_MS, send_ms[0] or 0.0) - 5.0:
+            if t_ms - sent_t >= max(PAGE_SEND_MS, send_ms[0] or 0.0) - 5.0:
                 batch += 1
                 await ws.send(f'{{"batch":{batch},"running":true,"frames":[{",".join(keep)}]}}')
                 sent_t, keep = t_ms, []

@@ -90,6 +90,18 @@ def cpu_s(pid: int, descendants: bool = True) -> float:
     return sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
+def child_commands(pid: int) -> list[str]:
+    """The command lines of ``pid``'s live children (e.g. the app's judging workers)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append((d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:   # it exited meanwhile
+            continue
+    return out
+
+
 def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 90.0,
                  context: ssl.SSLContext | None = None) -> None:
     """Until ``url``/_stcore/health answers 200 (over TLS with ``context``); fails with the

@@ -50,3 +50,17 @@ def test_prompt_replies_give_the_full_rate_back():
     assert p.fields() == {"send_ms": BUSY_SEND_MS}   # the frame rate comes back first
     t = replies(p, 0.010, t, t + RECOVER_S + 0.5)
     assert p.send_ms is None and p.fields() == {}
+
+
+def test_the_page_and_the_server_agree_on_the_page_s_message_interval():
+    """transport.js sends at most one message every SOCKET_MIN_MS; the pacer's first step
+    doubles that interval (the same frames, in half the messages)."""
+    import re
+    from pathlib import Path
+
+    from formcheck.run.live.pacing import PAGE_SEND_MS
+    from formcheck.ui.pose_component.assets import FRONTEND_DIR
+
+    js = (Path(FRONTEND_DIR) / "transport.js").read_text()
+    (page_ms,) = re.findall(r"const SOCKET_MIN_MS = (\d+);", js)
+    assert float(page_ms) == PAGE_SEND_MS and BUSY_SEND_MS == 2 * PAGE_SEND_MS

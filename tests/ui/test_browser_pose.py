@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS, cpu_s, make_y4m, running_app, server_pid
+from browser import CHROMIUM, CHROMIUM_FLAGS, child_commands, cpu_s, make_y4m, running_app, server_pid
 
 from formcheck.ui.pose_component.assets import assets_problem
 
@@ -112,6 +112,8 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         # the app server while landmarks stream in (its fragment reruns included)
         cpu_pct = 100.0 * (cpu_s(server) - cpu0) / (time.monotonic() - t_cpu) if cpu0 is not None else -1.0
         stats = component_stats(page)
+        # judged in a judging worker of the app's server (formcheck/run/live/workers.py), not in its event loop
+        assert any("multiprocessing" in c and "spawn_main" in c for c in child_commands(server)), child_commands(server)
         page.screenshot(path=str(tmp_path / "live-browser.png"), full_page=True)
         print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); server process CPU "
               f"{cpu_pct:.1f}% of one core while streaming; {stats}")

@@ -26,7 +26,8 @@ CALM_MS = 40.0      # a reply within this: keeping up
 LATE_FOR_S = 0.5    # late this long without a prompt reply: behind (one preempted moment is not)
 STEP_S = 1.0        # at most one step down a second (the page needs a round trip to follow)
 RECOVER_S = 5.0     # this long keeping up at the lower rate: one step back up
-BUSY_SEND_MS = 120.0  # the first step: a message at most this often (4 frames at 30 fps; latency +60 ms)
+PAGE_SEND_MS = 60.0   # the page's own interval: transport.js SOCKET_MIN_MS (test_live_pacing checks)
+BUSY_SEND_MS = 2 * PAGE_SEND_MS  # the first step: a message at most this often (4 frames at 30 fps; latency +60 ms)
 
 
 class Pacer:
