@@ -16,6 +16,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from formcheck.run.live import websocket as landmark_socket
+from formcheck.run.live import workers as live_workers
 from formcheck.storage.access import AccessDenied
 from formcheck.ui import compat, roles
 from formcheck.ui.account_page import account_page
@@ -57,4 +58,4 @@ def main() -> None:
 if __name__ == "__main__":   # Streamlit runs the page script as __main__
     main()
 else:                        # imported by `streamlit run` / uvicorn: the server with its routes
-    app = st.App(__file__, routes=[*landmark_socket.routes(), *pose_files.routes()])
+    app = st.App(__file__, routes=[*landmark_socket.routes(), *pose_files.routes()], lifespan=live_workers.lifespan)

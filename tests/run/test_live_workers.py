@@ -141,3 +141,19 @@ def _running(pid: int) -> bool:
 def test_the_number_of_workers_follows_the_setting(monkeypatch, env, expected):
     monkeypatch.setenv("FORMCHECK_LIVE_WORKERS", env)
     assert worker_count() == expected
+
+
+def test_the_app_server_starts_its_workers_as_it_starts_and_stops_them_with_it(monkeypatch):
+    from formcheck.run.live import workers
+
+    monkeypatch.setenv("FORMCHECK_LIVE_WORKERS", "1")
+    with TestClient(Starlette(lifespan=workers.lifespan)):
+        started = workers.pool()
+        assert started is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and started._workers[0] is None:
+            time.sleep(0.05)
+        process = started._workers[0]._process
+        assert process.is_alive()   # before any page asked for one
+    process.join(10)
+    assert not process.is_alive()

@@ -24,6 +24,8 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from multiprocessing.managers import BaseManager
 from pathlib import Path
@@ -218,6 +220,13 @@ class WorkerPool:
             self._load[k] += 1
         return k, manager.WorkerLive(definition, model, profile, recorder)  # type: ignore[attr-defined]
 
+    def start_all(self) -> None:
+        """Start every worker now (a server starting up: the first sets need not wait)."""
+        for k in range(self.size):
+            with self._lock:
+                if self._workers[k] is None:
+                    self._workers[k] = self._start()
+
     def closed(self, k: int) -> None:
         """A live set of worker ``k`` is over."""
         with self._lock:
@@ -245,6 +254,19 @@ def _alive(manager: JudgeManager) -> bool:
 
 _pool: WorkerPool | None = None
 _pool_lock = threading.Lock()
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    """The app server's lifespan (``st.App(lifespan=...)``): its judging workers start on a
+    thread as it starts (each takes about a second to load the judging code, which the first
+    Live pages would otherwise wait for) and stop with it."""
+    workers = pool()
+    if workers is not None:
+        threading.Thread(target=workers.start_all, name="formcheck-workers-start", daemon=True).start()
+    yield
+    if workers is not None:
+        workers.shutdown()
 
 
 def pool() -> WorkerPool | None:
