@@ -157,3 +157,32 @@ def test_the_app_server_starts_its_workers_as_it_starts_and_stops_them_with_it(m
         assert process.is_alive()   # before any page asked for one
     process.join(10)
     assert not process.is_alive()
+
+
+class _FakeManager:
+    """A worker that is always alive and makes stand-in proxies (no process)."""
+
+    class _process:  # noqa: N801
+        @staticmethod
+        def is_alive() -> bool:
+            return True
+
+    def WorkerLive(self, *args):  # noqa: N802 (the manager's registered type name)
+        return object()
+
+
+def test_sets_go_to_the_least_busy_worker_and_leave_it_when_closed_or_forgotten(monkeypatch):
+    import gc
+
+    monkeypatch.setattr(WorkerPool, "_start", lambda self: _FakeManager())
+    pool = WorkerPool(2)
+    d = get_definition("bridge")
+    a, b, c = (RemoteLive(pool, d, default_model_path()) for _ in range(3))
+    assert [a._worker, b._worker, c._worker] == [0, 1, 0] and pool._load == [2, 1]
+    monkeypatch.setattr(RemoteLive, "call", lambda self, method, *args, default: default)
+    a.close()
+    a.close()   # twice: counted once
+    assert pool._load == [1, 1]
+    del b       # a page's session gone without a close
+    gc.collect()
+    assert pool._load == [1, 0]

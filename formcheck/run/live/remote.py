@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,9 @@ class RemoteLive:
         self.gone: str | None = None
         self._pool = pool
         self._worker, self._proxy = pool.open(definition, model, profile, recorder)
-        self._released = False
+        # the worker's count of sets drops once: at close, when the worker is lost, or when the
+        # page's session is gone without either (its state is garbage-collected)
+        self._release = weakref.finalize(self, pool.closed, self._worker)
         self.recorder = RemoteRecorder(self) if recorder is not None else None
 
     # -- the socket's hot path (the server's event loop) -----------------------------------
@@ -147,11 +150,6 @@ class RemoteLive:
         self.call("close", default=None)
         self._release()
         self.gone = self.gone or "This set has been closed."
-
-    def _release(self) -> None:
-        if not self._released:
-            self._released = True
-            self._pool.closed(self._worker)
 
     def _lost(self, e: BaseException) -> WorkerGoneError:
         if not self.gone:
