@@ -80,22 +80,23 @@ def _stop(page: Any) -> None:
     page.get_by_text("Set summary").wait_for(timeout=60_000)
 
 
-def one_round(chromium: Any, url: str, server_cpu: Any) -> dict[str, dict[str, Any]]:
+def one_round(new_context: Any, url: str, server_cpu: Any) -> dict[str, dict[str, Any]]:
     """A fresh profile, START once the page has loaded; another: cold START at once, a second
     START on the same page, START at once after a reload, START after a reload once settled.
-    ``server_cpu()``: the app server's CPU seconds so far (each case's page load to first verdict)."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    ``new_context()``: a browser context with a fresh profile; ``server_cpu()``: the app
+    server's CPU seconds so far (each case's page load to first verdict)."""
+    context = new_context()
     try:
-        page = context.new_page()
+        page = context.pages[0] if context.pages else context.new_page()
         c0 = server_cpu()
         _open_live(page, url)
         settled = _start_and_wait(page, settled=True)
         settled["server_cpu_s"] = server_cpu() - c0
     finally:
         context.close()
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    context = new_context()
     try:
-        page = context.new_page()
+        page = context.pages[0] if context.pages else context.new_page()
         c0 = server_cpu()
         _open_live(page, url)
         out = {"cold": _start_and_wait(page), "cold, settled": settled}
@@ -163,6 +164,9 @@ def report(rounds: list[dict[str, dict[str, Any]]]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=3, help="fresh profiles (each: cold, second START, reload)")
+    ap.add_argument("--incognito", action="store_true",
+                    help="in-memory browser contexts (Playwright's default), which keep no compiled-wasm code "
+                         "cache; by default each profile is on disk, as a patient's browser's is")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not CLIP.is_file():
@@ -173,14 +177,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         y4m = Path(tmp) / "clip.y4m"
         make_y4m(CLIP, y4m)
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={y4m}"])
+        flags = [*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={y4m}"]
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+        viewport = {"width": 1400, "height": 1100}
+        profiles = iter(range(1_000_000))
+
+        def new_context() -> Any:
+            if args.incognito:
+                return chromium.new_context(viewport=viewport)
+            return pw.chromium.launch_persistent_context(str(Path(tmp) / f"profile-{next(profiles)}"),
+                                                         executable_path=CHROMIUM, headless=True, args=flags,
+                                                         viewport=viewport)
         try:
             with running_app(Path(tmp), env={"FORMCHECK_BROWSER_MIN_FPS": "1"}) as url:
                 rounds = []
                 pid = server_pid(url)
+                log.info("browser profiles: %s", "in memory (--incognito)" if args.incognito else "on disk")
                 for k in range(args.rounds):
-                    rounds.append(one_round(chromium, url, lambda: cpu_s(pid)))
+                    rounds.append(one_round(new_context, url, lambda: cpu_s(pid)))
                     log.info("round %d: first verdict %s", k + 1,
                              {c: fmt(r["first_verdict_ms"]) for c, r in rounds[-1].items()})
         finally:
