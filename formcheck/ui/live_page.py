@@ -131,7 +131,7 @@ def _remote(ps: PageState) -> RemoteLive | None:
                             ps.profile.version if ps.profile else None)
     try:
         return RemoteLive(workers, ps.definition, default_model_path(), ps.profile, spec)
-    except (OSError, EOFError, RuntimeError) as e:
+    except Exception as e:   # a worker that cannot start, or cannot open the set there: judge here
         log.warning("no judging worker (%s: %s): this set is judged in the server's process", e.__class__.__name__, e)
         return None
 

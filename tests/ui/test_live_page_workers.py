@@ -27,3 +27,18 @@ def test_the_page_shows_a_set_judged_in_a_worker_and_says_when_the_worker_died(a
     at.run()
     assert not at.exception
     assert WORKER_GONE in [e.value for e in at.error]
+
+
+def test_a_worker_that_cannot_take_the_set_leaves_it_to_the_server_process(app, monkeypatch):
+    from formcheck.run.live.landmarks import LandmarkLive
+    from formcheck.run.live.workers import WorkerPool
+
+    def refuse(*args, **kw):
+        raise EOFError("the worker closed its connection")
+
+    monkeypatch.setenv("FORMCHECK_LIVE_WORKERS", "1")
+    monkeypatch.setattr(WorkerPool, "open", refuse)
+    at = app.run()
+    at.sidebar.selectbox(key="exercise").set_value("bridge").run()
+    assert not at.exception and isinstance(at.session_state["live_proc"], LandmarkLive)
+    assert any(m.label == "Reps" for m in at.metric)   # the page coaches as ever
