@@ -33,8 +33,8 @@ FPS = 30.0
 CPU_TARGET_PCT, LATENCY_P95_TARGET_MS = 3.0, 150.0
 PATHS: dict[str, tuple[str, dict[str, str]]] = {
     "socket": ("landmark websocket (default)", {}),
-    # judged in the app server's own process, as before the judging workers
-    "socket-in-server": ("websocket, judged in server process", {"FORMCHECK_LIVE_WORKERS": "0"}),
+    # the set on a judging worker (one stream is judged in the app server's own process by default)
+    "socket-on-worker": ("websocket, judged on a worker", {"FORMCHECK_LIVE_IN_SERVER": "0"}),
     # the panel beside the video on a 1 s timer, as before its watcher reran it only on news
     "socket-timer": ("websocket, panel on a 1 s timer", {"FORMCHECK_PANEL_REFRESH_S": "1"}),
     "component": ("component values (fallback)", {"FORMCHECK_LIVE_TRANSPORT": "component"}),
@@ -119,7 +119,7 @@ def run_browser(paths: list[str], window_s: float) -> None:
             if isinstance(p95, int | float):
                 log.info("socket path: capture-to-verdict beyond inference p95 %.0f ms %s", p95,
                          target("latency beyond inference p95 (socket)", p95, LATENCY_P95_TARGET_MS, " ms"))
-        for other in ("socket-in-server", "socket-timer", "component", "webrtc"):
+        for other in ("socket-on-worker", "socket-timer", "component", "webrtc"):
             if other in results and "socket" in results and results["socket"]["cpu"] > 0:
                 ratio = results[other]["cpu"] / results["socket"]["cpu"]
                 log.info("%s / socket server CPU: %.1fx", PATHS[other][0], ratio)

@@ -44,7 +44,7 @@ from browser import cpu_s, free_port  # noqa: E402
 from targets import target  # noqa: E402
 
 from formcheck.run.live.pacing import PAGE_SEND_MS  # noqa: E402
-from formcheck.run.live.workers import worker_count  # noqa: E402
+from formcheck.run.live.workers import in_server_sets, worker_count  # noqa: E402
 
 log = logging.getLogger("bench_live_load")
 MEDIA = ROOT.parent / "shared" / "media"
@@ -293,10 +293,12 @@ def main() -> None:
                      r["late_p95"], r["client"], r["wall"], r["recorded"], n, r["as_full_rate"], n, note)
             need = n * rate_hz * r["ms_per_frame"] / 10.0
             log.info("%9s judging %d patients at %.1f Hz needs %.0f%% of a core at %.2f ms a frame "
-                     "(30 Hz: %.0f%%); the server got %.0f%% (%d judging workers: $FORMCHECK_LIVE_WORKERS), "
+                     "(30 Hz: %.0f%%); the server got %.0f%% (%d judging workers, the first %d sets in its own "
+                     "process), "
                      "%.0f%% in its event loop's process; %d replies asked for fewer messages, %d "
                      "said the server was busy", "", n, rate_hz, need, r["ms_per_frame"], need * FPS / rate_hz,
-                     r["cpu"], worker_count(), r["loop"], r["fewer_messages"], r["busy"])
+                     r["cpu"], worker_count(), min(n, in_server_sets()) if worker_count() else n, r["loop"],
+                     r["fewer_messages"], r["busy"])
             if r["recorded"] < n or r["closed"] < n:
                 log.info("target missed: every rep recorded at %d patients (%d of %d sets hold every rep the "
                          "server counted, %d closed as stopped)", n, r["recorded"], n, r["closed"])

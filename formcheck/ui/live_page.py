@@ -17,7 +17,7 @@ from formcheck.media.bundles import default_model_path
 from formcheck.run.live.landmarks import LandmarkLive
 from formcheck.run.live.remote import RemoteLive, RemoteRecorder, WorkerGoneError
 from formcheck.run.live.video import LiveProcessor, LiveSnapshot
-from formcheck.run.live.workers import RecorderSpec, pool
+from formcheck.run.live.workers import RecorderSpec, judged_in_server, pool, room_in_server
 from formcheck.storage.recorder import SetRecorder
 from formcheck.ui import compat
 from formcheck.ui.browser import camera_check, speak
@@ -99,15 +99,19 @@ def _end_set(proc: LiveProcessor | RemoteLive) -> None:
 
 def _processor(ps: PageState, kind: type[LiveProcessor] = LiveProcessor) -> Any:
     """This session's live set: a LiveProcessor (the video path), or with the pose model in the
-    browser a RemoteLive (judged in one of the server's worker processes) or a LandmarkLive
-    (judged in the server's process: no workers)."""
+    browser a LandmarkLive (judged in the server's process: the first few sets open at a time,
+    or no workers) or a RemoteLive (judged in one of the server's worker processes)."""
     key = f"live-{kind.__name__}-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
     if st.session_state.get("live_key") != key:
         old = st.session_state.get("live_proc")
         if old is not None:
             old.close()   # finishes that set in its patient's history
+            judged_in_server(old, open_=False)
         st.session_state["live_key"] = key
-        st.session_state["live_proc"] = (kind is LandmarkLive and _remote(ps)) or _local(ps, kind)
+        proc = (kind is LandmarkLive and not room_in_server() and _remote(ps)) or _local(ps, kind)
+        if isinstance(proc, LandmarkLive):
+            judged_in_server(proc)
+        st.session_state["live_proc"] = proc
     return st.session_state["live_proc"]
 
 

@@ -186,3 +186,20 @@ def test_sets_go_to_the_least_busy_worker_and_leave_it_when_closed_or_forgotten(
     del b       # a page's session gone without a close
     gc.collect()
     assert pool._load == [1, 0]
+
+
+@pytest.mark.parametrize(("env", "open_here", "room"), [("", 3, True), ("", 4, False), ("0", 0, False),
+                                                          ("2", 1, True), ("x", 4, False)])
+def test_a_new_set_is_judged_in_the_server_while_it_has_room(monkeypatch, env, open_here, room):
+    from formcheck.run.live import workers
+
+    monkeypatch.setenv("FORMCHECK_LIVE_IN_SERVER", env)
+    monkeypatch.setattr(workers, "_in_server", workers.weakref.WeakSet())
+    d = get_definition("bridge")
+    sets = [LandmarkLive(d, default_model_path()) for _ in range(open_here)]
+    for s in sets:
+        workers.judged_in_server(s)
+    assert workers.room_in_server() is room
+    if sets:
+        workers.judged_in_server(sets[0], open_=False)   # closed: room again
+        assert workers.room_in_server()

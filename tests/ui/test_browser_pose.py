@@ -76,7 +76,9 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
     # This 2-core machine runs several sessions' tests at once: seen at 3.8 judged frames a
     # second, where the page rightly gives up on the browser path; here the browser path itself
     # is under test (the fallback has its own test below).
-    with running_app(tmp_path, env={"FORMCHECK_BROWSER_MIN_FPS": "1"}) as url:
+    # FORMCHECK_LIVE_IN_SERVER=0: this set on a judging worker (the first few are judged in the
+    # server's own process by default; the socket and the page are the same either way)
+    with running_app(tmp_path, env={"FORMCHECK_BROWSER_MIN_FPS": "1", "FORMCHECK_LIVE_IN_SERVER": "0"}) as url:
         page = context.new_page()
         sockets: list[str] = []
         page.on("websocket", lambda ws: sockets.append(ws.url))

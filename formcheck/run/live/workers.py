@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -40,7 +41,15 @@ from formcheck.storage.access import Actor
 log = logging.getLogger(__name__)
 
 ENV_WORKERS = "FORMCHECK_LIVE_WORKERS"
+ENV_IN_SERVER = "FORMCHECK_LIVE_IN_SERVER"
+# The first sets open at a time are judged in the server's own process, the rest on workers. Why:
+# handing a message to another process costs a wake-up there and back; measured with one patient
+# at 30 Hz (bench_live_load.py, interleaved pairs, load 5-6): 3.0-3.1% of a core judged in the
+# server's process against 4.0-4.4% on a worker. Four sets in the server's process are ~4% of its
+# event loop's core at 30 Hz (0.35 ms a frame), which leaves that core to the sockets of the rest.
+IN_SERVER_SETS = 4
 PARENT_CHECK_S = 1.0
+_in_server: weakref.WeakSet[Any] = weakref.WeakSet()   # the sets judged in this process now
 
 
 def worker_count() -> int:
@@ -51,6 +60,30 @@ def worker_count() -> int:
     except ValueError:
         log.warning("%s=%r is not a number of workers: using the machine's cores", ENV_WORKERS, raw)
         return max(1, os.cpu_count() or 1)
+
+
+def in_server_sets() -> int:
+    """How many sets at a time the server's own process judges ($FORMCHECK_LIVE_IN_SERVER)."""
+    raw = os.environ.get(ENV_IN_SERVER, "").strip()
+    try:
+        return max(0, int(raw)) if raw else IN_SERVER_SETS
+    except ValueError:
+        log.warning("%s=%r is not a number of sets: using %d", ENV_IN_SERVER, raw, IN_SERVER_SETS)
+        return IN_SERVER_SETS
+
+
+def room_in_server() -> bool:
+    """Whether a new set should be judged in the server's process (see IN_SERVER_SETS)."""
+    return len(_in_server) < in_server_sets()
+
+
+def judged_in_server(proc: Any, open_: bool = True) -> None:
+    """``proc`` is judged in the server's process from now (``open_``), or no more (closed; a
+    set whose page is gone leaves by itself: the count holds weak references)."""
+    if open_:
+        _in_server.add(proc)
+    else:
+        _in_server.discard(proc)
 
 
 @dataclass(frozen=True)
