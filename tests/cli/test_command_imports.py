@@ -46,3 +46,4 @@ def test_a_clips_report_alone_never_loads_the_drawing_or_the_database(tmp_path):
                     "--report", str(tmp_path / "r.json"))
     assert (tmp_path / "r.json").is_file()
     assert "formcheck.media.draw" not in mods and "sqlalchemy" not in mods and "alembic" not in mods
+    assert "cv2" not in mods   # the people check keeps its frames with Pillow (OpenCV: ~30 MB of the peak)
