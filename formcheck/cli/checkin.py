@@ -151,12 +151,9 @@ def add_parser(sub: Any, make: Callable[..., argparse.ArgumentParser], data_dir_
     ci.set_defaults(func=func)
 
 
-def print_symptoms(db: Any, patient: str) -> bool:
-    """The check-ins part of `formcheck history`: pain trend, where it reaches, red flags.
-    Returns whether there were any."""
-    from formcheck.storage import checkins
-
-    rows = checkins.checkins(db, patient)
+def print_symptoms(rows: list[StoredCheckin]) -> bool:
+    """The check-ins part of `formcheck history` (``rows``: the patient's, oldest first): pain
+    trend, where it reaches, red flags. Returns whether there were any."""
     if not rows:
         return False
     print("Check-ins:")

@@ -12,20 +12,32 @@ from formcheck.cli.access import database
 from formcheck.core import config
 
 if TYPE_CHECKING:
-    from formcheck.storage.repo import SetRecord
+    from formcheck.storage.records import SetRecord, StoredCheckin
 
 
 def cmd_history(a: argparse.Namespace) -> int:
-    from formcheck.cli.checkin import print_symptoms
+    if not getattr(a, "as_user", None):
+        from formcheck.storage.read_only import open_quick
+
+        quick = open_quick(a.data_dir)   # a plain read of a database at this schema: no SQLAlchemy
+        if quick is not None:
+            with quick:
+                return _show_history(a, quick.history(a.patient, a.exercise), quick.checkins(a.patient))
+    from formcheck.storage import checkins
     from formcheck.storage.repo import history
 
     db = database(a)
-    rows = history(db, a.patient, a.exercise)
+    return _show_history(a, history(db, a.patient, a.exercise), checkins.checkins(db, a.patient))
+
+
+def _show_history(a: argparse.Namespace, rows: list[SetRecord], checkins: list[StoredCheckin]) -> int:
+    from formcheck.cli.checkin import print_symptoms
+
     if a.csv:
         _history_csv(rows, Path(a.csv))
     if not rows:
         print(f"no sets recorded for {a.patient}" + (f" ({a.exercise})" if a.exercise else ""))
-        print_symptoms(db, a.patient)
+        print_symptoms(checkins)
         return 0
     names: dict[str, str] = {}
     for x in rows:
@@ -39,7 +51,7 @@ def cmd_history(a: argparse.Namespace) -> int:
         faults = ", ".join(f"{k} x{v}" for k, v in sorted(x.faults.items(), key=lambda kv: -kv[1])) or "none"
         print(f"{when} reps {x.reps:>3}  good {x.good_reps:>3}  faults: {faults}")
     _history_sides(rows, names)
-    print_symptoms(db, a.patient)
+    print_symptoms(checkins)
     return 0
 
 

@@ -100,10 +100,10 @@ class CrowdCheck:
         if self._kept is not None:
             kept, self._kept = self._kept, []
             try:
-                for data in kept:   # (none when the judging landmarker counted: no OpenCV then)
-                    bgr = _unjpeg(data)
-                    if bgr is not None:   # our own encoding: always decodable
-                        self._check(np.ascontiguousarray(bgr[:, :, ::-1]))
+                for data in kept:   # (none when the judging landmarker counted)
+                    rgb = _unjpeg(data)
+                    if rgb is not None:   # our own encoding: always decodable
+                        self._check(rgb)
             finally:
                 self._close_estimator()
             return
@@ -126,18 +126,31 @@ class CrowdCheck:
                 "followed the person nearest the camera. Ask others to step out of the picture.")
 
 
-def _jpeg(rgb: RGBFrame) -> bytes:
-    import cv2
+# Pillow, not OpenCV: the same libjpeg-turbo at the same settings (quality 95, 4:2:0), so the same
+# bytes and pixels as cv2.imencode/imdecode gave, without loading OpenCV into a clip's analysis:
+# its libraries were 26-30 MB of `formcheck analyze`'s peak on a 1080p clip (359-365 -> 333-335 MB,
+# a bare decode + model loop 301 MB; the GIF path never loaded it).
+JPEG_QUALITY = 95
 
-    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 95])
-    if not ok:
-        raise RuntimeError("JPEG encoding of a people-check frame failed")
-    return buf.tobytes()
+
+def _jpeg(rgb: RGBFrame) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buf, "JPEG", quality=JPEG_QUALITY)
+    return buf.getvalue()
 
 
 def _unjpeg(data: bytes) -> RGBFrame | None:
-    """A kept frame back as BGR (H, W, 3), None if it does not decode."""
-    import cv2
+    """A kept frame back as RGB (H, W, 3), None if it does not decode."""
+    import io
 
-    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    return None if bgr is None else np.asarray(bgr, np.uint8)
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return np.asarray(im.convert("RGB"), np.uint8)
+    except (UnidentifiedImageError, OSError):
+        return None

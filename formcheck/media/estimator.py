@@ -19,6 +19,7 @@ import numpy.typing as npt
 from formcheck.core.errors import ModelError
 from formcheck.core.landmarks import NUM_LANDMARKS
 from formcheck.core.pose import CHANNELS, VIS, FramePose
+from formcheck.media.frame_memory import free_to_system
 from formcheck.media.video_reader import RGBFrame
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class PoseEstimator:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+            free_to_system()   # its threads' freed memory: see frame_memory.free_to_system
 
     def __enter__(self) -> PoseEstimator:
         return self

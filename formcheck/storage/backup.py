@@ -15,18 +15,10 @@ from pathlib import Path
 
 from formcheck.core import config
 from formcheck.core.errors import FormcheckError
-from formcheck.storage.database import DatabaseError, database_url
+from formcheck.storage.location import DatabaseError, database_url, sqlite_path
 
 log = logging.getLogger(__name__)
 PREFIX = "formcheck-"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The database file of a SQLite URL (None: another server, or in memory)."""
-    if not url.startswith("sqlite"):
-        return None
-    path = url.split("///", 1)[-1]
-    return Path(path) if path and path != ":memory:" else None
 
 
 def backups_dir(db_path: Path) -> Path:
@@ -131,7 +123,7 @@ def restore(file: str | os.PathLike[str], data_dir: str | os.PathLike[str] | Non
     return kept
 
 
-__all__ = ["DatabaseError", "backup", "backup_now", "backups", "daily", "damaged_hint", "restore"]
+__all__ = ["DatabaseError", "backup", "backup_now", "backups", "daily", "damaged_hint", "restore", "sqlite_path"]
 
 
 def _copy(src_path: Path, dst_path: Path) -> None:

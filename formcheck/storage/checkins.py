@@ -4,7 +4,7 @@ contact-your-doctor path, and the link to the day's sets (same patient, same loc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from formcheck.storage import audit, repo
 from formcheck.storage.access import READ, RECORD, acting, require
 from formcheck.storage.database import Database
 from formcheck.storage.models import CheckinRow, Patient
+from formcheck.storage.records import StoredCheckin, stored_checkin
 
 if TYPE_CHECKING:
     from formcheck.rules.red_flags import RedFlags
@@ -24,23 +25,6 @@ LEVELS = ("none", "contact", "emergency")   # weakest first
 # The rules look back at most this far ("new" numbness compares with the previous check-in;
 # rising pain needs a few): a check-in months ago says nothing about today.
 HISTORY_FOR_RULES = timedelta(days=28)
-
-
-@dataclass(frozen=True)
-class StoredCheckin:
-    """A check-in as stored: the answers, when, and the red flags raised then."""
-
-    id: int
-    checkin: Checkin
-    day: date
-    level: str                      # one of LEVELS
-    flags: list[dict[str, Any]] = field(default_factory=list)   # {rule, level, message, reason}
-    confirmed_at: datetime | None = None
-
-    @property
-    def taken_at(self) -> datetime:
-        assert self.checkin.taken_at is not None
-        return self.checkin.taken_at
 
 
 def local_day(t: datetime) -> date:
@@ -169,7 +153,5 @@ def _start_of(day: date) -> datetime:
 
 
 def _stored(r: CheckinRow) -> StoredCheckin:
-    c = Checkin(r.pain, r.reaches, r.numbness, r.weakness, bool(r.bladder_bowel), bool(r.saddle_numbness),
-                r.moment, repo._utc(r.taken_at))
-    return StoredCheckin(r.id, c, r.day, r.level, list(r.flags or []),
-                         repo._utc(r.confirmed_at) if r.confirmed_at else None)
+    return stored_checkin(r.id, (r.pain, r.reaches, r.numbness, r.weakness, r.bladder_bowel, r.saddle_numbness,
+                                 r.moment), r.taken_at, r.day, r.level, r.flags, r.confirmed_at)

@@ -21,31 +21,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from formcheck.core import config
-from formcheck.core.errors import FormcheckError
 from formcheck.storage.access import Actor
+from formcheck.storage.location import DB_FILE, HEAD, URL_ENV, DatabaseError, database_url, sqlite_path
 
 log = logging.getLogger(__name__)
-URL_ENV = "FORMCHECK_DATABASE_URL"
-DB_FILE = "formcheck.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK_ID = 7_104_221   # any constant: serialises formcheck's migrations on one server
-# The newest migration in migrations/versions (a test checks it against Alembic's head). A
-# database already at it is opened without loading Alembic at all: a quick command stays quick.
-HEAD = "0004"
-
-
-class DatabaseError(FormcheckError):
-    """The database cannot be opened or used; the message says why and what to do."""
-
-
-def database_url(data_dir: str | os.PathLike[str] | None = None) -> str:
-    """``$FORMCHECK_DATABASE_URL``, else SQLite in the data folder."""
-    env = os.environ.get(URL_ENV)
-    if env:
-        return env
-    root = Path(data_dir).expanduser() if data_dir else config.data_home()
-    return f"sqlite:///{root / DB_FILE}"
+# HEAD, DatabaseError and database_url live in storage.location (no SQLAlchemy there)
+__all__ = ["DB_FILE", "HEAD", "URL_ENV", "Database", "DatabaseError", "database_url", "head_revision"]
 
 
 def _alembic_config() -> Any:
@@ -81,8 +64,6 @@ class Database:
             self._daily_backup()
 
     def _file(self) -> Path | None:
-        from formcheck.storage.backup import sqlite_path
-
         return sqlite_path(self.url)
 
     def _daily_backup(self) -> None:

@@ -19,6 +19,7 @@ from formcheck.storage import repo
 from formcheck.storage.access import LOCAL_OWNER
 from formcheck.storage.database import Database
 from formcheck.storage.models import ExerciseSet, Imported
+from formcheck.storage.read_only import legacy_pending
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,8 @@ log = logging.getLogger(__name__)
 def import_folder(db: Database, root: Path) -> int:
     """Import what has not been imported yet from data folder ``root``; returns sets added.
     Cheap when there is nothing new (one query, no profile parsing)."""
-    folders = sorted(p for p in (root / "profiles").glob("*") if p.is_dir())
-    files = sorted((root / "sessions").glob("*/*.json"))
     with db.session() as s:
-        done = set(s.scalars(select(Imported.path)))
-    new_folders = [p for p in folders if str(p.resolve()) not in done]
-    new_files = [p for p in files if str(p.resolve()) not in done]
+        new_folders, new_files = legacy_pending(root, s.scalars(select(Imported.path)))
     if not new_folders and not new_files:
         return 0
     names = _names_by_key(root)

@@ -14,7 +14,8 @@ from formcheck.storage import audit
 from formcheck.storage.access import PRESCRIBE, READ, Actor, acting
 from formcheck.storage.database import Database
 from formcheck.storage.models import Programme, ProgrammeItem
-from formcheck.storage.repo import _utc, ensure_patient, history, now, patient_id
+from formcheck.storage.records import utc as _utc
+from formcheck.storage.repo import ensure_patient, history, now, patient_id
 
 
 @dataclass(frozen=True)

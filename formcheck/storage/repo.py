@@ -8,11 +8,8 @@ Every call reading or changing a patient's data acts as a user (``actor=``, else
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,14 +17,13 @@ from sqlalchemy.orm import Session
 
 from formcheck.core.errors import FormcheckError
 from formcheck.core.patients import patient_key
-from formcheck.engine.asymmetry import Asymmetry, from_dict
-from formcheck.engine.monitor_events import DaySummary
 from formcheck.engine.reps import Rep
 from formcheck.storage import audit
 from formcheck.storage.access import READ, RECORD, AccessDenied, Action, Actor, acting, require
 from formcheck.storage.account_models import CareLink
 from formcheck.storage.database import Database
 from formcheck.storage.models import ExerciseSet, Patient, RepRow
+from formcheck.storage.records import RepTexts, SetRecord, set_records
 
 if TYPE_CHECKING:
     from formcheck.engine.session import SessionResult
@@ -160,34 +156,6 @@ def record_result(db: Database, patient: str, r: SessionResult, source: str = "c
     return set_id
 
 
-@dataclass(frozen=True)
-class SetRecord:
-    """One set as history shows it."""
-
-    id: int
-    started_at: datetime
-    exercise: str
-    source: str
-    reps: int
-    good_reps: int
-    faults: dict[str, int]
-    hold_s: float            # longest hold in the set
-    key_angles: dict[str, float] = field(default_factory=dict)   # medians over its reps
-    summary: dict[str, Any] = field(default_factory=dict, repr=False)   # the set's report summary
-
-    @property
-    def asymmetry(self) -> Asymmetry | None:
-        """Left against right of a one-sided exercise's set (None for the others)."""
-        stored = self.summary.get("asymmetry")
-        return from_dict(stored) if stored else None
-
-    @property
-    def day(self) -> DaySummary | None:
-        """A desk-monitor set's day (time seated, good posture, alerts, breaks); None for the
-        others."""
-        return DaySummary.from_json(self.summary) if self.source == "monitor" else None
-
-
 def history(db: Database, patient: str, exercise: str | None = None,
             since: datetime | None = None, *, actor: Actor | None = None) -> list[SetRecord]:
     """The patient's sets, oldest first (one query for the sets, one for their reps)."""
@@ -198,59 +166,20 @@ def history(db: Database, patient: str, exercise: str | None = None,
     with db.session() as s:
         audit.record(s, who, "view sets", pid, view=True)
         s.commit()
-        # plain columns, not ORM objects, and the JSON columns as their text, decoded in one
-        # json.loads: one decode per value (23 000 for a year of sets) was a third of
-        # `formcheck history`
+        # plain columns, not ORM objects, and the JSON columns as their text (records.set_records)
         q = select(ExerciseSet.id, ExerciseSet.started_at, ExerciseSet.exercise, ExerciseSet.source,
                    cast(ExerciseSet.summary, Text)).where(ExerciseSet.patient_id == pid)
         if exercise:
             q = q.where(ExerciseSet.exercise == exercise)
         if since is not None:
             q = q.where(ExerciseSet.started_at >= since)
-        sets = s.execute(q.order_by(ExerciseSet.started_at, ExerciseSet.id)).all()
-        reps: dict[int, list[_RepCols]] = {x[0]: [] for x in sets}
+        sets = s.execute(q.order_by(ExerciseSet.started_at, ExerciseSet.id)).tuples().all()
+        reps: list[RepTexts] = []
         if sets:
             cols = select(RepRow.set_id, RepRow.hold_ms, cast(RepRow.faults, Text), cast(RepRow.key_angles, Text))
-            got = s.execute(cols.where(RepRow.set_id.in_(list(reps))).order_by(RepRow.set_id, RepRow.index)).all()
-            decoded = _json_texts([t for r in got for t in (r[2], r[3])])
-            for i, r in enumerate(got):
-                faults, angles = decoded[2 * i], decoded[2 * i + 1]
-                reps[r[0]].append(_RepCols(r[0], faults or [], r[1], angles or {}))
-    summaries = _json_texts([x[4] for x in sets])
-    return [_record(x[0], x[1], x[2], x[3], summary or {}, reps[x[0]])
-            for x, summary in zip(sets, summaries, strict=True)]
-
-
-def _json_texts(texts: list[str | None]) -> list[Any]:
-    """JSON column values from their text (SQL NULL: None), in one decode."""
-    return list(json.loads("[" + ",".join(t or "null" for t in texts) + "]"))
-
-
-class _RepCols(NamedTuple):
-    set_id: int
-    faults: list[str]
-    hold_ms: float
-    key_angles: dict[str, float]
-
-
-def _record(set_id: int, started_at: datetime, exercise: str, source: str, summary: dict[str, Any],
-            reps: list[_RepCols]) -> SetRecord:
-    faults = Counter(f for r in reps for f in r.faults)
-    if not reps and summary.get("faults"):   # a continuous exercise (sitting) has no reps
-        faults = Counter(summary["faults"])
-    angles: dict[str, list[float]] = {}
-    for r in reps:
-        for k, v in r.key_angles.items():
-            angles.setdefault(k, []).append(float(v))
-    return SetRecord(set_id, _utc(started_at), exercise, source, len(reps),
-                     sum(1 for r in reps if not r.faults), dict(faults),
-                     max((r.hold_ms for r in reps), default=0.0) / 1000.0,
-                     {k: round(sorted(v)[len(v) // 2], 1) for k, v in angles.items()}, dict(summary))
-
-
-def _utc(t: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+            ids = [x[0] for x in sets]
+            reps = list(s.execute(cols.where(RepRow.set_id.in_(ids)).order_by(RepRow.set_id, RepRow.index)).tuples())
+    return set_records(sets, reps)
 
 
 def set_count(db: Database, *, actor: Actor | None = None) -> int:

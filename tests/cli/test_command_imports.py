@@ -30,8 +30,9 @@ def _analyze(*args: str) -> set[str]:
 
 
 def test_a_key_pose_gif_is_analysed_without_opencv_or_the_drawing(tmp_path):
-    """A GIF of a few key poses is decoded by PyAV and judged (and its people counted) by one
-    landmarker: OpenCV (~40 ms) and the drawing of annotated videos are never loaded."""
+    """A GIF of a few key poses is decoded by Pillow (which told it is one) and judged (and its
+    people counted) by one landmarker: OpenCV (~40 ms), PyAV (~50 ms) and the drawing of
+    annotated videos are never loaded."""
     gif = tmp_path / "two.gif"
     ims = [Image.fromarray(np.full((64, 48, 3), v, np.uint8)) for v in (40, 200)]
     ims[0].save(gif, save_all=True, append_images=ims[1:], duration=[800, 800], loop=0)
@@ -39,6 +40,8 @@ def test_a_key_pose_gif_is_analysed_without_opencv_or_the_drawing(tmp_path):
     assert json.loads((tmp_path / "r.json").read_text())["exercise"] == "bridge"
     assert "cv2" not in mods and "formcheck.media.draw" not in mods
     assert "sqlalchemy" not in mods
+    assert "numpy.ma" not in mods   # (np.median of the frame durations loaded it: 10-20 ms)
+    assert "av" not in mods
 
 
 def test_a_clips_report_alone_never_loads_the_drawing_or_the_database(tmp_path):
@@ -46,3 +49,4 @@ def test_a_clips_report_alone_never_loads_the_drawing_or_the_database(tmp_path):
                     "--report", str(tmp_path / "r.json"))
     assert (tmp_path / "r.json").is_file()
     assert "formcheck.media.draw" not in mods and "sqlalchemy" not in mods and "alembic" not in mods
+    assert "cv2" not in mods   # the people check keeps its frames with Pillow (OpenCV: ~30 MB of the peak)

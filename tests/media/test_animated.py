@@ -106,3 +106,26 @@ def test_two_frame_bird_dog_still_counts(media):
 
     r = analyze_clip(media / "birddog" / "gq_knee_birddog_2frame.gif", get_definition("bird_dog"))
     assert len(r.reps) == 1
+
+
+def test_key_pose_gifs_read_with_pillow_give_the_frames_ffmpeg_gave(media):
+    """A GIF of a few key poses is read with Pillow (not PyAV, ~50 ms of its whole process):
+    on every labelled GIF the frames and times are those of FFmpeg's GIF decoder, so no
+    verdict can change; a longer GIF stays with PyAV."""
+    import av
+
+    from formcheck.media.animated import is_key_poses
+
+    gifs = sorted(media.glob("*/*.gif"))
+    assert len([g for g in gifs if is_key_poses(g)]) >= 4
+    for g in gifs:
+        assert is_animated(g) == is_key_poses(g)
+        if not is_key_poses(g):
+            continue
+        with av.open(str(g)) as c:
+            want = [(float(f.time) * 1000.0, f.to_ndarray(format="rgb24")) for f in c.decode(video=0)]
+        with MediaReader(g) as r:
+            got = [(f.t_ms, f.rgb) for f in r]
+        assert len(got) == len(want), g.name
+        for (t, rgb), (wt, wrgb) in zip(got, want, strict=True):
+            assert t == pytest.approx(wt) and np.array_equal(rgb, wrgb), g.name

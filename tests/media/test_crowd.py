@@ -64,3 +64,19 @@ def test_a_still_is_judged_and_its_people_counted_by_one_landmarker(tmp_path, mo
     assert [(r.index, r.faults) for r in got.reps] == [(r.index, r.faults) for r in want.reps]
     two = analyze_clip(doubled, d)
     assert "More than one person" in (two.summary.people_message or "")
+
+
+def test_kept_frames_are_the_jpeg_opencv_made_without_loading_opencv():
+    """The deferred check keeps its frames with Pillow (OpenCV's libraries were ~30 MB of a
+    1080p clip's peak): the same libjpeg-turbo at the same settings, so the same bytes and, back,
+    the same pixels the people check saw before (its counts cannot change)."""
+    import cv2
+
+    from formcheck.media.crowd import JPEG_QUALITY, _jpeg, _unjpeg
+
+    for rgb, _ in _frames()[::30]:
+        ok, want = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        assert ok and _jpeg(rgb) == want.tobytes()
+        back = _unjpeg(_jpeg(rgb))
+        assert back is not None and np.array_equal(back, cv2.imdecode(want, cv2.IMREAD_COLOR)[:, :, ::-1])
+    assert _unjpeg(b"not a jpeg") is None

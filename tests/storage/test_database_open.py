@@ -1,6 +1,6 @@
 """Opening the database in a new process, as every `formcheck history` does: a database already
-at this formcheck's schema is opened without Alembic (about 0.2 s of CPU per command), and an
-older one is still migrated, keeping what it holds."""
+at this formcheck's schema is read without Alembic (about 0.2 s of CPU per command) or SQLAlchemy
+(storage/read_only.py: ~0.35 s more), and an older one is still migrated, keeping what it holds."""
 
 from __future__ import annotations
 
@@ -19,17 +19,18 @@ HISTORY = """
 import sys
 from formcheck.cli.main import main
 rc = main(["history", "--patient", "Ann Old", "--data-dir", sys.argv[1]])
-print("ALEMBIC", "alembic" in sys.modules, "RC", rc)
+print("ALEMBIC", "alembic" in sys.modules, "SQLALCHEMY", "sqlalchemy" in sys.modules, "RC", rc)
 """
 
 
-def _history(data_dir: Path) -> tuple[str, bool]:
-    """`formcheck history` of Ann Old in a new process: (its output, whether Alembic was loaded)."""
+def _history(data_dir: Path) -> tuple[str, bool, bool]:
+    """`formcheck history` of Ann Old in a new process: (its output, whether Alembic and
+    SQLAlchemy were loaded)."""
     out = subprocess.run([sys.executable, "-c", HISTORY, str(data_dir)], capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout
     last = out.strip().splitlines()[-1].split()
     assert last[-1] == "0", out
-    return out, last[1] == "True"
+    return out, last[1] == "True", last[3] == "True"
 
 
 def _a_set(data_dir: Path) -> None:
@@ -43,9 +44,10 @@ def _a_set(data_dir: Path) -> None:
 
 def test_a_database_at_the_head_opens_without_alembic(tmp_path):
     _a_set(tmp_path)
-    out, alembic = _history(tmp_path)
+    out, alembic, sqla = _history(tmp_path)
     assert "reps   1  good   0  faults: hips_too_low x1" in out
     assert not alembic, "a database at the head revision loaded Alembic"
+    assert not sqla, "reading a database at the head revision loaded SQLAlchemy (the quick read)"
 
 
 def test_an_older_database_is_still_migrated_and_keeps_its_sets(tmp_path):
@@ -60,7 +62,7 @@ def test_an_older_database_is_still_migrated_and_keeps_its_sets(tmp_path):
     with old.engine.connect() as c:
         before = c.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert before is not None and before != HEAD
-    out, alembic = _history(tmp_path)
+    out, alembic, _ = _history(tmp_path)
     assert alembic, "the migration needs Alembic"
     assert "reps   1  good   0  faults: hips_too_low x1" in out   # the set is still there
     with old.engine.connect() as c:
