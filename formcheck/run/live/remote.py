@@ -24,8 +24,9 @@ from typing import Any
 from formcheck.engine.session import SessionResult
 from formcheck.rules.definition import Definition
 from formcheck.rules.profile import Profile
+from formcheck.run.live.judging import Judged
 from formcheck.run.live.video import LiveSnapshot
-from formcheck.run.live.workers import Judged, RecorderSpec, WorkerPool
+from formcheck.run.live.workers import RecorderSpec, WorkerPool
 
 log = logging.getLogger(__name__)
 

@@ -35,6 +35,7 @@ import orjson
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from formcheck.run.live.judging import Judged, feed_texts
 from formcheck.run.live.messages import (
     CLOSE_BAD_MESSAGE,
     CLOSE_FOREIGN_ORIGIN,
@@ -47,7 +48,6 @@ from formcheck.run.live.messages import (
 from formcheck.run.live.pacing import Pacer
 from formcheck.run.live.registry import REGISTRY, LiveRegistry, TokenRefusedError
 from formcheck.run.live.remote import RemoteLive, WorkerGoneError
-from formcheck.run.live.workers import Judged, feed_texts
 
 log = logging.getLogger(__name__)
 
