@@ -25,6 +25,9 @@ from formcheck.engine.visibility import Visibility
 from formcheck.rules.definition import Definition
 
 SIDE_SWITCH_MARGIN = 0.3   # near-side score needed to switch sides (hysteresis)
+# the shoulders and hips as plain ints (an enum member's lookup, per frame, costs more)
+_LS, _LH, _RS, _RH = (int(m) for m in (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP,
+                                       Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP))
 # Measure kinds with a world-landmark (3D) twin used in an oblique view. On the true side-view
 # clips here, 3D minus 2D over every frame: elevations and leans agree (bias -2..+4 deg, 95%
 # limits of agreement within about +-12), interior angles do not (elbow LoA -33..+7, knee
@@ -124,10 +127,11 @@ class FeatureExtractor:
         swapped = is_swapped(lm[:, :2], self._prev_xy, finite and self._prev_finite)
         if swapped:
             lm, world = swap_sides(lm).astype(np.float64), swap_sides(world).astype(np.float64)
-        jump = self._jumps(lm[:, :2], t_ms, self.frame_size, finite)
+        raw_xy = lm[:, :2]   # (33, 2) px, a view
+        jump = self._jumps(raw_xy, t_ms, self.frame_size, finite)
         if jump:
             self._filter = None   # do not blend across a cut
-        xy = self._smooth(lm[:, :2], t_ms, finite)
+        xy = self._smooth(raw_xy, t_ms, finite)
         assert self._filter is not None
         xy_finite = self._filter.finite
         self._prev_xy, self._prev_finite = xy, xy_finite
@@ -215,7 +219,7 @@ class FeatureExtractor:
         return not math.isnan(values[m.name])
 
     def _near_side(self, pts: list[g.Pt], z_vis: list[list[float]], t_ms: float) -> Side:
-        ls, lh, rs, rh = Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP
+        ls, lh, rs, rh = _LS, _LH, _RS, _RH
         torso = math.hypot(pts[ls][0] - pts[lh][0], pts[ls][1] - pts[lh][1])
         torso = torso if torso > 0 else 1.0
         (z_ls, v_ls), (z_rs, v_rs), (z_lh, v_lh), (z_rh, v_rh) = z_vis[ls], z_vis[rs], z_vis[lh], z_vis[rh]
