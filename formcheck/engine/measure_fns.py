@@ -68,8 +68,12 @@ def _measure_fn(kind: str, in_2d: Callable[[Sequence[g.Pt], float], float], idx:
         a, b, c, d = idx
         return lambda pts, vis, _f: (direct(pts[a], pts[b], pts[c], pts[d])
                                      if vis[a] and vis[b] and vis[c] and vis[d] else None)
+    if kind == "forward_lean" and len(idx) == 2:   # the one kind that reads the facing
+        a, b = idx
+        lean = g.forward_lean_2d
+        return lambda pts, vis, f: lean(pts[a], pts[b], f) if vis[a] and vis[b] else None
 
-    # any other kind (one that reads the facing): through the registry's own function
+    # any other kind: through the registry's own function
     def generic(pts: Sequence[g.Pt], vis: Sequence[bool], facing: float) -> float | None:
         return in_2d([pts[i] for i in idx], facing) if all(vis[i] for i in idx) else None
 
