@@ -68,6 +68,8 @@ class CompiledCheck:
     phase: str
     per_frame: bool             # of == "frame" (a rep_range check is judged once per rep)
     rep_check: bool             # judged at a rep's settled top (a phase of a rep exercise)
+    # the own bound alone (no ``also``, no ``where``: most checks): judged without the loops
+    simple: bool = False
 
 
 def compile_check(c: Check, reps: bool) -> CompiledCheck:
@@ -76,7 +78,8 @@ def compile_check(c: Check, reps: bool) -> CompiledCheck:
                          tuple((r.measure, *_open(r.min, r.max)) for r in ranges_of(c)),
                          tuple((w.measure, *_open(w.min, w.max)) for w in c.where),
                          (c.measure, *(a.measure for a in c.also), *(w.measure for w in c.where)),
-                         c.cue, SEVERITY_RANK[c.severity], c.phase, c.of == "frame", c.phase != "any" and reps)
+                         c.cue, SEVERITY_RANK[c.severity], c.phase, c.of == "frame", c.phase != "any" and reps,
+                         not c.also and not c.where)
 
 
 def compile_checks(d: Definition) -> list[CompiledCheck]:
@@ -95,6 +98,13 @@ def judge(c: CompiledCheck, values: dict[str, float], hidden: dict[str, list[str
     """The check's result on one frame: fail when any judged bound fails, ok when one was
     judged, else skipped (naming which landmarks were missing). The own bound is judged only
     where its ``where`` conditions hold; NaN is never judged."""
+    if c.simple:   # the loop below on one bound, and the value it reports: the same result
+        v = values.get(c.measure, math.nan)
+        if v == v:   # (not NaN)
+            _, lo, hi = c.bounds[0]
+            if v < lo or v > hi:
+                return CheckResult(c.id, "fail", round(v, 1), c.cue)
+            return CheckResult(c.id, "ok", round(v, 1), None)
     get = values.get
     st: Status = "skipped"
     own = not c.where or _met(c.where, get)

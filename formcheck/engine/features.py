@@ -8,9 +8,8 @@ therapist changes a threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -19,12 +18,16 @@ from formcheck.core import geometry as g
 from formcheck.core.landmarks import SIDES, Landmark, Side, resolve
 from formcheck.core.measure_kinds import KINDS
 from formcheck.core.pose import VIS, FramePose, X, Z
+from formcheck.engine.measure_fns import compile_measure
 from formcheck.engine.smoothing import OneEuroFilter, is_swapped, swap_sides
 from formcheck.engine.view import EMA_TAU_MS, Ema, JumpDetector, View, ViewTracker
 from formcheck.engine.visibility import Visibility
-from formcheck.rules.definition import Definition, Measure
+from formcheck.rules.definition import Definition
 
 SIDE_SWITCH_MARGIN = 0.3   # near-side score needed to switch sides (hysteresis)
+# the shoulders and hips as plain ints (an enum member's lookup, per frame, costs more)
+_LS, _LH, _RS, _RH = (int(m) for m in (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP,
+                                       Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP))
 # Measure kinds with a world-landmark (3D) twin used in an oblique view. On the true side-view
 # clips here, 3D minus 2D over every frame: elevations and leans agree (bias -2..+4 deg, 95%
 # limits of agreement within about +-12), interior angles do not (elbow LoA -33..+7, knee
@@ -60,26 +63,6 @@ class Features:
     phase_estimated: set[Side] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class _CompiledMeasure:
-    name: str
-    kind: str
-    idx: dict[Side, tuple[int, ...]]
-    names: dict[Side, tuple[str, ...]]
-    # the kind's value on plain (x_px, y_px) tuples (the scalar fast path of :mod:`geometry`),
-    # looked up in the registry once, not per frame
-    in_2d: Callable[[Sequence[g.Pt], float], float]
-    # its world-landmark twin (on (x, y, z) m and the forward (x, z) direction), or None
-    in_3d: Callable[[Sequence[g.Pt3], tuple[float, float]], float] | None
-
-
-def _compile(name: str, m: Measure) -> _CompiledMeasure:
-    idx = {s: tuple(resolve(p, s).value for p in m.points) for s in SIDES}
-    names = {s: tuple(Landmark(i).name.lower().replace("_", " ") for i in idx[s]) for s in SIDES}
-    k = KINDS[m.kind]
-    return _CompiledMeasure(name, m.kind, idx, names, k.in_2d, k.in_3d)
-
-
 class FeatureExtractor:
     """Turn (t_ms, FramePose | None) into :class:`Features`, one frame at a time.
 
@@ -91,7 +74,7 @@ class FeatureExtractor:
         self.d = definition
         self.frame_size = frame_size
         self.sided = definition.phases.kind == "sided"
-        self.measures = [_compile(n, m) for n, m in definition.measures.items()]
+        self.measures = [compile_measure(n, m) for n, m in definition.measures.items()]
         self.forward = {s: tuple(resolve(p, s).value for p in definition.forward) for s in SIDES}
         gates = {q.measure for q in definition.shape}
         self._gate_measures = [m for m in self.measures if m.name in gates]
@@ -116,10 +99,9 @@ class FeatureExtractor:
         self._facing = Ema(EMA_TAU_MS)
         self.last: Features | None = None
         self._prev_finite = False   # _prev_xy has no NaN
-        # per side: (name, landmark indices, their names, the kind's 2D function, and a getter
-        # of the measure's items from a 33-long list, in C) of each measure
-        self._side_measures = {s: [(m.name, m.idx[s], m.names[s], m.in_2d, itemgetter(*m.idx[s]))
-                                   for m in self.measures] for s in SIDES}
+        # per side: (name, landmark indices, their names, the compiled function) of each measure
+        self._side_measures = {s: [(m.name, m.idx[s], m.names[s], m.fn[s]) for m in self.measures]
+                               for s in SIDES}
         # the landmarks whose "tracked" state the gate and world measures read
         self._visibility = Visibility(definition, sorted({i for m in self._gate_measures + self._world_measures
                                                           for s in SIDES for i in m.idx[s]}))
@@ -145,10 +127,11 @@ class FeatureExtractor:
         swapped = is_swapped(lm[:, :2], self._prev_xy, finite and self._prev_finite)
         if swapped:
             lm, world = swap_sides(lm).astype(np.float64), swap_sides(world).astype(np.float64)
-        jump = self._jumps(lm[:, :2], t_ms, self.frame_size, finite)
+        raw_xy = lm[:, :2]   # (33, 2) px, a view
+        jump = self._jumps(raw_xy, t_ms, self.frame_size, finite)
         if jump:
             self._filter = None   # do not blend across a cut
-        xy = self._smooth(lm[:, :2], t_ms, finite)
+        xy = self._smooth(raw_xy, t_ms, finite)
         assert self._filter is not None
         xy_finite = self._filter.finite
         self._prev_xy, self._prev_finite = xy, xy_finite
@@ -236,7 +219,7 @@ class FeatureExtractor:
         return not math.isnan(values[m.name])
 
     def _near_side(self, pts: list[g.Pt], z_vis: list[list[float]], t_ms: float) -> Side:
-        ls, lh, rs, rh = Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP
+        ls, lh, rs, rh = _LS, _LH, _RS, _RH
         torso = math.hypot(pts[ls][0] - pts[lh][0], pts[ls][1] - pts[lh][1])
         torso = torso if torso > 0 else 1.0
         (z_ls, v_ls), (z_rs, v_rs), (z_lh, v_lh), (z_rh, v_rh) = z_vis[ls], z_vis[rs], z_vis[lh], z_vis[rh]
@@ -262,12 +245,13 @@ class FeatureExtractor:
         landmarks, else NaN with the names of those not visible."""
         values: dict[str, float] = {}
         hidden: dict[str, list[str]] = {}
-        for name, idx, names, in_2d, items in self._side_measures[side]:
-            if all(items(vis)):   # (every kind has 2 or more points: items gives a tuple)
-                values[name] = in_2d(items(pts), facing)
-            else:
+        for name, idx, names, fn in self._side_measures[side]:
+            v = fn(pts, vis, facing)
+            if v is None:
                 values[name] = math.nan
                 hidden[name] = [names[k] for k, i in enumerate(idx) if not vis[i]]
+            else:
+                values[name] = v
         return values, hidden
 
     def _gates(self, plain: dict[str, float], pts: list[g.Pt], vis: list[bool],

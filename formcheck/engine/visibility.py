@@ -55,8 +55,7 @@ class Visibility:
             lo, hi = self._edge_bounds(size)
             inside = xy >= lo
             inside &= xy <= hi
-            vis &= inside[:, X]
-            vis &= inside[:, Y]
+            vis &= np.logical_and.reduce(inside, axis=1)   # x and y in view
         return vis, vis.tolist()
 
     def _edge_bounds(self, size: tuple[int, int]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
