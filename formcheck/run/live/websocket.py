@@ -129,8 +129,7 @@ async def serve_socket(ws: WebSocket, registry: LiveRegistry) -> None:
                             f"a message every {pacer.send_ms:.0f} ms" if pacer.send_ms else "at its own interval")
             await ws.send_text(orjson.dumps({"type": "reply", **judged.reply, "playing": judged.playing,
                                              **pacer.fields()}).decode())
-            stopped = judged.stopped
-            if stopped:
+            if judged.stopped:
                 await ws.close(CLOSE_SET_STOPPED, "set stopped")
                 return
             if now - checked > ALIVE_CHECK_S:

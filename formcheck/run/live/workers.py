@@ -51,24 +51,24 @@ PARENT_CHECK_S = 1.0
 _in_server: weakref.WeakSet[Any] = weakref.WeakSet()   # the sets judged in this process now
 
 
+def _env_count(name: str, default: int) -> int:
+    """A count from the environment: ``default`` when unset or not a number (said in the log)."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        return max(0, int(raw)) if raw else default
+    except ValueError:
+        log.warning("%s=%r is not a number: using %d", name, raw, default)
+        return default
+
+
 def worker_count() -> int:
     """Judging workers to use ($FORMCHECK_LIVE_WORKERS, default the cores; 0: none)."""
-    raw = os.environ.get(ENV_WORKERS, "").strip()
-    try:
-        return max(0, int(raw)) if raw else max(1, os.cpu_count() or 1)
-    except ValueError:
-        log.warning("%s=%r is not a number of workers: using the machine's cores", ENV_WORKERS, raw)
-        return max(1, os.cpu_count() or 1)
+    return _env_count(ENV_WORKERS, max(1, os.cpu_count() or 1))
 
 
 def in_server_sets() -> int:
     """How many sets at a time the server's own process judges ($FORMCHECK_LIVE_IN_SERVER)."""
-    raw = os.environ.get(ENV_IN_SERVER, "").strip()
-    try:
-        return max(0, int(raw)) if raw else IN_SERVER_SETS
-    except ValueError:
-        log.warning("%s=%r is not a number of sets: using %d", ENV_IN_SERVER, raw, IN_SERVER_SETS)
-        return IN_SERVER_SETS
+    return _env_count(ENV_IN_SERVER, IN_SERVER_SETS)
 
 
 def room_in_server() -> bool:
