@@ -13,6 +13,9 @@ const SLOW_AFTER_MS = 6000;   // ... measured over the first 6 s after the first
 
 const $ = (id) => document.getElementById(id);
 const canvas = $("canvas"), ctx = canvas.getContext("2d"), video = $("video");
+// The last camera frame without the overlay: a verdict that arrives between two frames is drawn
+// over it, not over the previous verdict's text (which showed through: "phase topng").
+const base = document.createElement("canvas"), baseCtx = base.getContext("2d");
 let args = {}, landmarker = null, stream = null, running = false, t0 = 0, lastTs = 0;   // 0: the worker's warm-up frame
 let frameSeq = 0, sendTimer = null;
 let lastPose = null, reply = {}, problem = null, delegate = "CPU";
@@ -197,8 +200,8 @@ function onWorker(ev) {
   const f = { i: b.id, t: b.t, w: b.w, h: b.h, cap: b.cap, done, lm: m.lm, wl: m.wl };
   if (f.lm && stats.firstLandmarksMs === null) stats.firstLandmarksMs = done - stats.startClick;
   lastPose = { lm: f.lm, w: b.w, h: b.h };
-  if (canvas.width !== b.w || canvas.height !== b.h) { canvas.width = b.w; canvas.height = b.h; }
-  ctx.drawImage(b.keep, 0, 0, b.w, b.h);
+  for (const c of [canvas, base]) if (c.width !== b.w || c.height !== b.h) { c.width = b.w; c.height = b.h; }
+  baseCtx.drawImage(b.keep, 0, 0, b.w, b.h);
   b.keep.close();
   draw(true);
   if (args.max_fps > 0) schedule();   // the monitor's next sample
@@ -210,6 +213,7 @@ function onWorker(ev) {
 
 function draw(framePainted) {
   if (!framePainted && !running) return;
+  ctx.drawImage(base, 0, 0);
   drawOverlay(ctx, lastPose, reply, args);
 }
 
