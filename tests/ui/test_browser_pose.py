@@ -98,6 +98,7 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         server = server_pid(url)
         cpu0, t_cpu = None, 0.0
         series: list[tuple[float, int]] = []
+        residue: list[float | None] = []
         reps = 0
         while time.monotonic() - t0 < clip_s * 3 + 40:
             try:
@@ -107,6 +108,8 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
             series.append((round(time.monotonic() - t0, 1), reps))
             if cpu0 is None and series[-1][0] > 1 and _first_verdict(page):   # steady state from here
                 cpu0, t_cpu = cpu_s(server), time.monotonic()
+            if cpu0 is not None:
+                residue.append(_overlay_residue(page))
             if reps >= LABELLED_REPS:
                 break
             time.sleep(0.5)
@@ -118,10 +121,14 @@ def test_live_counts_reps_with_the_browser_model_and_sends_no_video(browser, y4m
         assert any("multiprocessing" in c and "spawn_main" in c for c in child_commands(server)), child_commands(server)
         page.screenshot(path=str(tmp_path / "live-browser.png"), full_page=True)
         print(f"in-browser pose: reps {reps} after {elapsed:.1f} s (clip {clip_s:.1f} s); server process CPU "
-              f"{cpu_pct:.1f}% of one core while streaming; {stats}")
+              f"{cpu_pct:.1f}% of one core while streaming; overlay residue {residue}; {stats}")
         assert reps >= LABELLED_REPS, f"rep counter stuck at {reps}: {series[-10:]}"
         assert elapsed > clip_s * 0.5, f"{LABELLED_REPS} reps after only {elapsed:.1f} s of a {clip_s:.1f} s clip"
         assert_no_video_left(page, requests, url)
+        # What is on screen is always the last camera frame with only the current verdict over it:
+        # a verdict that arrives between two frames leaves no earlier cue, phase or skeleton behind.
+        seen = [r for r in residue if r is not None]
+        assert len(seen) >= 5 and max(seen) < 1e-4, residue
         origin = urlsplit(url).netloc
         # the default path: landmarks on the app's own landmark websocket
         assert stats.get("transport") == "websocket", stats.get("transport")
@@ -167,6 +174,13 @@ def pose_frame_of(page, tab: str = "Live"):  # type: ignore[no-untyped-def]
     loc = page.get_by_role("tabpanel", name=tab).locator("iframe[title*='pose_live']")
     handle = loc.first.element_handle(timeout=5000) if loc.count() else None
     return handle.content_frame() if handle else None
+
+
+def _overlay_residue(page) -> float | None:  # type: ignore[no-untyped-def]
+    """The share of the Live canvas's pixels that differ from its last camera frame with only the
+    current verdict drawn over it (pose.js window.fcOverlayResidue); None before the first pose."""
+    f = pose_frame_of(page)
+    return f.evaluate("window.fcOverlayResidue ? window.fcOverlayResidue() : null") if f else None
 
 
 def _first_verdict(page) -> bool:  # type: ignore[no-untyped-def]

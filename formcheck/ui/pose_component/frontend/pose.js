@@ -217,6 +217,22 @@ function draw(framePainted) {
   drawOverlay(ctx, lastPose, reply, args);
 }
 
+// For the real-browser tests: the share of the picture's pixels that differ from the last camera
+// frame with only the current verdict drawn over it (0: nothing of an earlier verdict is left).
+window.fcOverlayResidue = () => {
+  if (!lastPose || !canvas.width) return null;
+  const c = document.createElement("canvas"), k = c.getContext("2d");
+  c.width = canvas.width; c.height = canvas.height;
+  k.drawImage(base, 0, 0);
+  drawOverlay(k, lastPose, reply, args);
+  const a = ctx.getImageData(0, 0, c.width, c.height).data, b = k.getImageData(0, 0, c.width, c.height).data;
+  let off = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 24) off++;
+  }
+  return off / (a.length / 4);
+};
+
 function stopCamera() {
   if (sendTimer) { clearInterval(sendTimer); sendTimer = null; }
   if (stream) { stream.getTracks().forEach((t) => t.stop()); stream = null; }
