@@ -3,7 +3,7 @@ flags, linked to the day's sets, the day's decision, and the confirmation of the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from test_db import url  # noqa: F401  (the database fixture)
@@ -45,17 +45,19 @@ def test_linked_to_the_days_sets(url):  # noqa: F811
 
 def test_the_days_decision(url):  # noqa: F811
     db = Database(url)
-    now = datetime.now(UTC)
-    assert not checkins.day_status(db, "Bo").checked_in            # no check-in yet: ask first
+    # a day's noon (local time), not "now": minutes before now may be yesterday just after midnight
+    day = date.today() - timedelta(days=1)
+    now = datetime.combine(day, time(12)).astimezone()
+    assert not checkins.day_status(db, "Bo", day).checked_in            # no check-in yet: ask first
     c = checkins.save(db, "Bo", Checkin(8, "foot"), [CONTACT], taken_at=now - timedelta(minutes=5))
-    st = checkins.day_status(db, "Bo")
+    st = checkins.day_status(db, "Bo", day)
     assert st.level == "contact" and not st.may_exercise
     checkins.confirm(db, c.id)
-    assert checkins.day_status(db, "Bo").may_exercise               # confirmed: may go on
+    assert checkins.day_status(db, "Bo", day).may_exercise               # confirmed: may go on
     e = checkins.save(db, "Bo", Checkin(4, "thigh", bladder_bowel=True), [EMERGENCY],
                       taken_at=now - timedelta(minutes=3))
     checkins.save(db, "Bo", Checkin(2, "back"), taken_at=now - timedelta(minutes=1))
-    st = checkins.day_status(db, "Bo")
+    st = checkins.day_status(db, "Bo", day)
     assert st.level == "emergency" and st.checkin is not None and st.checkin.id == e.id   # holds all day
     with pytest.raises(FormcheckError, match="cannot be confirmed"):
         checkins.confirm(db, e.id)
