@@ -24,6 +24,10 @@ def test_a_returned_frame_is_the_encoder_s_yuv_with_the_incoming_timing_and_colo
     incoming = _incoming()
     rgb = rgb_of(incoming)
     assert rgb.shape == (48, 64, 3) and rgb.dtype == np.uint8 and rgb.flags.writeable
+    assert np.array_equal(rgb, incoming.to_ndarray(format="rgb24"))   # the model sees the same pixels
+    other = _incoming(32, 24)   # a new size mid-stream (the browser lowered the resolution)
+    assert np.array_equal(rgb_of(other), other.to_ndarray(format="rgb24"))
+    assert rgb_of(incoming) is not rgb_of(incoming)
     out = video_frame(rgb, incoming)
     assert out.format.name == "yuv420p" and (out.width, out.height) == (64, 48)
     assert (out.pts, out.time_base) == (1234, Fraction(1, 90000))
