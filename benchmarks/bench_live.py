@@ -134,6 +134,11 @@ def main() -> int:
     print(f"- CPU used over {w1 - w0:.0f} s (100% = one core):")
     for k in sorted(cpu1):
         print(f"  - {k}: {(cpu1[k] - cpu0.get(k, 0.0)) / (w1 - w0) * 100:.0f}%")
+    server = next((k for k in cpu1 if k.startswith("streamlit")), None)
+    if server and frames > 0:   # a figure less bound to the machine's load than the fps
+        ms_frame = (cpu1[server] - cpu0.get(server, 0.0)) * 1000 / frames
+        print(f"- the server's CPU per processed frame: {ms_frame:.1f} ms "
+              f"(its VP8 decoding of the {frames + dropped:.0f} frames received included)")
     ms = in_process_ms(n)
     print(f"- the same frames in-process (model + engine + drawing, no browser): {ms:.1f} ms/frame = "
           f"{1000 / ms:.0f} fps capacity")

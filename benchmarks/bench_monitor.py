@@ -2,9 +2,11 @@
 
 - CPU of ``formcheck monitor`` playing a real sitting clip at real time, 2 samples per second
   (target <= 5% of one core), with its default lite model and with ``--model full``: the
-  clip is the seated cat-cow clip transcoded to 640x480 (what a
-  webcam delivers) and repeated to ``--seconds``; CPU = the process's CPU time / wall time
-  while it monitors (after start-up), and over its whole life;
+  clip is the seated cat-cow clip letterboxed to 640x480 MJPEG (what a USB webcam sends: every
+  frame its own JPEG, so, as with ``camera_samples``, which reads one frame a sample, the frames
+  between samples are never decoded) and repeated to ``--seconds``; CPU = the process's CPU
+  time / wall time while it monitors (after start-up), and over its whole life; the same on
+  the clip as H.264 (every frame between two samples must be decoded) for comparison;
 - next to it, the 30 fps live path on the same frames (every frame through the pose model and
   the session, as the live page does), CPU time / wall time;
 - memory: peak RSS of a simulated 10 minutes and a simulated hour (the clip looped, as fast as
@@ -14,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -24,13 +25,18 @@ from pathlib import Path
 from targets import target
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from browser import cpu_s  # noqa: E402
+
 CLIP = ROOT.parent / "shared" / "media" / "sitting" / "polybag_seated_cat_cow_side.mp4"
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def webcam_clip(src: Path, out: Path, seconds: float) -> Path:
-    """``src`` letterboxed to 640x480 H.264 at its own frame rate, repeated to ``seconds``."""
-    sys.path.insert(0, str(ROOT / "tests"))
+    """``src`` letterboxed to 640x480 at its own frame rate, repeated to ``seconds``: MJPEG
+    (quality 3, as a webcam's) for a ``.mkv`` ``out``, else H.264 (formcheck's writer)."""
+    from fractions import Fraction
+
+    import av
     from browser import _letterbox
 
     from formcheck.media.video_reader import MediaReader
@@ -40,18 +46,22 @@ def webcam_clip(src: Path, out: Path, seconds: float) -> Path:
         frames = [(_letterbox(f.rgb, 640, 480), f.t_ms) for f in r]
         fps = r.info.fps or 30.0
     span = frames[-1][1] + 1000.0 / fps
-    with VideoWriter(out, 640, 480, fps) as w:
-        k = 0
-        while k * span < seconds * 1000.0:
-            for rgb, t in frames:
-                w.write(rgb, k * span + t)
-            k += 1
+    times = [k * span + t for k in range(int(seconds * 1000.0 // span) + 1) for _, t in frames]
+    if out.suffix != ".mkv":
+        with VideoWriter(out, 640, 480, fps) as w:
+            for i, t in enumerate(times):
+                w.write(frames[i % len(frames)][0], t)
+        return out
+    with av.open(str(out), "w") as c:
+        s = c.add_stream("mjpeg", rate=round(fps))
+        s.width, s.height, s.pix_fmt, s.options = 640, 480, "yuvj420p", {"q:v": "3"}
+        s.time_base = s.codec_context.time_base = Fraction(1, 1000)
+        for i, t in enumerate(times):
+            vf = av.VideoFrame.from_ndarray(frames[i % len(frames)][0], format="rgb24").reformat(format="yuvj420p")
+            vf.pts, vf.time_base = round(t), Fraction(1, 1000)
+            c.mux(s.encode(vf))
+        c.mux(s.encode())
     return out
-
-
-def _cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def monitor_cpu(clip: Path, seconds: float, model: str | None = None) -> tuple[float, float]:
@@ -62,9 +72,9 @@ def monitor_cpu(clip: Path, seconds: float, model: str | None = None) -> tuple[f
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert p.stdout is not None
     p.stdout.readline()   # the first event: start-up is over, monitoring runs
-    a_cpu, a_t = _cpu_s(p.pid), time.monotonic()
+    a_cpu, a_t = cpu_s(p.pid, descendants=False), time.monotonic()
     time.sleep(max(seconds - (a_t - t0) - 3.0, 5.0))
-    b_cpu, b_t = _cpu_s(p.pid), time.monotonic()
+    b_cpu, b_t = cpu_s(p.pid, descendants=False), time.monotonic()
     p.communicate()
     import resource
 
@@ -110,14 +120,17 @@ def main() -> None:
         print(f"no clip at {CLIP}")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        clip = webcam_clip(CLIP, Path(tmp) / "sitting-640x480.mp4", a.seconds + 15)
+        clip = webcam_clip(CLIP, Path(tmp) / "sitting-640x480.mkv", a.seconds + 15)
         steady, total = monitor_cpu(clip, a.seconds)
-        print(f"monitor (default: bundled lite model), 2 samples/s at real time: {steady:.1%} of one core "
-              f"while monitoring ({total:.1%} including start-up) "
+        print(f"monitor (default: bundled lite model), 2 samples/s at real time, webcam MJPEG: {steady:.1%} of "
+              f"one core while monitoring ({total:.1%} including start-up) "
               f"{target('desk monitor CPU', steady * 100, 5, '%')}", flush=True)
+        h264 = webcam_clip(CLIP, Path(tmp) / "sitting-640x480.mp4", a.seconds + 15)
+        steady_h264, _ = monitor_cpu(h264, a.seconds)
         steady_full, _ = monitor_cpu(clip, a.seconds, "full")
-        live = live_cpu(clip, 20.0)
-        print(f"monitor with --model full: {steady_full:.1%}; live path at 30 fps (full model): {live:.0%}")
+        live = live_cpu(h264, 20.0)
+        print(f"monitor on the clip as H.264 (15 frames decoded a sample): {steady_h264:.1%}; with --model full "
+              f"(MJPEG): {steady_full:.1%}; live path at 30 fps (full model): {live:.0%}")
         short = webcam_clip(CLIP, Path(tmp) / "one-pass.mp4", 16.0)
         m10, m60 = peak_rss_mb(short, 38), peak_rss_mb(short, 225)   # ~10 min and ~60 min simulated
         print(f"monitor memory: peak RSS {m10:.0f} MB after a simulated 10 min, {m60:.0f} MB after a simulated "

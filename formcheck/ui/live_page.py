@@ -27,6 +27,7 @@ from formcheck.ui.guidance import guidance
 from formcheck.ui.live_browser import browser_live, browser_panel, panel_timer_s, use_browser_path
 from formcheck.ui.programme_live import set_done, todays_programme
 from formcheck.ui.results import downloads, faults_table, good_form, reps_table, show_sides
+from formcheck.ui.rtc_frames import rgb_of, video_frame
 
 log = logging.getLogger(__name__)
 STREAMER_KEY = "formcheck-live"
@@ -146,14 +147,11 @@ def _streamer(proc: LiveProcessor) -> Any:
     compat.keep_streamer_alive(st.session_state.get(STREAMER_KEY))   # renders on every run
 
     async def on_frames(frames: list[Any]) -> list[Any]:
-        import av
-
         outs = []
         for i in proc.fresh([f.time for f in frames]):   # stale ones are dropped: latency cannot grow
-            out = proc.process(frames[i].to_ndarray(format="rgb24"), frames[i].time)
-            vf = av.VideoFrame.from_ndarray(out, format="rgb24")
-            vf.pts, vf.time_base = frames[i].pts, frames[i].time_base
-            outs.append(vf)
+            # drawn on the decoded pixels themselves (they are this callback's own)
+            out = proc.process(rgb_of(frames[i]), frames[i].time, inplace=True)
+            outs.append(video_frame(out, frames[i]))
         return outs
 
     return webrtc_streamer(key=STREAMER_KEY, mode=WebRtcMode.SENDRECV,

@@ -21,6 +21,7 @@ from formcheck.ui.browser import notify
 from formcheck.ui.common import PageState
 from formcheck.ui.live_browser import follow_playing, use_browser_path
 from formcheck.ui.monitor_browser import FALLBACK_KEY, PLAYING_KEY, SETTING_KEY, browser_monitor
+from formcheck.ui.rtc_frames import rgb_of, video_frame
 
 STREAMER_KEY = "formcheck-monitor"
 NOTIFY_KINDS = ("posture_bad", "break_due")
@@ -82,12 +83,7 @@ def _streamer(proc: MonitorProcessor) -> Any:
     compat.keep_streamer_alive(st.session_state.get(STREAMER_KEY))
 
     def on_frame(frame: Any) -> Any:
-        import av
-
-        out = proc.process(frame.to_ndarray(format="rgb24"))
-        vf = av.VideoFrame.from_ndarray(out, format="rgb24")
-        vf.pts, vf.time_base = frame.pts, frame.time_base
-        return vf
+        return video_frame(proc.process(rgb_of(frame)), frame)
 
     return webrtc_streamer(key=STREAMER_KEY, mode=WebRtcMode.SENDRECV, rtc_configuration={"iceServers": []},
                            media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},

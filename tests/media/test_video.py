@@ -173,11 +173,8 @@ def test_prefetch_worker_ends_at_once_when_the_consumer_stops_after_the_source_r
     assert time.perf_counter() - t0 < 1.0
 
 
-def test_a_sampling_reader_yields_the_same_frames_while_skipping_non_reference_ones(tmp_path, monkeypatch):
-    """A 2-per-second sampler lets FFmpeg skip B-frames before each due time; the samples must
-    be exactly the frames (times and pixels) a reader decoding everything would pick."""
-    path = tmp_path / "b.mp4"
-    _write(path, [i * 1000 / 30 for i in range(150)], size=(96, 64))
+def _every_half_second(path):
+    """(t_ms, rgb) of the frames a 2-per-second sampler must yield, from a reader decoding all."""
     with MediaReader(path, prefetch=0) as r:
         every = [(f.t_ms, f.rgb.copy()) for f in r]
     expected, due = [], -1.0
@@ -185,6 +182,15 @@ def test_a_sampling_reader_yields_the_same_frames_while_skipping_non_reference_o
         if t + 1e-6 >= due:
             expected.append((t, rgb))
             due = t + 500.0
+    return expected
+
+
+def test_a_sampling_reader_yields_the_same_frames_while_skipping_non_reference_ones(tmp_path, monkeypatch):
+    """A 2-per-second sampler lets FFmpeg skip B-frames before each due time; the samples must
+    be exactly the frames (times and pixels) a reader decoding everything would pick."""
+    path = tmp_path / "b.mp4"
+    _write(path, [i * 1000 / 30 for i in range(150)], size=(96, 64))
+    expected = _every_half_second(path)
     skipped = []
     original = MediaReader._skip_nonref
 
@@ -230,3 +236,47 @@ def test_only_a_steered_reader_can_be_steered(tmp_path):
     _write(path, [i * 1000 / 30 for i in range(10)])
     with MediaReader(path) as r, pytest.raises(ValueError, match="steer"):
         r.sample_at(100.0)
+
+
+class _Counting:
+    """A container (or packet) that records the pts of every packet decoded."""
+
+    def __init__(self, inner, decoded):
+        self._inner, self._decoded = inner, decoded
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def demux(self, **kw):
+        return (_Counting(p, self._decoded) for p in self._inner.demux(**kw))
+
+    def decode(self):
+        self._decoded.append(self._inner.pts)
+        return self._inner.decode()
+
+
+@pytest.mark.parametrize("prefetch", [0, 4])
+def test_a_sampler_decodes_only_the_due_pictures_of_an_intra_only_clip(tmp_path, prefetch):
+    """MJPEG (what a webcam sends): the samples are exactly the frames a reader decoding
+    everything picks, every frame is counted, and the packets well before a due time are
+    never decoded."""
+    path = tmp_path / "m.mkv"
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("mjpeg", rate=30)
+        s.width, s.height, s.pix_fmt = 96, 64, "yuvj420p"
+        s.time_base = s.codec_context.time_base = Fraction(1, 1000)
+        for i in range(90):
+            f = av.VideoFrame.from_ndarray(np.full((64, 96, 3), (i * 2, 255 - i, 7), np.uint8), format="rgb24")
+            f = f.reformat(format="yuvj420p")
+            f.pts, f.time_base = round(i * 1000 / 30), Fraction(1, 1000)
+            for p in s.encode(f):
+                out.mux(p)
+    expected = _every_half_second(path)
+    decoded: list[int] = []
+    with MediaReader(path, prefetch=prefetch, every_ms=500.0) as r:
+        r._container = _Counting(r._container, decoded)
+        got = [(f.t_ms, f.rgb.copy()) for f in r]
+        assert r.frames_seen == 90
+    assert [t for t, _ in got] == [t for t, _ in expected] and len(got) == 6
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, expected, strict=True))
+    assert len(decoded) <= 2 * len(got) + 1   # the due picture and the one before it (1.5 frames' margin)

@@ -117,11 +117,13 @@ class LiveProcessor:
             with self._lock:
                 self._snap.dropped += n
 
-    def process(self, rgb: RGBFrame, capture_s: float | None = None) -> RGBFrame:
+    def process(self, rgb: RGBFrame, capture_s: float | None = None, inplace: bool = False) -> RGBFrame:
         """Analyse one (H, W, 3) RGB frame (any size, may change) and return it annotated.
 
         ``capture_s`` is the frame's presentation time in seconds (stream clock); it gives
-        the capture-to-result latency. Never raises: a problem is kept for the page to show.
+        the capture-to-result latency. ``inplace``: the overlay is drawn on ``rgb`` itself (a
+        frame the caller reads no more, e.g. one on its way back to the browser). Never
+        raises: a problem is kept for the page to show.
         """
         if not self._from_current_stream():
             self.note_dropped(1)
@@ -140,7 +142,7 @@ class LiveProcessor:
             if pose is not None and self._crowd is not None:
                 self._crowd.offer(rgb, t_ms)
             feats, r = self.session.update(t_ms, pose, frame_size=(w, h))
-            out = annotate(rgb, feats, r, self.definition, self.details)
+            out = annotate(rgb, feats, r, self.definition, self.details, inplace=inplace)
             setup = setup_verdicts(self.definition, feats, self._crowd.people if self._crowd else None)
         except Exception as e:  # keep the stream alive; the page shows the error
             with self._lock:
