@@ -151,8 +151,8 @@ def _panel(img: RGBFrame, x: int, y: int, w: int, h: int, alpha: float = PANEL_A
     """Darken a rectangle in place so white text reads on any background (e.g. a white wall).
 
     By a table lookup on the rectangle itself (cv2.LUT): the same pixels as multiplying in
-    floats and truncating, at a tenth of its cost (the float version was 3.4 of ~5 ms of
-    drawing a 720p frame, mostly allocating and converting a float copy of the panel)."""
+    floats and truncating, without a float copy of the panel (a 700 x 300 panel: 0.3 against
+    1.0 ms; annotating a 720p frame on a copy: 3.3 against 4.8 ms)."""
     roi = img[max(y, 0): max(y + h, 0), max(x, 0): max(x + w, 0)]
     if roi.size:
         cv2.LUT(roi, _darker(alpha), dst=roi)
