@@ -3,7 +3,8 @@
 The tracking landmarker follows one person (num_poses=1; two cost +10 ms on every frame here)
 and cannot tell that someone else walked in. A two-person IMAGE-mode check every couple of
 seconds of stream time costs ~27 ms per check (about 1% of the time) and lets the page and
-the report say "two people in view: coaching the one nearest the camera".
+the report say "two people in view: coaching the one nearest the camera". Checks look at the
+frame reduced to about 360 px on its shorter side (:func:`_smaller`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from formcheck.media.video_reader import RGBFrame
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_MS = 2000.0
+# The frame a check sees is reduced by a whole factor to no less than this on its shorter side:
+# the landmarker's person detector sees the whole frame at 224 x 224 anyway (a 16:9 frame: a
+# 126 px high strip), so a 360 px frame keeps ~3x its detail, and the 256 px crop for a person's
+# landmarks is about 1:1. The model costs the same at any frame size; what a full-size frame
+# added was keeping it (JPEG) and reading it back: 10 + 10 ms a check for 720p, ~4x for 1080p.
+PEOPLE_CHECK_SHORT_SIDE_PX = 360
 
 
 class CrowdCheck:
@@ -65,13 +72,14 @@ class CrowdCheck:
             self._count(self._counts_from.people_last_frame)
             return
         if self._kept is not None:
-            self._kept.append(_jpeg(rgb))
+            self._kept.append(_jpeg(_smaller(rgb)))
             return
         if self._q is None:
             self._check(rgb)
             return
+        small = _smaller(rgb)
         try:
-            self._q.put_nowait(rgb.copy())
+            self._q.put_nowait(small if small is not rgb else rgb.copy())
         except queue.Full:   # the previous check is still running: skip this one
             pass
 
@@ -87,7 +95,7 @@ class CrowdCheck:
     def _check(self, rgb: RGBFrame) -> None:
         if self._est is None:
             self._est = PoseEstimator(self._model, mode="image", num_poses=2)
-        self._est.detect(rgb)
+        self._est.detect(_smaller(rgb))
         self._count(self._est.people_last_frame)
 
     def _count(self, n: int) -> None:
@@ -131,6 +139,18 @@ class CrowdCheck:
 # its libraries were 26-30 MB of `formcheck analyze`'s peak on a 1080p clip (359-365 -> 333-335 MB,
 # a bare decode + model loop 301 MB; the GIF path never loaded it).
 JPEG_QUALITY = 95
+
+
+def _smaller(rgb: RGBFrame) -> RGBFrame:
+    """The (H, W, 3) frame reduced by the largest whole factor that keeps its shorter side at
+    least PEOPLE_CHECK_SHORT_SIDE_PX (each pixel the mean of a k x k block, Pillow's
+    ``reduce``); the frame itself when it is no larger than that."""
+    k = min(rgb.shape[:2]) // PEOPLE_CHECK_SHORT_SIDE_PX
+    if k < 2:
+        return rgb
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).reduce(k), np.uint8)
 
 
 def _jpeg(rgb: RGBFrame) -> bytes:

@@ -74,7 +74,12 @@ class _EncoderThread:
 
         img = annotate(rgb, f, r, self._d, self._details, inplace=True)   # the frame's last use
         if self._size is not None:
-            img = np.asarray(cv2.resize(img, self._size, interpolation=cv2.INTER_AREA), np.uint8)
+            # Bilinear, not area averaging: 2.1 against 6.5 ms CPU for a drawn 1080x1920 frame on
+            # this thread (the encoder itself: 2.6), and frames 43.4-46.7 dB PSNR from the area-
+            # averaged ones (max abs diff 29 levels, at text edges) on three 1080p clips: less than
+            # x264 at crf 23 takes away (45.8 dB). Drawing after the resize would be cheaper still
+            # but moves the text by a pixel or two (23.5 dB).
+            img = np.asarray(cv2.resize(img, self._size, interpolation=cv2.INTER_LINEAR), np.uint8)
         self._writer.write(img, t_ms)
 
     def put(self, rgb: RGBFrame, f: Features, r: FrameResult, t_ms: float) -> None:

@@ -80,3 +80,29 @@ def test_kept_frames_are_the_jpeg_opencv_made_without_loading_opencv():
         back = _unjpeg(_jpeg(rgb))
         assert back is not None and np.array_equal(back, cv2.imdecode(want, cv2.IMREAD_COLOR)[:, :, ::-1])
     assert _unjpeg(b"not a jpeg") is None
+
+
+def test_checks_look_at_a_reduced_frame_and_still_find_two_people():
+    """A 1080p frame is checked at a fifth of its size per side (kept as a JPEG of that), and two
+    people side by side are still both found on every check, one person alone never twice."""
+    from formcheck.media.crowd import PEOPLE_CHECK_SHORT_SIDE_PX, _smaller, _unjpeg
+
+    clip = CLIP.parent / "polybag_bird_dog.mp4"   # 1080 x 1920, one person on all fours
+    with MediaReader(clip) as r:
+        frames = [(f.rgb, f.t_ms) for f in r if f.t_ms < 4500.0]
+    doubled = [(np.concatenate([rgb, rgb], axis=1), t) for rgb, t in frames]
+    small = _smaller(doubled[0][0])
+    assert small.shape == (384, 432, 3) and min(small.shape[:2]) >= PEOPLE_CHECK_SHORT_SIDE_PX
+    assert _smaller(frames[0][0]).shape == (640, 360, 3)
+    lowres = np.zeros((PEOPLE_CHECK_SHORT_SIDE_PX * 2 - 1, 800, 3), np.uint8)
+    assert _smaller(lowres) is lowres, "a frame under twice the size is checked as it is"
+    for seq, crowded in ((frames, False), (doubled, True)):
+        check = CrowdCheck(default_model_path(), deferred=True)
+        for rgb, t in seq:
+            check.offer(rgb, t)
+        assert check._kept is not None
+        kept = _unjpeg(check._kept[0])
+        assert kept is not None and kept.shape == _smaller(seq[0][0]).shape
+        check.close()
+        assert check.checks == 3   # at 0, 2 and 4 s
+        assert check.crowded == (check.checks if crowded else 0)
