@@ -125,11 +125,13 @@ class FeatureExtractor:
         world: npt.NDArray[np.floating] = pose.world_m
         if not finite:
             lm = np.where(np.isfinite(lm), lm, np.nan).astype(np.float64)
-        raw_xy = lm[:, :2]   # (33, 2) px, a view
+        # (33, 2) px, contiguous: the filter, swap and jump steps then run numpy's plain loops,
+        # not its strided iterator (a copy costs less than the iterator does in those four)
+        raw_xy = np.ascontiguousarray(lm[:, :2])
         swapped = is_swapped(raw_xy, self._prev_xy, finite and self._prev_finite)
         if swapped:
             lm, world = swap_sides(lm).astype(np.float64), swap_sides(world).astype(np.float64)
-            raw_xy = lm[:, :2]
+            raw_xy = np.ascontiguousarray(lm[:, :2])
         jump = self._jumps(raw_xy, t_ms, self.frame_size, finite)
         if jump:
             self._filter = None   # do not blend across a cut

@@ -152,7 +152,7 @@ def is_swapped(xy: F, previous: F | None, finite: bool = False) -> bool:
         torso = math.hypot(sx - hx, sy - hy)
         if not math.isfinite(torso) or torso <= 0:
             return False
-        d = np.subtract(xy, previous)[_SAME]
+        d = np.subtract(xy, previous).take(_SAME, 0)   # (take: the same rows as [_SAME])
         np.multiply(d, d, d)
         # (d * d).sum(-1) for 2 columns; np.add.reduce is ndarray.sum without its Python wrapper
         same = float(np.add.reduce(np.sqrt(d[:, 0] + d[:, 1])))
