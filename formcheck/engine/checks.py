@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from formcheck.core.rounding import round1
 from formcheck.engine.cues import SEVERITY_RANK
 from formcheck.engine.reps import Status
 from formcheck.rules.definition import Check, Definition, Position
@@ -103,8 +104,8 @@ def judge(c: CompiledCheck, values: dict[str, float], hidden: dict[str, list[str
         if v == v:   # (not NaN)
             _, lo, hi = c.bounds[0]
             if v < lo or v > hi:
-                return CheckResult(c.id, "fail", round(v, 1), c.cue)
-            return CheckResult(c.id, "ok", round(v, 1), None)
+                return CheckResult(c.id, "fail", round1(v), c.cue)
+            return CheckResult(c.id, "ok", round1(v), None)
     get = values.get
     st: Status = "skipped"
     own = not c.where or _met(c.where, get)
@@ -119,8 +120,8 @@ def judge(c: CompiledCheck, values: dict[str, float], hidden: dict[str, list[str
     v = get(c.measure, math.nan) if own else math.nan
     if st == "skipped":
         who = ", ".join(dict.fromkeys(n for m in c.measures for n in hidden.get(m, []))) or "landmarks"
-        return CheckResult(c.id, st, None if v != v else round(v, 1), f"Cannot judge: {who} not visible.")
-    return CheckResult(c.id, st, None if v != v else round(v, 1), c.cue if st == "fail" else None)
+        return CheckResult(c.id, st, None if v != v else round1(v), f"Cannot judge: {who} not visible.")
+    return CheckResult(c.id, st, None if v != v else round1(v), c.cue if st == "fail" else None)
 
 
 def _met(where: tuple[tuple[str, float, float], ...], get: Callable[[str, float], float]) -> bool:

@@ -116,18 +116,22 @@ class FeatureExtractor:
         lm: npt.NDArray[np.float64] = pose.landmarks.astype(np.float64)
         # Every position finite (MediaPipe's usual output): the stages below skip their NaN
         # repairs, which would change nothing (the same numbers either way).
-        known = np.isfinite(lm[:, :3])   # (33, 3)
-        finite = bool(np.logical_and.reduce(known, axis=None))   # (known.all(), no Python wrapper)
-        if not finite and not known[:, :2].any():
+        # The sum of the (33, 3) positions is finite exactly when each is (float32 values: a
+        # sum of 99 cannot overflow float64): one reduction instead of isfinite, then all().
+        finite = math.isfinite(np.add.reduce(lm[:, :3], axis=None))
+        if not finite and not np.isfinite(lm[:, :2]).any():
             return self._no_person(t_ms)
         # (33, 3) m as given: it is read only as Python floats, the same numbers as in float64
         world: npt.NDArray[np.floating] = pose.world_m
         if not finite:
             lm = np.where(np.isfinite(lm), lm, np.nan).astype(np.float64)
-        swapped = is_swapped(lm[:, :2], self._prev_xy, finite and self._prev_finite)
+        # (33, 2) px, contiguous: the filter, swap and jump steps then run numpy's plain loops,
+        # not its strided iterator (a copy costs less than the iterator does in those four)
+        raw_xy = np.ascontiguousarray(lm[:, :2])
+        swapped = is_swapped(raw_xy, self._prev_xy, finite and self._prev_finite)
         if swapped:
             lm, world = swap_sides(lm).astype(np.float64), swap_sides(world).astype(np.float64)
-        raw_xy = lm[:, :2]   # (33, 2) px, a view
+            raw_xy = np.ascontiguousarray(lm[:, :2])
         jump = self._jumps(raw_xy, t_ms, self.frame_size, finite)
         if jump:
             self._filter = None   # do not blend across a cut
@@ -156,7 +160,7 @@ class FeatureExtractor:
             plain = dict(values) if self._gate_measures and (oblique or self._phase_world is not None) else values
             if oblique:
                 self._world_values(values, world, visible, side)
-            if self._phase_world is not None and self._estimated_phase(values, world, lm, visible, side):
+            if self._phase_world is not None and self._estimated_phase(values, world, z_vis, vis, side):
                 f.phase_estimated.add(side)
             if self._gate_measures:
                 f.gate_values[side] = self._gates(plain, pts, vis, tracked, side, f.facing)
@@ -199,16 +203,17 @@ class FeatureExtractor:
         return float(world[b, 0]) - float(world[a, 0]), float(world[b, 2]) - float(world[a, 2])
 
     def _estimated_phase(self, values: dict[str, float], world: npt.NDArray[np.floating],
-                         lm: npt.NDArray[np.float64], visible: npt.NDArray[np.bool_], side: Side) -> bool:
+                         z_vis: list[list[float]], visible: list[bool], side: Side) -> bool:
         """Fill a phase measure not seen in the picture from the world landmarks, when each of
         its landmarks is still tracked (visibility >= ``inferred_min_visibility``, in or out of
-        the frame) and one of them is seen. Returns whether it did."""
+        the frame) and one of them is seen. Returns whether it did. ``z_vis``: (33, 2) z and
+        visibility as floats; ``visible``: (33,) as a list."""
         m = self._phase_world
         if m is None or not math.isnan(values.get(m.name, math.nan)):
             return False
         idx = m.idx[side]
         floor = self.d.inferred_min_visibility
-        if not any(visible[i] for i in idx) or not all(float(lm[i, VIS]) >= floor for i in idx):
+        if not any(visible[i] for i in idx) or not all(z_vis[i][1] >= floor for i in idx):
             return False
         p = [world[i].tolist() for i in idx]
         if not all(math.isfinite(c) for q in p for c in q):

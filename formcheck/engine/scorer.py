@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from formcheck.core.landmarks import Side
+from formcheck.core.rounding import round1
 from formcheck.engine.checks import (
     OBLIQUE_MESSAGE,
     CheckResult,
@@ -250,7 +251,7 @@ class Scorer:
         angles: dict[str, float | None] = {}
         for k in self._key_angles:
             v = values.get(k, math.nan)
-            angles[k] = None if v != v else round(v, 1)
+            angles[k] = None if v != v else round1(v)
         ph = self.phases
         reps = ph.reps
         hold = reps[-1].hold_ms if reps and ph.active_side is not None else 0.0

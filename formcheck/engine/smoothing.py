@@ -35,6 +35,8 @@ def _alpha(cutoff_hz: F | float, dt_s: float) -> F | float:
 # Above this step the filter's arithmetic stays finite for any finite input (a speed is at most
 # ~1e45 px/s): the frame can skip the NaN repairs, which then change nothing.
 _FINITE_DT_S = 1e-6
+# 0-d float64 constants of the fast step (a Python float operand costs a conversion per call)
+_ONE, _TWO_PI = np.array(1.0), np.array(2.0 * math.pi)
 
 
 class OneEuroFilter:
@@ -52,6 +54,7 @@ class OneEuroFilter:
         self._t_ms = 0.0
         self._finite = False   # the state has no NaN (the fast path may run)
         self._buf: tuple[F, F] | None = None   # scratch arrays of the state's shape
+        self._consts = (np.array(float(self.beta)), np.array(float(min_cutoff_hz)))   # (0-d)
 
     @property
     def finite(self) -> bool:
@@ -94,22 +97,25 @@ class OneEuroFilter:
         prev_x, prev_dx = self._x, self._dx
         tau_d = 1.0 / (2.0 * math.pi * self.d_cutoff_hz)   # scalar _alpha: the same float ops
         a_d = 1.0 / (1.0 + tau_d / dt_s)
-        np.subtract(x, prev_x, out=t1)
-        np.divide(t1, dt_s, out=t1)                     # dx
-        np.multiply(1 - a_d, prev_dx, out=t2)
-        np.multiply(a_d, t1, out=t1)
-        dx_hat = np.add(t1, t2, out=prev_dx)            # a_d * dx + (1 - a_d) * prev_dx
-        cut = np.abs(dx_hat, out=t1)
-        np.multiply(self.beta, cut, out=cut)
-        np.add(self.min_cutoff_hz, cut, out=cut)        # min_cutoff + beta * |dx_hat|
-        np.multiply(2.0 * math.pi, cut, out=cut)        # _alpha(cut): 1 / (1 + tau / dt)
-        np.divide(1.0, cut, out=cut)
-        np.divide(cut, dt_s, out=cut)
-        np.add(1.0, cut, out=cut)
-        a = np.divide(1.0, cut, out=cut)
-        np.subtract(1, a, out=t2)
-        np.multiply(t2, prev_x, out=t2)
-        np.multiply(a, x, out=t1)
+        # outputs passed by position and the constants as 0-d arrays: the same float64
+        # operations, with less argument parsing per call (17 calls a frame)
+        beta, min_cutoff = self._consts
+        np.subtract(x, prev_x, t1)
+        np.divide(t1, dt_s, t1)                         # dx
+        np.multiply(1 - a_d, prev_dx, t2)
+        np.multiply(a_d, t1, t1)
+        dx_hat = np.add(t1, t2, prev_dx)                # a_d * dx + (1 - a_d) * prev_dx
+        cut = np.abs(dx_hat, t1)
+        np.multiply(beta, cut, cut)
+        np.add(min_cutoff, cut, cut)                    # min_cutoff + beta * |dx_hat|
+        np.multiply(_TWO_PI, cut, cut)                  # _alpha(cut): 1 / (1 + tau / dt)
+        np.divide(_ONE, cut, cut)
+        np.divide(cut, dt_s, cut)
+        np.add(_ONE, cut, cut)
+        a = np.divide(_ONE, cut, cut)
+        np.subtract(_ONE, a, t2)
+        np.multiply(t2, prev_x, t2)
+        np.multiply(a, x, t1)
         x_hat = np.add(t1, t2)                          # a * x + (1 - a) * prev_x (a new array)
         self._x, self._dx, self._t_ms = x_hat, dx_hat, t_ms
         return x_hat
@@ -141,14 +147,19 @@ def is_swapped(xy: F, previous: F | None, finite: bool = False) -> bool:
         # the torso from plain floats (the same subtraction), the distances from one gather
         # of the (33, 2) difference: per element the same numbers as gathering both first
         (sx, sy), (hx, hy) = previous[_LS].tolist(), previous[_LH].tolist()
-        torso = float(np.hypot(sx - hx, sy - hy))
+        # math.hypot (not np.hypot's libm call, 15x its cost on two floats) may differ in the
+        # last bit: it decides alone only where that cannot change the comparison below
+        torso = math.hypot(sx - hx, sy - hy)
         if not math.isfinite(torso) or torso <= 0:
             return False
-        d = np.subtract(xy, previous)[_SAME]
-        np.multiply(d, d, out=d)
+        d = np.subtract(xy, previous).take(_SAME, 0)   # (take: the same rows as [_SAME])
+        np.multiply(d, d, d)
         # (d * d).sum(-1) for 2 columns; np.add.reduce is ndarray.sum without its Python wrapper
         same = float(np.add.reduce(np.sqrt(d[:, 0] + d[:, 1])))
-        if same / len(_SAME) <= MIN_JUMP * torso:
+        mean, limit = same / len(_SAME), MIN_JUMP * torso
+        if abs(mean - limit) <= 1e-9 * limit:   # too close to call on math.hypot's torso
+            limit = MIN_JUMP * float(np.hypot(sx - hx, sy - hy))
+        if mean <= limit:
             return False
         return _crossed(xy, previous) * 2.0 < same
     torso = float(np.hypot(*(previous[Landmark.LEFT_SHOULDER] - previous[Landmark.LEFT_HIP])))

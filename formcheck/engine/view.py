@@ -116,7 +116,14 @@ class JumpDetector:
         self._prev: npt.NDArray[np.float64] | None = None
         self._prev_t = 0.0
         self._prev_finite = False
-        self._diff = np.empty((35, 2))   # scratch: 33 steps, then the 2 trunk vectors
+        # Scratch, with its views made once (a slice costs about what a small ufunc does):
+        # the 33 steps then the 2 trunk vectors, their lengths, and two (33, 2) buffers for
+        # the scaled positions, used in turn (the last frame's stays intact).
+        d, h = np.empty((35, 2)), np.empty(35)
+        self._d, self._d_steps, self._d_trunk, self._dx, self._dy = d, d[:33], d[33:], d[:, 0], d[:, 1]
+        self._h, self._h_steps, self._h_trunk = h, h[:33], h[33:]
+        self._bufs = [(b, b[_SHOULDERS], b[_HIPS]) for b in (np.empty((33, 2)), np.empty((33, 2)))]
+        self._turn = 0
 
     def forget(self) -> None:
         """No person in this frame: the next one has nothing to jump from."""
@@ -127,19 +134,24 @@ class JumpDetector:
         """raw_xy: (33, 2) unsmoothed pixels; ``finite=True``: it has no NaN or inf."""
         scale = float(max(frame_size)) if frame_size else 1.0
         prev, prev_t, prev_finite = self._prev, self._prev_t, self._prev_finite
-        self._prev, self._prev_t, self._prev_finite = raw_xy / scale, t_ms, finite
+        if raw_xy.shape == (33, 2) and raw_xy.dtype == np.float64:
+            cur, shoulders, hips = self._bufs[self._turn]
+            self._turn ^= 1
+            np.divide(raw_xy, scale, cur)
+        else:   # (not from FeatureExtractor: it hands (33, 2) float64)
+            cur = raw_xy / scale
+            shoulders, hips = cur[_SHOULDERS], cur[_HIPS]
+        self._prev, self._prev_t, self._prev_finite = cur, t_ms, finite
         if prev is None or t_ms <= prev_t:
             return False
-        cur = self._prev
         if finite and prev_finite:
             # No NaN anywhere: the means need no NaN repair, and the 33 steps and the 2 trunk
             # lengths come from one hypot over a (35, 2) difference (the same numbers).
-            d = self._diff
-            np.subtract(cur, prev, out=d[:33])
-            np.subtract(cur[_SHOULDERS], cur[_HIPS], out=d[33:])
-            h = np.hypot(d[:, 0], d[:, 1])
-            step = float(np.add.reduce(h[:33])) / 33   # (ndarray.sum without its Python wrapper)
-            left, right = h[33:].tolist()
+            np.subtract(cur, prev, self._d_steps)
+            np.subtract(shoulders, hips, self._d_trunk)
+            np.hypot(self._dx, self._dy, self._h)
+            step = float(np.add.reduce(self._h_steps)) / 33   # (ndarray.sum without its Python wrapper)
+            left, right = self._h_trunk.tolist()
             trunk = (left + right) / 2
         else:
             t = list(_TRUNK)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.core import geometry as g
-from formcheck.core.landmarks import SIDES, Side, resolve
+from formcheck.core.landmarks import NUM_LANDMARKS, SIDES, Side, resolve
 from formcheck.core.pose import VIS, X, Y
 from formcheck.rules.definition import Definition
 
@@ -53,17 +53,19 @@ class Visibility:
                         vis[i] = True
         if size is not None:
             lo, hi = self._edge_bounds(size)
-            inside = xy >= lo
-            inside &= xy <= hi
+            inside = np.greater_equal(xy, lo)
+            inside &= np.less_equal(xy, hi)
             vis &= np.logical_and.reduce(inside, axis=1)   # x and y in view
         return vis, vis.tolist()
 
     def _edge_bounds(self, size: tuple[int, int]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """(2,) lowest and highest (x, y) px still in view, for this frame size (cached)."""
+        """(33, 2) lowest and highest (x, y) px still in view, for this frame size (cached):
+        one row per landmark, so the comparisons need no broadcasting (numpy's plain loops)."""
         if self._edges is None or self._edges[0] != size:
             w, h = size
             mx, my = EDGE_MARGIN * w, EDGE_MARGIN * h
-            self._edges = (size, np.array([-mx, -my]), np.array([w + mx, h + my]))
+            self._edges = (size, np.tile([-mx, -my], (NUM_LANDMARKS, 1)),
+                           np.tile([w + mx, h + my], (NUM_LANDMARKS, 1)))
         return self._edges[1], self._edges[2]
 
     def _visible_any(self, lm: npt.NDArray[np.float64], xy: npt.NDArray[np.float64],

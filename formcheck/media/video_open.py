@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 MAX_PIXELS = 8192 * 8192  # larger frames are refused rather than exhausting memory
 
 
-def open_video(path: Path, threads: bool) -> tuple[av.container.InputContainer, av.VideoStream]:
-    """The open container and its first video stream (``threads``: FFmpeg frame threads)."""
+def open_video(path: Path, threads: bool,
+               threads_above_px: int = 0) -> tuple[av.container.InputContainer, av.VideoStream]:
+    """The open container and its first video stream (``threads``: FFmpeg frame threads, for
+    frames of more than ``threads_above_px`` pixels)."""
     # PyAV is imported when a clip is opened, not with the package: ~0.1 s of imports that a
     # still's command (read by OpenCV) never needs
     import av
@@ -44,7 +46,7 @@ def open_video(path: Path, threads: bool) -> tuple[av.container.InputContainer, 
                          "convert it to H.264 mp4")
     # Frame threads decode ahead in parallel (clip analysis runs at full speed); a sampling
     # reader keeps pace with real time, where one thread costs less CPU in all.
-    s.thread_type = "AUTO" if threads else "NONE"
+    s.thread_type = "AUTO" if threads and ctx.width * ctx.height > threads_above_px else "NONE"
     if ctx.width * ctx.height > MAX_PIXELS:
         c.close()
         raise MediaError(f"{path}: {ctx.width}x{ctx.height} is too large (max 8K)")

@@ -72,19 +72,20 @@ class MediaReader:
     """
 
     def __init__(self, path: str | os.PathLike[str], prefetch: int = 8, every_ms: float = 0.0,
-                 decode_threads: bool | None = None, steer: bool = False) -> None:
+                 decode_threads: bool | None = None, steer: bool = False, threads_above_px: int = 0) -> None:
         """``every_ms`` > 0 samples: a frame is converted and yielded only when at least this
         long after the last one yielded (the others are decoded, which a video needs, but
         never converted to RGB: a 2 per second monitor does not pay for 30). ``steer``: the
         consumer moves the next sample as it goes (:meth:`sample_at`, never backwards); with
         ``prefetch`` the decoding then runs ahead on a thread, skipping the B-frames well
         before the due time it last saw, and only the due frames are converted.
-        ``decode_threads``: FFmpeg frame threads (default: on unless sampling)."""
+        ``decode_threads``: FFmpeg frame threads (default: on unless sampling), for frames of
+        more than ``threads_above_px`` pixels."""
         self.path = Path(path)
         self._prefetch = prefetch
         self._every_ms = every_ms if every_ms > 0 or not steer else 1e-3
         self._steer = steer
-        self._threads = every_ms <= 0 if decode_threads is None else decode_threads
+        self._threads = (every_ms <= 0 if decode_threads is None else decode_threads, threads_above_px)
         self._due_ms = -np.inf   # sampling: when the next frame is due (decode-time skipping)
         self._frame_ms = 1000.0 / 30.0
         self.frames_seen = 0     # video frames in the clip so far, sampled or not
@@ -136,7 +137,7 @@ class MediaReader:
             yield Frame(i, t, rgb)
 
     def _open_video(self) -> ClipInfo:
-        c, s = open_video(self.path, self._threads)
+        c, s = open_video(self.path, *self._threads)
         ctx = s.codec_context
         self._container = c
         rate = s.average_rate or s.guessed_rate or Fraction(0)

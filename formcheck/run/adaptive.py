@@ -39,6 +39,12 @@ log = logging.getLogger(__name__)
 # Decoding runs this many frames ahead on a thread, overlapping the pose model (measured
 # 5-13% faster on 4 clips than decoding in turn with FFmpeg skipping B-frames).
 ADAPTIVE_PREFETCH = 4
+# FFmpeg's frame threads for the sampled passes only above 720p: one decoding thread keeps
+# ahead of the model on smaller frames, and frame threads cost CPU the model then lacks on a
+# 2-core machine. Measured, interleaved A/B pairs, load ~1.2, the same results: darebee 720p
+# wall 2.99 -> 2.72 s median of 4 (CPU 3.49 -> 3.21), physioplus 480p 1.140 -> 1.136 s (CPU
+# 1.32 -> 1.27); a 1080p clip (pelvic tilt) 5.27 -> 5.34 s without them: kept there.
+ADAPTIVE_THREADS_ABOVE_PX = 1280 * 720
 # A new tracker runs on every frame for this many frames before a refined stretch: its
 # visibility filter (MediaPipe's, alpha 0.1 per frame) has then forgotten where it started
 # to within 0.5% (0.9 ** 51 < 0.005); its ROI and landmark filters settle within a few frames.
@@ -78,7 +84,8 @@ def _sampled_pass(path: str | os.PathLike[str], d: Definition, profile: Profile 
     """One adaptively sampled pass; with ``windows`` (ms, sorted) every frame inside them,
     and ``replay``'s poses before the first of them."""
     windows = windows or []
-    with MediaReader(path, prefetch=ADAPTIVE_PREFETCH, steer=True, decode_threads=True) as reader:
+    with MediaReader(path, prefetch=ADAPTIVE_PREFETCH, steer=True, decode_threads=True,
+                     threads_above_px=ADAPTIVE_THREADS_ABOVE_PX) as reader:
         info = reader.info
         info.model = model_path.name
         out = _Pass(Session(d, profile, info), info)

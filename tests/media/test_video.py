@@ -231,6 +231,26 @@ def test_a_steered_reader_yields_the_first_frame_at_or_after_each_time_asked(tmp
     assert got == want and len(got) < 90
 
 
+@pytest.mark.parametrize("above_px", [0, 96 * 64])
+def test_frame_threads_only_above_a_size_and_the_same_frames_either_way(tmp_path, above_px):
+    """Adaptive sampling decodes with FFmpeg's frame threads only for frames larger than
+    ``threads_above_px``; with or without them a steered reader gives the same frames."""
+    path = tmp_path / "t.mp4"
+    _write(path, [i * 1000 / 30 for i in range(60)], size=(96, 64))
+    with MediaReader(path, prefetch=0, decode_threads=False) as r:
+        every = {round(f.t_ms): f.rgb.copy() for f in r}
+    got = []
+    with MediaReader(path, prefetch=4, steer=True, decode_threads=True, threads_above_px=above_px) as r:
+        assert r._container is not None
+        assert r._container.streams.video[0].thread_type.name == ("AUTO" if above_px == 0 else "NONE")
+        for f in r:
+            got.append(round(f.t_ms))
+            assert np.array_equal(f.rgb, every[got[-1]])
+            r.sample_at(f.t_ms + 100.0)
+        assert r.frames_seen == 60
+    assert len(got) == 20   # 2 s, one every 100 ms
+
+
 def test_only_a_steered_reader_can_be_steered(tmp_path):
     path = tmp_path / "s.mp4"
     _write(path, [i * 1000 / 30 for i in range(10)])
