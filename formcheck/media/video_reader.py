@@ -77,10 +77,9 @@ class MediaReader:
         long after the last one yielded (the others are decoded, which a video needs, but
         never converted to RGB: a 2 per second monitor does not pay for 30). ``steer``: the
         consumer moves the next sample as it goes (:meth:`sample_at`, never backwards); with
-        ``prefetch`` the decoding then runs ahead on a thread, skipping the B-frames well
-        before the due time it last saw, and only the due frames are converted.
-        ``decode_threads``: FFmpeg frame threads (default: on unless sampling), for frames of
-        more than ``threads_above_px`` pixels."""
+        ``prefetch`` the decoding then runs ahead on a thread, skipping the B-frames well before
+        the due time it last saw, and only the due frames are converted. ``decode_threads``:
+        FFmpeg frame threads (default: on unless sampling), for frames of > ``threads_above_px``."""
         self.path = Path(path)
         self._prefetch = prefetch
         self._every_ms = every_ms if every_ms > 0 or not steer else 1e-3
