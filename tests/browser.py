@@ -158,6 +158,9 @@ def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...]
         except BaseException:
             _print_log_tail(data_home / "streamlit.log")   # shown by pytest with the failure
             raise
+        # A test that got what it waited for can still have shown a user a traceback on the way
+        uncaught = _uncaught(data_home / "streamlit.log")
+        assert not uncaught, "the app raised while the test ran:\n" + uncaught
     finally:
         proc.terminate()
         try:
@@ -166,6 +169,14 @@ def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...]
             proc.kill()
             proc.wait()
         log.close()
+
+
+def _uncaught(path: Path) -> str:
+    """The first traceback Streamlit logged as "Uncaught app execution" (shown to the user as
+    an exception box), or ""."""
+    text = path.read_text(errors="replace") if path.is_file() else ""
+    at = text.find("Uncaught app execution")
+    return text[at:at + 6000] if at >= 0 else ""
 
 
 def _print_log_tail(path: Path, lines: int = 40) -> None:

@@ -14,6 +14,7 @@ from formcheck.storage import audit
 from formcheck.storage.access import PRESCRIBE, READ, Actor, acting
 from formcheck.storage.database import Database
 from formcheck.storage.models import Programme, ProgrammeItem
+from formcheck.storage.records import SetRecord
 from formcheck.storage.records import utc as _utc
 from formcheck.storage.repo import ensure_patient, history, now, patient_id
 
@@ -79,6 +80,22 @@ def programme(db: Database, patient: str, *, actor: Actor | None = None) -> Prog
             return None
         items = [Item(i.exercise, i.sets, i.reps, i.hold_s, i.rest_s, i.profile_version) for i in prog.items]
         return ProgrammeView(prog.id, _utc(prog.created_at), prog.days_per_week, prog.notes, items)
+
+
+def counts(x: SetRecord, item: Item) -> bool:
+    """Did set ``x`` reach the item's target (its reps, each held its hold)?"""
+    return x.exercise == item.exercise and x.reps >= (item.reps or 1) and x.hold_s >= (item.hold_s or 0.0)
+
+
+def todays_sets(db: Database, patient: str, *, actor: Actor | None = None) -> list[SetRecord]:
+    """The patient's sets since this machine's local midnight (the patient's day, not UTC's)."""
+    local_midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return history(db, patient, since=local_midnight.astimezone(UTC), actor=actor)
+
+
+def next_item(prog: ProgrammeView, today: list[SetRecord]) -> Item | None:
+    """The first item of the programme with sets still to do today, or None when all are done."""
+    return next((i for i in prog.items if sum(1 for x in today if counts(x, i)) < i.sets), None)
 
 
 @dataclass(frozen=True)

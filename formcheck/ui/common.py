@@ -154,9 +154,15 @@ def choose_exercise_first() -> None:
 
 
 def todays_first(db: Database | None, patient: str) -> str | None:
-    """The first exercise of the patient's programme, or None."""
-    prog = programmes.programme(db, patient) if db is not None else None
-    return prog.items[0].exercise if prog and prog.items else None
+    """The exercise the patient's page opens on: today's next one still to do (the bridge
+    done, a reload opens on the bird-dog), the programme's first once all are done; None
+    without a programme."""
+    if db is None:
+        return None
+    prog = programmes.programme(db, patient)
+    if not prog or not prog.items:
+        return None
+    return (programmes.next_item(prog, programmes.todays_sets(db, patient)) or prog.items[0]).exercise
 
 
 def exercise_names() -> dict[str, str]:

@@ -24,6 +24,7 @@ from formcheck.ui.browser import camera_check, speak
 from formcheck.ui.checkin_panel import after_checkin, checkin_gate
 from formcheck.ui.common import PageState, choose_exercise_first
 from formcheck.ui.guidance import guidance
+from formcheck.ui.kept import kept
 from formcheck.ui.live_browser import browser_live, browser_panel, panel_timer_s, use_browser_path
 from formcheck.ui.programme_live import set_done, todays_programme
 from formcheck.ui.results import downloads, faults_table, good_form, reps_table, show_sides
@@ -103,17 +104,18 @@ def _processor(ps: PageState, kind: type[LiveProcessor] = LiveProcessor) -> Any:
     browser a LandmarkLive (judged in the server's process: the first few sets open at a time,
     or no workers) or a RemoteLive (judged in one of the server's worker processes)."""
     key = f"live-{kind.__name__}-{ps.exercise}-{ps.profile.label() if ps.profile else 'default'}-{ps.patient}"
-    if st.session_state.get("live_key") != key:
-        old = st.session_state.get("live_proc")
-        if old is not None:
-            old.close()   # finishes that set in its patient's history
-            judged_in_server(old, open_=False)
-        st.session_state["live_key"] = key
+
+    def make() -> Any:
         proc = (kind is LandmarkLive and not room_in_server() and _remote(ps)) or _local(ps, kind)
         if isinstance(proc, LandmarkLive):
             judged_in_server(proc)
-        st.session_state["live_proc"] = proc
-    return st.session_state["live_proc"]
+        return proc
+
+    def close(proc: Any) -> None:
+        proc.close()   # finishes that set in its patient's history
+        judged_in_server(proc, open_=False)
+
+    return kept("live_proc", "live_key", key, make, close)
 
 
 def _local(ps: PageState, kind: type[LiveProcessor]) -> LiveProcessor:

@@ -19,6 +19,7 @@ from formcheck.rules.definition import get_definition
 from formcheck.ui import compat
 from formcheck.ui.browser import notify
 from formcheck.ui.common import PageState
+from formcheck.ui.kept import kept
 from formcheck.ui.live_browser import follow_playing, use_browser_path
 from formcheck.ui.monitor_browser import FALLBACK_KEY, PLAYING_KEY, SETTING_KEY, browser_monitor
 from formcheck.ui.rtc_frames import rgb_of, video_frame
@@ -63,18 +64,15 @@ def monitor_page(ps: PageState) -> None:
 
 def _processor(ps: PageState, settings: MonitorSettings, in_browser: bool) -> MonitorProcessor:
     key = f"mon-{ps.patient}-{settings.alert_after_s}-{settings.break_after_s}-{in_browser}"
-    if st.session_state.get("mon_key") != key:
-        old = st.session_state.get("mon_proc")
-        if old is not None:
-            old.close()
+
+    def make() -> MonitorProcessor:
+        st.session_state["mon_notified"] = 0   # first: a run stopped here has made nothing yet
         d = get_definition("sitting") if ps.exercise != "sitting" else ps.definition
         base = ps.profile.baseline_deg if ps.profile and ps.exercise == "sitting" else None
-        st.session_state["mon_key"] = key
         kind = MonitorLandmarks if in_browser else MonitorProcessor
-        st.session_state["mon_proc"] = kind(d, resolve_model(monitor_model()), settings, baseline=base)
-        st.session_state["mon_notified"] = 0
-    proc: MonitorProcessor = st.session_state["mon_proc"]
-    return proc
+        return kind(d, resolve_model(monitor_model()), settings, baseline=base)
+
+    return kept("mon_proc", "mon_key", key, make, lambda proc: proc.close())
 
 
 def _streamer(proc: MonitorProcessor) -> Any:

@@ -4,7 +4,6 @@ sets done today, the next one to do, "set done" with a rest timer, and the day's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +11,7 @@ import streamlit as st
 from formcheck.core import wording
 from formcheck.core.wording import plural, seconds
 from formcheck.rules.definition import get_definition
-from formcheck.storage import programmes, repo
+from formcheck.storage import programmes
 from formcheck.ui.browser import rest_timer, speak
 from formcheck.ui.common import PageState
 
@@ -33,11 +32,6 @@ def dose(item: programmes.Item) -> str:
     return wording.dose(item)
 
 
-def counts(x: repo.SetRecord, item: programmes.Item) -> bool:
-    """Did set ``x`` reach the item's target?"""
-    return x.exercise == item.exercise and x.reps >= (item.reps or 1) and x.hold_s >= (item.hold_s or 0.0)
-
-
 def _switch(exercise: str) -> None:
     st.session_state["exercise"] = exercise   # a callback: runs before the sidebar is drawn
 
@@ -50,13 +44,11 @@ def todays_programme(ps: PageState) -> SetTarget | None:
     if prog is None:
         st.caption(f"No programme prescribed for {ps.patient}: free practice.")
         return None
-    local_midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-    today = repo.history(ps.db, ps.patient, since=local_midnight.astimezone(UTC))
-    rows, next_item = [], None
+    today = programmes.todays_sets(ps.db, ps.patient)
+    next_item = programmes.next_item(prog, today)
+    rows = []
     for item in prog.items:
-        done = sum(1 for x in today if counts(x, item))
-        if done < item.sets and next_item is None:
-            next_item = item
+        done = sum(1 for x in today if programmes.counts(x, item))
         rows.append({"Exercise": get_definition(item.exercise).name, "Target": dose(item),
                      "Done today": f"{min(done, item.sets)} of {plural(item.sets, 'set')}"
                      + (" ✓" if done >= item.sets else "")})

@@ -19,6 +19,7 @@ from formcheck.engine.reps import Rep
 from formcheck.rules.profile import Profile
 from formcheck.storage import Database, DatabaseError, open_database, programmes, repo
 from formcheck.storage.database import head_revision
+from formcheck.storage.records import SetRecord
 from formcheck.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +95,26 @@ def test_programme_and_weekly_adherence(url):
     with pytest.raises(Exception, match="at least one exercise"):
         programmes.prescribe(db, "Ann", [])
     db.dispose()
+
+
+def _done(exercise: str, reps: int, hold_s: float = 0.0) -> SetRecord:
+    return SetRecord(1, datetime(2026, 11, 27, 9, tzinfo=UTC), exercise, "live", reps, reps, {}, hold_s)
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    ([], "bridge"),                                             # nothing done: the first
+    ([_done("bridge", 10)], "bridge"),                          # 1 of its 2 sets
+    ([_done("bridge", 10), _done("bridge", 9)], "bridge"),      # a set short of its 10 reps does not count
+    ([_done("bridge", 10), _done("bridge", 12)], "bird_dog"),   # both bridge sets: the bird-dog
+    ([_done("bridge", 10)] * 2 + [_done("bird_dog", 1, 4.0)], "bird_dog"),   # held 4 of 5 s
+    ([_done("bridge", 10)] * 2 + [_done("bird_dog", 1, 5.0)], None),         # all done
+    ([_done("bird_dog", 1, 6.0)], "bridge"),                    # out of order: the bridge still waits
+])
+def test_todays_next_item(today, expected):
+    prog = programmes.ProgrammeView(1, datetime(2026, 11, 1, tzinfo=UTC), 5, "",
+                                    [programmes.Item("bridge", 2, 10), programmes.Item("bird_dog", 1, None, 5.0)])
+    nxt = programmes.next_item(prog, today)
+    assert (nxt.exercise if nxt else None) == expected
 
 
 def test_saved_sets_and_profiles_of_the_folder_layout_are_imported_once(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pages import _choose_patient, patient_db  # noqa: F401  (fixture)
 
+from formcheck.engine.reps import Rep
 from formcheck.storage import programmes, repo
 
 
@@ -38,3 +39,17 @@ def test_live_page_shows_todays_programme_and_the_next_exercise(app, patient_db)
     assert nxt and nxt[0].label == "Next: Glute bridge"
     nxt[0].click().run()
     assert at.sidebar.selectbox(key="exercise").value == "bridge"
+
+
+def test_the_page_opens_on_todays_next_exercise(app, patient_db):  # noqa: F811
+    """Both bridge sets done today: the page (a reload, a new browser) opens on the bird-dog,
+    not the programme's first exercise again; all done, it opens on the first."""
+    for _ in range(2):
+        sid = repo.start_set(patient_db, "Jane Doe", "bridge", "live", "1.1")
+        for i in range(1, 6):
+            repo.add_rep(patient_db, sid, Rep(i, None, i * 1000.0, i * 1000.0 + 400, i * 1000.0 + 800, 300.0, []))
+    at = _choose_patient(app)
+    assert at.sidebar.selectbox(key="exercise").value == "bird_dog"
+    assert not [b for b in at.button if b.label.startswith("Next:")]
+    text = " ".join(t.value.to_csv() for t in at.table)
+    assert "2 of 2 sets ✓" in text
