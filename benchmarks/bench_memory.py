@@ -40,7 +40,9 @@ with MediaReader(sys.argv[1]) as rd, PoseEstimator(default_model_path(), mode="v
         est.detect(f.rgb, f.t_ms)
 print("PEAK", {_HWM}, flush=True)
 """
-IMPORTS = "import formcheck.cli.main, formcheck.run.pipeline, formcheck.rules.definition, formcheck.engine.report"
+# as ``formcheck analyze`` does: its process settings (one BLAS thread) before numpy loads
+IMPORTS = ("import formcheck.cli.main as m; m.process_settings(); "
+           "import formcheck.run.pipeline, formcheck.rules.definition, formcheck.engine.report")
 LANDMARKER = """
 import resource
 from formcheck.media.estimator import PoseEstimator
