@@ -139,6 +139,7 @@ def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...]
          *extra],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    passed = False
     try:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -158,9 +159,7 @@ def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...]
         except BaseException:
             _print_log_tail(data_home / "streamlit.log")   # shown by pytest with the failure
             raise
-        # A test that got what it waited for can still have shown a user a traceback on the way
-        uncaught = _uncaught(data_home / "streamlit.log")
-        assert not uncaught, "the app raised while the test ran:\n" + uncaught
+        passed = True
     finally:
         proc.terminate()
         try:
@@ -169,6 +168,10 @@ def running_app(data_home: Path, timeout_s: float = 60.0, extra: tuple[str, ...]
             proc.kill()
             proc.wait()
         log.close()
+    # A test that got what it waited for can still have shown a user a traceback on the way
+    # (read once the app has ended, so its last run's lines are all there)
+    uncaught = _uncaught(data_home / "streamlit.log") if passed else ""
+    assert not uncaught, "the app raised while the test ran:\n" + uncaught
 
 
 def _uncaught(path: Path) -> str:

@@ -231,13 +231,20 @@ def _monitor(a: argparse.Namespace) -> int:
     return cmd_monitor(a)
 
 
-def process_settings() -> None:
-    """Settings of every command's process, made before numpy loads (a user's own wins).
+BLAS_THREAD_SETTINGS = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")   # OpenBLAS reads these
 
-    One BLAS thread: formcheck's arrays are a few landmarks a frame, and OpenBLAS starting a
-    thread per core at numpy's import cost every command 0.2-0.3 s of CPU (a still's whole
-    process: median 0.95 -> 0.63 s on 2 cores). The app started by ``app``/``serve`` inherits it."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+def process_settings() -> None:
+    """Settings of every command's process, made before numpy loads (after, they would do
+    nothing: in-process callers such as the tests keep their environment).
+
+    One BLAS thread unless the user set a count: formcheck's arrays are a few landmarks a
+    frame, and OpenBLAS starting a thread per core at numpy's import cost every command
+    0.2-0.3 s of CPU (a still's whole process: median 0.95 -> 0.63 s on 2 cores). The app
+    started by ``app``/``serve`` inherits it."""
+    if "numpy" in sys.modules or any(k in os.environ for k in BLAS_THREAD_SETTINGS):
+        return
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -60,6 +61,16 @@ class Rep:
             if vals:
                 self.key_angles[k] = round(statistics.median(vals), 1)
         return [(t, st) for t, st, _ in top]
+
+
+def reps_per_side(reps: Iterable[Rep]) -> dict[str, int]:
+    """Reps per side of a one-sided exercise ("left"/"right" -> count; reps with no side are
+    left out): one count for the live panel, the set's end and the clip's result."""
+    out: dict[str, int] = {}
+    for r in reps:
+        if r.side:
+            out[r.side] = out.get(r.side, 0) + 1
+    return out
 
 
 def faults_at_top(settled: list[tuple[float, dict[str, Status]]], min_fault_ms: float) -> list[str]:

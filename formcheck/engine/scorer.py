@@ -26,7 +26,7 @@ from formcheck.engine.checks import (
 from formcheck.engine.cues import CueBoard
 from formcheck.engine.features import Features
 from formcheck.engine.phases import LEAVE_MS, SETTLE_MS, PhaseTracker
-from formcheck.engine.reps import Rep
+from formcheck.engine.reps import Rep, reps_per_side
 from formcheck.rules.definition import Definition
 
 __all__ = ["LEAVE_MS", "SETTLE_MS", "CheckResult", "FrameResult", "Rep", "Scorer"]
@@ -265,11 +265,7 @@ class Scorer:
         reps = self.phases.reps
         now = (len(reps), reps[-1] if reps else None)
         if now[0] != self._by_side_of[0] or now[1] is not self._by_side_of[1]:
-            by_side: dict[str, int] = {}
-            for r in reps:
-                if r.side:
-                    by_side[r.side] = by_side.get(r.side, 0) + 1
-            self._by_side, self._by_side_of = by_side, now
+            self._by_side, self._by_side_of = reps_per_side(reps), now
         return dict(self._by_side)
 
     def finish(self) -> None:

@@ -5,7 +5,7 @@ every call acts as a user and another patient's programme is refused."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -83,19 +83,39 @@ def programme(db: Database, patient: str, *, actor: Actor | None = None) -> Prog
 
 
 def counts(x: SetRecord, item: Item) -> bool:
-    """Did set ``x`` reach the item's target (its reps, each held its hold)?"""
-    return x.exercise == item.exercise and x.reps >= (item.reps or 1) and x.hold_s >= (item.hold_s or 0.0)
+    """Did set ``x`` reach the item's target: its reps, each held the item's hold (as the live
+    page's "Set done" counts them)?"""
+    if x.exercise != item.exercise:
+        return False
+    if not item.hold_s:
+        return x.reps >= (item.reps or 1)
+    return sum(1 for h in x.rep_holds_s if h >= item.hold_s) >= (item.reps or 1)
 
 
 def todays_sets(db: Database, patient: str, *, actor: Actor | None = None) -> list[SetRecord]:
-    """The patient's sets since this machine's local midnight (the patient's day, not UTC's)."""
-    local_midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-    return history(db, patient, since=local_midnight.astimezone(UTC), actor=actor)
+    """The patient's sets since this machine's local midnight (on a clinic server, the
+    server's day), the day's own midnight on a daylight-saving change."""
+    midnight = datetime.combine(date.today(), time()).astimezone()
+    return history(db, patient, since=midnight.astimezone(UTC), actor=actor)
+
+
+def sets_done(prog: ProgrammeView, today: list[SetRecord]) -> list[int]:
+    """Per item of the programme, today's sets that reached its target, each set counted for
+    one item only (in programme order, up to the item's sets): an exercise prescribed twice
+    (2 x 10, then 1 x 10 held 5 s) needs its own sets for each."""
+    used: set[int] = set()   # indices into ``today``
+    out = []
+    for item in prog.items:
+        mine = [k for k, x in enumerate(today) if k not in used and counts(x, item)][:item.sets]
+        used.update(mine)
+        out.append(len(mine))
+    return out
 
 
 def next_item(prog: ProgrammeView, today: list[SetRecord]) -> Item | None:
     """The first item of the programme with sets still to do today, or None when all are done."""
-    return next((i for i in prog.items if sum(1 for x in today if counts(x, i)) < i.sets), None)
+    done = sets_done(prog, today)
+    return next((i for i, n in zip(prog.items, done, strict=True) if n < i.sets), None)
 
 
 @dataclass(frozen=True)

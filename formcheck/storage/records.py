@@ -36,6 +36,7 @@ class SetRecord:
     hold_s: float            # longest hold in the set
     key_angles: dict[str, float] = field(default_factory=dict)   # medians over its reps
     summary: dict[str, Any] = field(default_factory=dict, repr=False)   # the set's report summary
+    rep_holds_s: tuple[float, ...] = field(default=(), repr=False)       # each rep's hold, in order
 
     @property
     def asymmetry(self) -> Asymmetry | None:
@@ -87,7 +88,8 @@ def _record(set_id: int, started_at: datetime, exercise: str, source: str, summa
     return SetRecord(set_id, utc(started_at), exercise, source, len(reps),
                      sum(1 for r in reps if not r.faults), dict(faults),
                      max((r.hold_ms for r in reps), default=0.0) / 1000.0,
-                     {k: round(sorted(v)[len(v) // 2], 1) for k, v in angles.items()}, dict(summary))
+                     {k: round(sorted(v)[len(v) // 2], 1) for k, v in angles.items()}, dict(summary),
+                     tuple(r.hold_ms / 1000.0 for r in reps))
 
 
 def utc(t: datetime) -> datetime:

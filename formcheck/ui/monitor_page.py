@@ -66,7 +66,6 @@ def _processor(ps: PageState, settings: MonitorSettings, in_browser: bool) -> Mo
     key = f"mon-{ps.patient}-{settings.alert_after_s}-{settings.break_after_s}-{in_browser}"
 
     def make() -> MonitorProcessor:
-        st.session_state["mon_notified"] = 0   # first: a run stopped here has made nothing yet
         d = get_definition("sitting") if ps.exercise != "sitting" else ps.definition
         base = ps.profile.baseline_deg if ps.profile and ps.exercise == "sitting" else None
         kind = MonitorLandmarks if in_browser else MonitorProcessor
@@ -104,11 +103,13 @@ def _panel(proc: MonitorProcessor, sound: bool) -> None:
     nb = snap.next_break_s
     c3.metric("Next break", "-" if nb is None else f"{int(nb // 60)}:{int(nb % 60):02d}")
     st.caption(f"Alerts: {snap.alerts} | samples analysed: {snap.samples}")
-    done = st.session_state.get("mon_notified", 0)
+    # (processor, events notified): a new processor starts at none, whatever run made it
+    of, done = st.session_state.get("mon_notified", (None, 0))
+    done = done if of is proc else 0   # the object, not its id: a freed one's id is reused
     for ev in snap.events[done:]:
         if ev.kind in NOTIFY_KINDS:
             notify("formcheck", ev.message, sound)
-    st.session_state["mon_notified"] = len(snap.events)
+    st.session_state["mon_notified"] = (proc, len(snap.events))
     if isinstance(proc, MonitorLandmarks):   # START or STOP in the browser: the timer follows
         follow_playing(proc, PLAYING_KEY)
     for ev in reversed(snap.events[-5:]):

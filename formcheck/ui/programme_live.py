@@ -46,9 +46,9 @@ def todays_programme(ps: PageState) -> SetTarget | None:
         return None
     today = programmes.todays_sets(ps.db, ps.patient)
     next_item = programmes.next_item(prog, today)
+    done_sets = programmes.sets_done(prog, today)
     rows = []
-    for item in prog.items:
-        done = sum(1 for x in today if programmes.counts(x, item))
+    for item, done in zip(prog.items, done_sets, strict=True):
         rows.append({"Exercise": get_definition(item.exercise).name, "Target": dose(item),
                      "Done today": f"{min(done, item.sets)} of {plural(item.sets, 'set')}"
                      + (" ✓" if done >= item.sets else "")})
@@ -64,7 +64,9 @@ def todays_programme(ps: PageState) -> SetTarget | None:
     elif next_item.exercise != ps.exercise:
         st.button(f"Next: {get_definition(next_item.exercise).name}", on_click=_switch,
                   args=(next_item.exercise,), key="next_exercise")
-    current = next((i for i in prog.items if i.exercise == ps.exercise), None)
+    mine = [(i, n) for i, n in zip(prog.items, done_sets, strict=True) if i.exercise == ps.exercise]
+    # an exercise prescribed twice: the item with sets still to do sets this set's target
+    current = next((i for i, n in mine if n < i.sets), mine[0][0] if mine else None)
     return SetTarget(current.reps or 1, current.hold_s, current.rest_s) if current else None
 
 

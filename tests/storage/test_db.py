@@ -97,24 +97,45 @@ def test_programme_and_weekly_adherence(url):
     db.dispose()
 
 
-def _done(exercise: str, reps: int, hold_s: float = 0.0) -> SetRecord:
-    return SetRecord(1, datetime(2026, 11, 27, 9, tzinfo=UTC), exercise, "live", reps, reps, {}, hold_s)
+def _done(exercise: str, reps: int, hold_s: float = 0.0, holds_s: tuple[float, ...] | None = None) -> SetRecord:
+    """A set of ``reps`` reps, each held ``hold_s`` (or held ``holds_s`` each)."""
+    holds = holds_s if holds_s is not None else (hold_s,) * reps
+    return SetRecord(1, datetime(2026, 11, 27, 9, tzinfo=UTC), exercise, "live", reps, reps, {},
+                     max(holds, default=0.0), rep_holds_s=holds)
 
 
-@pytest.mark.parametrize(("today", "expected"), [
-    ([], "bridge"),                                             # nothing done: the first
-    ([_done("bridge", 10)], "bridge"),                          # 1 of its 2 sets
-    ([_done("bridge", 10), _done("bridge", 9)], "bridge"),      # a set short of its 10 reps does not count
-    ([_done("bridge", 10), _done("bridge", 12)], "bird_dog"),   # both bridge sets: the bird-dog
-    ([_done("bridge", 10)] * 2 + [_done("bird_dog", 1, 4.0)], "bird_dog"),   # held 4 of 5 s
-    ([_done("bridge", 10)] * 2 + [_done("bird_dog", 1, 5.0)], None),         # all done
-    ([_done("bird_dog", 1, 6.0)], "bridge"),                    # out of order: the bridge still waits
+BRIDGE_THEN_HOLD = [programmes.Item("bridge", 2, 10), programmes.Item("bird_dog", 1, None, 5.0)]
+BRIDGE_TWICE = [programmes.Item("bridge", 2, 10), programmes.Item("bridge", 1, 3, 5.0)]
+
+
+@pytest.mark.parametrize(("items", "today", "expected"), [
+    (BRIDGE_THEN_HOLD, [], "bridge"),                                             # nothing done: the first
+    (BRIDGE_THEN_HOLD, [_done("bridge", 10)], "bridge"),                          # 1 of its 2 sets
+    (BRIDGE_THEN_HOLD, [_done("bridge", 10), _done("bridge", 9)], "bridge"),      # 9 of 10 reps: not a set
+    (BRIDGE_THEN_HOLD, [_done("bridge", 10), _done("bridge", 12)], "bird_dog"),   # both bridge sets
+    (BRIDGE_THEN_HOLD, [_done("bridge", 10)] * 2 + [_done("bird_dog", 1, 4.0)], "bird_dog"),   # 4 of 5 s
+    (BRIDGE_THEN_HOLD, [_done("bridge", 10)] * 2 + [_done("bird_dog", 1, 5.0)], None),         # all done
+    (BRIDGE_THEN_HOLD, [_done("bird_dog", 1, 6.0)], "bridge"),                    # out of order: bridge waits
+    # each rep must be held, not only the longest (the live page's "Set done" counts so)
+    (BRIDGE_TWICE, [_done("bridge", 10)] * 2 + [_done("bridge", 3, holds_s=(5.0, 2.0, 2.0))], "bridge"),
+    (BRIDGE_TWICE, [_done("bridge", 10)] * 2 + [_done("bridge", 3, 5.0)], None),
+    # 3 reps held 5 s are not the first item's 10: they are the second item's set, the first waits
+    (BRIDGE_TWICE, [_done("bridge", 3, 5.0)], "bridge"),
+    # three 10-rep sets, each held 5 s: two for the first item, the third for the second
+    (BRIDGE_TWICE, [_done("bridge", 10, 5.0)] * 3, None),
+    (BRIDGE_TWICE, [_done("bridge", 10, 5.0)] * 2, "bridge"),   # both went to the first item
 ])
-def test_todays_next_item(today, expected):
-    prog = programmes.ProgrammeView(1, datetime(2026, 11, 1, tzinfo=UTC), 5, "",
-                                    [programmes.Item("bridge", 2, 10), programmes.Item("bird_dog", 1, None, 5.0)])
+def test_todays_next_item(items, today, expected):
+    prog = programmes.ProgrammeView(1, datetime(2026, 11, 1, tzinfo=UTC), 5, "", items)
     nxt = programmes.next_item(prog, today)
     assert (nxt.exercise if nxt else None) == expected
+
+
+def test_sets_done_gives_each_set_to_one_item():
+    prog = programmes.ProgrammeView(1, datetime(2026, 11, 1, tzinfo=UTC), 5, "", BRIDGE_TWICE)
+    assert programmes.sets_done(prog, [_done("bridge", 10, 5.0)] * 2) == [2, 0]
+    assert programmes.sets_done(prog, [_done("bridge", 10, 5.0)] * 3) == [2, 1]
+    assert programmes.sets_done(prog, [_done("bridge", 3, 5.0), _done("bridge", 10)]) == [1, 1]
 
 
 def test_saved_sets_and_profiles_of_the_folder_layout_are_imported_once(tmp_path):

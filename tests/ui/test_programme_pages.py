@@ -41,15 +41,25 @@ def test_live_page_shows_todays_programme_and_the_next_exercise(app, patient_db)
     assert at.sidebar.selectbox(key="exercise").value == "bridge"
 
 
+def _live_set(db, exercise: str, reps: int) -> None:  # type: ignore[no-untyped-def]
+    sid = repo.start_set(db, "Jane Doe", exercise, "live", "1.1")
+    for i in range(1, reps + 1):
+        repo.add_rep(db, sid, Rep(i, None, i * 1000.0, i * 1000.0 + 400, i * 1000.0 + 800, 300.0, []))
+
+
 def test_the_page_opens_on_todays_next_exercise(app, patient_db):  # noqa: F811
     """Both bridge sets done today: the page (a reload, a new browser) opens on the bird-dog,
     not the programme's first exercise again; all done, it opens on the first."""
+    from streamlit.testing.v1 import AppTest
+
     for _ in range(2):
-        sid = repo.start_set(patient_db, "Jane Doe", "bridge", "live", "1.1")
-        for i in range(1, 6):
-            repo.add_rep(patient_db, sid, Rep(i, None, i * 1000.0, i * 1000.0 + 400, i * 1000.0 + 800, 300.0, []))
+        _live_set(patient_db, "bridge", 5)
     at = _choose_patient(app)
     assert at.sidebar.selectbox(key="exercise").value == "bird_dog"
     assert not [b for b in at.button if b.label.startswith("Next:")]
     text = " ".join(t.value.to_csv() for t in at.table)
     assert "2 of 2 sets ✓" in text
+    _live_set(patient_db, "bird_dog", 4)
+    at = _choose_patient(AppTest.from_file(app._script_path, default_timeout=60))   # a new browser
+    assert at.sidebar.selectbox(key="exercise").value == "bridge"
+    assert any("Today's programme is done" in s.value for s in at.success)

@@ -24,6 +24,7 @@ import numpy as np
 
 from formcheck.core.landmarks import NUM_LANDMARKS
 from formcheck.core.pose import CHANNELS, VIS, FramePose
+from formcheck.engine.reps import reps_per_side
 from formcheck.engine.setup import SetupItem, setup_verdicts
 from formcheck.media.draw import landmark_colours
 from formcheck.media.estimator import DenseVisibility
@@ -203,8 +204,7 @@ class LandmarkLive(LiveProcessor):
             # last frame's count, which may hold a rep still at the top that did not count.
             out["reps"] = len(self.final.reps)
             if "sides" in out:
-                out["sides"] = {str(k): v for k, v in collections.Counter(p.side for p in self.final.reps).items()
-                                if k is not None}
+                out["sides"] = reps_per_side(self.final.reps)
         if self.definition.phases.kind == "continuous":
             out.pop("hold_ms")
         return out
