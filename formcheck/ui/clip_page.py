@@ -118,8 +118,12 @@ def _run(job: ClipJob) -> None:
             raise
         finally:
             bar.empty()
+        # a run stopped between these writes (each one may stop it) shows no result rather
+        # than this clip's result with the last clip's video; the job is still there to redo
+        data = video.read_bytes() if video.is_file() else None
+        st.session_state["result"] = None
+        st.session_state["video_bytes"] = data
         st.session_state["result"] = r
-        st.session_state["video_bytes"] = video.read_bytes() if video.is_file() else None
         st.session_state.pop(JOB, None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
