@@ -46,8 +46,11 @@ def frames_to_system(frame_bytes: int = FRAME_MMAP_THRESHOLD) -> bool:
     within MIN_MMAP_THRESHOLD..FRAME_MMAP_THRESHOLD) or more; called per clip opened (the
     last clip's size holds). A no-op elsewhere, e.g. on macOS or musl. Returns whether a
     threshold is in force."""
+    return _set_threshold(max(MIN_MMAP_THRESHOLD, min(FRAME_MMAP_THRESHOLD, int(frame_bytes))))
+
+
+def _set_threshold(want: int) -> bool:
     global _threshold
-    want = max(MIN_MMAP_THRESHOLD, min(FRAME_MMAP_THRESHOLD, int(frame_bytes)))
     if want == _threshold:
         return True
     if not sys.platform.startswith("linux"):
@@ -74,14 +77,37 @@ def frames_to_system(frame_bytes: int = FRAME_MMAP_THRESHOLD) -> bool:
 TRIM_EVERY_FRAMES = 30
 
 
-def trimmed(frames: Iterable[T]) -> Iterator[T]:
-    """``frames`` as they come, with glibc's ``malloc_trim`` every TRIM_EVERY_FRAMES of them
-    (a no-op without glibc)."""
+def trimmed(frames: Iterable[T], every: int = TRIM_EVERY_FRAMES) -> Iterator[T]:
+    """``frames`` as they come, with glibc's ``malloc_trim`` every ``every`` of them (a no-op
+    without glibc)."""
     trim = _malloc_trim()
     for i, frame in enumerate(frames, 1):
-        if trim is not None and i % TRIM_EVERY_FRAMES == 0:
+        if trim is not None and i % every == 0:
             trim(0)
         yield frame
+
+
+# The model on every frame (a clip at full rate, a pose file) makes three frame-sized blocks
+# a frame: the RGB frame, MediaPipe's copy of it and that copy's aligned copy. As mmaps (the
+# threshold above) each is fresh, zeroed pages: ~3,500 page faults a 1080p frame, 1.2-1.9 s
+# of CPU on 231 1080p frames (wanshape, 8.7-11.1 s in all; A/B pairs). From the heaps, with
+# their free pages returned every FULL_RATE_TRIM_EVERY_FRAMES frames and the decoder FULL_RATE_PREFETCH
+# frames ahead (a deeper queue only holds more frames: 8 peaked at 344-361 MB), 7 runs of
+# `formcheck analyze` on it peaked at 305-329 MB (mmapped, 8 ahead: 327-333; bare loop ~300).
+FULL_RATE_TRIM_EVERY_FRAMES = 10
+FULL_RATE_PREFETCH = 4
+MAX_MMAP_THRESHOLD = 32 << 20   # glibc's largest (DEFAULT_MMAP_THRESHOLD_MAX, 64-bit)
+
+
+def frames_in_heap(frame_bytes: int) -> bool:
+    """Blocks up to twice one decoded RGB frame (``frame_bytes``) come from the malloc heaps,
+    not ``mmap`` (see FULL_RATE_TRIM_EVERY_FRAMES; iterate the frames through :func:`trimmed`
+    with it). A no-op elsewhere than glibc, or when a frame is over half MAX_MMAP_THRESHOLD.
+    Returns whether it is in force."""
+    want = 2 * int(frame_bytes)
+    if want > MAX_MMAP_THRESHOLD:
+        return False
+    return _set_threshold(want)
 
 
 def free_to_system() -> None:

@@ -9,7 +9,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -24,8 +24,9 @@ from formcheck.media.animated import is_key_poses
 from formcheck.media.bundles import resolve_model
 from formcheck.media.crowd import CrowdCheck
 from formcheck.media.estimator import Mode, PoseEstimator
+from formcheck.media.frame_memory import FULL_RATE_PREFETCH, FULL_RATE_TRIM_EVERY_FRAMES, frames_in_heap, trimmed
 from formcheck.media.stills import fit_size
-from formcheck.media.video_reader import MediaReader, RGBFrame
+from formcheck.media.video_reader import Frame, MediaReader, RGBFrame
 from formcheck.media.video_writer import VideoWriter
 from formcheck.rules.definition import Definition
 from formcheck.rules.profile import Profile
@@ -133,7 +134,7 @@ def estimator_mode(path: str | os.PathLike[str], info: ClipInfo) -> Mode:
     return "image" if info.is_image or is_key_poses(path) else "video"
 
 
-def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
+def _detected(reader: Iterable[Frame], est: PoseEstimator, crowd: CrowdCheck | None
               ) -> Iterator[tuple[RGBFrame, float, FramePose | None]]:
     """The decode -> detect loop: (frame, t_ms, pose) per decoded frame; frames with a person
     are also offered to the two-person check."""
@@ -144,7 +145,7 @@ def _detected(reader: MediaReader, est: PoseEstimator, crowd: CrowdCheck | None
         yield frame.rgb, frame.t_ms, pose
 
 
-def _cached(reader: MediaReader, seq: PoseSequence) -> Iterator[tuple[RGBFrame, float, FramePose | None]]:
+def _cached(reader: Iterable[Frame], seq: PoseSequence) -> Iterator[tuple[RGBFrame, float, FramePose | None]]:
     """Decoded frames paired with a cached pose sequence of the same clip."""
     for i, frame in enumerate(reader):
         if i >= len(seq):
@@ -206,9 +207,11 @@ def run(path: str | os.PathLike[str], definition: Definition, profile: Profile |
 
         return analyze_adaptive(path, definition, profile, plan, progress)
     reader_cm: AbstractContextManager[MediaReader | None] = \
-        MediaReader(path, prefetch=8 if plan.pipelined else 0) if plan.decodes else nullcontext()
+        MediaReader(path, prefetch=FULL_RATE_PREFETCH if plan.pipelined else 0) if plan.decodes else nullcontext()
     with reader_cm as reader:
         info = _clip_info(plan, reader)
+        heap = reader is not None and plan.model is not None and plan.video_out is None \
+            and frames_in_heap(info.width * info.height * 3)
         est: PoseEstimator | None = None
         crowd: CrowdCheck | None = None
         if plan.model is not None:
@@ -224,7 +227,8 @@ def run(path: str | os.PathLike[str], definition: Definition, profile: Profile |
         poses: list[FramePose | None] = []
         ok = False
         try:
-            for i, (rgb, t, pose) in enumerate(_frames(reader, est, crowd, plan.landmarks)):
+            frames = trimmed(reader, FULL_RATE_TRIM_EVERY_FRAMES) if heap and reader is not None else reader
+            for i, (rgb, t, pose) in enumerate(_frames(frames, est, crowd, plan.landmarks)):
                 feats, r = session.update(t, pose)
                 t_list.append(t)
                 poses.append(pose)
@@ -257,7 +261,7 @@ def _clip_info(plan: Plan, reader: MediaReader | None) -> ClipInfo:
     return reader.info
 
 
-def _frames(reader: MediaReader | None, est: PoseEstimator | None, crowd: CrowdCheck | None,
+def _frames(reader: Iterable[Frame] | None, est: PoseEstimator | None, crowd: CrowdCheck | None,
             seq: PoseSequence | None) -> Iterator[tuple[RGBFrame | None, float, FramePose | None]]:
     """Each frame's (picture, t_ms, pose): from the model, from the cached sequence beside the
     decoded pictures (to draw), or from the cached sequence alone (no picture)."""
