@@ -127,6 +127,9 @@ def extract_poses(path: str | os.PathLike[str], model: str | os.PathLike[str] | 
     return seq
 
 
+VIDEO_PREFETCH = 8   # frames decoded ahead of the model and the encoder of an annotated video
+
+
 def estimator_mode(path: str | os.PathLike[str], info: ClipInfo) -> Mode:
     """IMAGE mode (each frame detected on its own) for a still and for an animation of a few
     key poses (:func:`formcheck.media.animated.is_key_poses`: tracking from one key pose lags into
@@ -206,12 +209,14 @@ def run(path: str | os.PathLike[str], definition: Definition, profile: Profile |
         from formcheck.run.adaptive import analyze_adaptive
 
         return analyze_adaptive(path, definition, profile, plan, progress)
+    # the model on every frame and no video: frames from the heaps (frame_memory.frames_in_heap)
+    heap = plan.decodes and plan.model is not None and plan.video_out is None
+    ahead = (FULL_RATE_PREFETCH if heap else VIDEO_PREFETCH) if plan.pipelined else 0
     reader_cm: AbstractContextManager[MediaReader | None] = \
-        MediaReader(path, prefetch=FULL_RATE_PREFETCH if plan.pipelined else 0) if plan.decodes else nullcontext()
+        MediaReader(path, prefetch=ahead) if plan.decodes else nullcontext()
     with reader_cm as reader:
         info = _clip_info(plan, reader)
-        heap = reader is not None and plan.model is not None and plan.video_out is None \
-            and frames_in_heap(info.width * info.height * 3)
+        heap = heap and frames_in_heap(info.width * info.height * 3)
         est: PoseEstimator | None = None
         crowd: CrowdCheck | None = None
         if plan.model is not None:
