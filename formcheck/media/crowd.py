@@ -121,6 +121,13 @@ class CrowdCheck:
         else:
             self._close_estimator()
 
+    def discard(self) -> None:
+        """Drop the frames a deferred check still keeps, unchecked (their clip's verdict was not
+        used); then :meth:`close` checks nothing. Nothing to drop otherwise."""
+        if self._kept is not None:
+            self._kept = []
+        self._close_estimator()
+
     def _close_estimator(self) -> None:
         if self._est is not None:
             self._est.close()

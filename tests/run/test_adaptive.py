@@ -72,3 +72,34 @@ def test_a_sampled_pass_stops_at_the_first_frame_a_covered_limbs_phase_is_estima
     assert not any(f.phase_estimated for f in first.session.features[:-1])
     r = analyze_clip(clip, d)
     assert r.info.model_frames == r.info.frames == 287
+
+
+@pytest.mark.parametrize("clip,exercise,stands", [
+    ("polybag_bird_dog.mp4", "bird_dog", False),   # a limb the reps are counted on goes out of view
+    ("physioplus_bridging.mp4", "bridge", True),
+])
+def test_the_people_check_looks_at_the_sampled_frames_only_when_their_verdict_stands(monkeypatch, clip, exercise,
+                                                                                   stands):
+    """A clip sent to full rate is checked for people there: the first pass's kept frames are
+    dropped unchecked (each check costs a model run), and a verdict that stands gets its count."""
+    from pathlib import Path
+
+    from formcheck.media import crowd
+    from formcheck.rules.definition import get_definition
+    from formcheck.run import pipeline
+    from formcheck.run.adaptive import analyze_adaptive
+    from formcheck.run.plan import plan_clip
+
+    checked: list[tuple[int, ...]] = []
+    monkeypatch.setattr(crowd.CrowdCheck, "_check", lambda self, rgb: (checked.append(rgb.shape), self._count(1)))
+    full_rate: list[object] = []
+    monkeypatch.setattr(pipeline, "run", lambda path, d, profile, plan, progress=None: full_rate.append(plan))
+    path = Path(__file__).resolve().parents[2] / "sample_videos" / clip
+    plan = plan_clip(path, None, None, None, None)
+    assert plan.frames == "sampled"
+    result = analyze_adaptive(path, get_definition(exercise), None, plan)
+    if stands:
+        assert not full_rate and len(checked) == 2   # at 0 and 2 s of a 3 s clip
+        assert result.summary.people_message is None
+    else:
+        assert len(full_rate) == 1 and result is None and checked == []
