@@ -94,6 +94,10 @@ def trimmed(frames: Iterable[T], every: int = TRIM_EVERY_FRAMES) -> Iterator[T]:
 # their free pages returned every FULL_RATE_TRIM_EVERY_FRAMES frames and the decoder FULL_RATE_PREFETCH
 # frames ahead (a deeper queue only holds more frames: 8 peaked at 344-361 MB), 7 runs of
 # `formcheck analyze` on it peaked at 305-329 MB (mmapped, 8 ahead: 327-333; bare loop ~300).
+# With an annotated video (the decoder 8 ahead, the encoder thread drawing on and freeing the
+# frames), interleaved pairs mmapped / heap: wanshape CPU 10.9-11.2 -> 9.8-10.7 s, peak 435-437
+# -> 442-453 MB; the 1080x1920 bird-dog 18.0-18.4 -> 16.9-17.1 s, 429 -> 428-447 MB; darebee
+# 720p 8.2-8.3 -> 7.8-8.2 s, 357 MB both; wanshape looped 4x (924 frames) 420-422 -> 432 MB.
 FULL_RATE_TRIM_EVERY_FRAMES = 10
 FULL_RATE_PREFETCH = 4
 MAX_MMAP_THRESHOLD = 32 << 20   # glibc's largest (DEFAULT_MMAP_THRESHOLD_MAX, 64-bit)

@@ -209,9 +209,9 @@ def run(path: str | os.PathLike[str], definition: Definition, profile: Profile |
         from formcheck.run.adaptive import analyze_adaptive
 
         return analyze_adaptive(path, definition, profile, plan, progress)
-    # the model on every frame and no video: frames from the heaps (frame_memory.frames_in_heap)
-    heap = plan.decodes and plan.model is not None and plan.video_out is None
-    ahead = (FULL_RATE_PREFETCH if heap else VIDEO_PREFETCH) if plan.pipelined else 0
+    # the model on every frame: frames from the heaps (frame_memory.frames_in_heap)
+    heap = plan.decodes and plan.model is not None
+    ahead = (VIDEO_PREFETCH if plan.video_out is not None else FULL_RATE_PREFETCH) if plan.pipelined else 0
     reader_cm: AbstractContextManager[MediaReader | None] = \
         MediaReader(path, prefetch=ahead) if plan.decodes else nullcontext()
     with reader_cm as reader:

@@ -50,3 +50,40 @@ def test_trimmed_yields_every_frame_in_order_and_trims_every_n(monkeypatch):
     monkeypatch.setattr(fm, "_malloc_trim", lambda: lambda pad: calls.append(pad) or 1)
     assert list(fm.trimmed(iter(range(25)), every=10)) == list(range(25))
     assert calls == [0, 0]
+
+
+@pytest.mark.parametrize("full_rate,video,heap,ahead", [
+    (True, False, True, fm.FULL_RATE_PREFETCH),    # --full-rate: the model's copies from the heaps
+    (True, True, True, 8),                         # an annotated video too; its decoder 8 ahead
+    (False, False, False, None),                   # sampled: frame-sized blocks stay mmapped
+])
+def test_frames_come_from_the_heaps_whenever_the_model_sees_every_frame(tmp_path, monkeypatch, full_rate, video,
+                                                                         heap, ahead):
+    """The heap decision per run: every frame through the model (with or without a video) takes
+    its frame-sized blocks from the heaps and trims them as it goes; a sampled pass does not."""
+    from pathlib import Path
+
+    from formcheck.media import video_reader
+    from formcheck.rules.definition import get_definition
+    from formcheck.run import pipeline
+
+    asked: list[int] = []
+    trims: list[int] = []
+    monkeypatch.setattr(pipeline, "frames_in_heap", lambda n: asked.append(n) or True)
+    monkeypatch.setattr(pipeline, "trimmed", lambda frames, every: (trims.append(every), frames)[1])
+    opened: list[int] = []
+    real_init = video_reader.MediaReader.__init__
+
+    def init(self, path, *a, **kw):  # type: ignore[no-untyped-def]
+        opened.append(kw.get("prefetch", 0))
+        real_init(self, path, *a, **kw)
+
+    monkeypatch.setattr(video_reader.MediaReader, "__init__", init)
+    clip = Path(__file__).resolve().parents[2] / "sample_videos" / "physioplus_bridging.mp4"
+    pipeline.analyze_clip(clip, get_definition("bridge"), full_rate=full_rate,
+                          video_out=tmp_path / "v.mp4" if video else None)
+    if heap:
+        assert asked == [640 * 480 * 3] and trims == [fm.FULL_RATE_TRIM_EVERY_FRAMES]
+        assert opened == [ahead]
+    else:
+        assert asked == [] and trims == []
