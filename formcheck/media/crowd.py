@@ -123,10 +123,10 @@ class CrowdCheck:
 
     def discard(self) -> None:
         """Drop the frames a deferred check still keeps, unchecked (their clip's verdict was not
-        used); then :meth:`close` checks nothing. Nothing to drop otherwise."""
+        used); then :meth:`close` checks nothing. Nothing to drop otherwise (a threaded check's
+        landmarker belongs to its thread: :meth:`close` ends it)."""
         if self._kept is not None:
             self._kept = []
-        self._close_estimator()
 
     def _close_estimator(self) -> None:
         if self._est is not None:
